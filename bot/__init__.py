@@ -1,0 +1,1 @@
+"""timetrack package."""

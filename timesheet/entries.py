@@ -1,0 +1,42 @@
+"""The time entry: one billable interval of one user for one client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+__all__ = ["TimeEntry"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeEntry:
+    """A timer: running while ``end`` is ``None``. Datetimes are always aware."""
+
+    entry_id: str
+    user_id: str
+    client: str
+    name: str
+    start: datetime
+    end: datetime | None = None
+    note: str = ""
+    page_id: str | None = None
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.start.utcoffset() is None:
+            raise ValueError("TimeEntry.start must be timezone-aware")
+        if self.end is not None and (self.end.tzinfo is None or self.end.utcoffset() is None):
+            raise ValueError("TimeEntry.end must be timezone-aware")
+
+    @property
+    def running(self) -> bool:
+        return self.end is None
+
+    def duration(self, now: datetime) -> timedelta:
+        """Length of the entry; a running entry counts up to ``now``."""
+        stop = self.end if self.end is not None else now
+        return max(stop - self.start, timedelta(0))
+
+    def ended(self, at: datetime) -> TimeEntry:
+        """A copy of this entry stopped at ``at``."""
+        return replace(self, end=at)

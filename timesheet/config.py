@@ -1,0 +1,210 @@
+"""Settings read from the environment (and `.env`), validated once at start."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, Literal, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = ["ConfigError", "Rounding", "Settings", "load_dotenv_file"]
+
+Rounding = Literal["nearest", "up", "down"]
+
+DEFAULT_CRON: Final = "0 9 * * SUN"
+DEFAULT_NOTION_BASE_URL: Final = "https://api.notion.com"
+_WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SNOWFLAKE: Final = re.compile(r"^[0-9]{15,21}$")
+_HEX_KEY: Final = re.compile(r"^[0-9a-fA-F]{64}$")
+_NOTION_ID: Final = re.compile(r"([0-9a-fA-F]{32})(?:[?#].*)?$")
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+_FALSE: Final = frozenset({"0", "false", "no", "off", ""})
+
+T = TypeVar("T")
+
+
+class ConfigError(Exception):
+    """A missing or invalid setting; ``str()`` is one line naming the variable, never its value."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+def load_dotenv_file(path: str | os.PathLike[str] = ".env") -> None:
+    """Load ``.env`` into ``os.environ`` without overriding variables already set."""
+    from dotenv import load_dotenv
+
+    load_dotenv(path, override=False)
+
+
+def _clean(env: Mapping[str, str], name: str) -> str:
+    return env.get(name, "").strip()
+
+
+def _optional(env: Mapping[str, str], name: str, parse: Callable[[str, str], T]) -> T | None:
+    raw = _clean(env, name)
+    return parse(name, raw) if raw else None
+
+
+def _notion_id(name: str, raw: str) -> str:
+    """Accept a 32-hex id, a dashed UUID or a Notion URL ending in the id; return it dashed."""
+    match = _NOTION_ID.search(raw.replace("-", ""))
+    if match is None:
+        raise ConfigError(name, "not a Notion id (32 hex digits, a UUID or a Notion page URL)")
+    h = match.group(1).lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _snowflake(name: str, raw: str) -> str:
+    if not _SNOWFLAKE.match(raw):
+        raise ConfigError(name, "not a Discord id (15 to 21 digits)")
+    return raw
+
+
+def _snowflakes(name: str, raw: str) -> tuple[str, ...]:
+    return tuple(_snowflake(name, part.strip()) for part in raw.split(",") if part.strip())
+
+
+def _public_key(name: str, raw: str) -> str:
+    if not _HEX_KEY.match(raw):
+        raise ConfigError(name, "not a Discord public key (64 hex digits)")
+    return raw.lower()
+
+
+def _url(name: str, raw: str) -> str:
+    if not re.match(r"^https?://[^\s/]+", raw):
+        raise ConfigError(name, "not an http(s) URL")
+    return raw.rstrip("/")
+
+
+def _token(name: str, raw: str) -> str:
+    if any(ch.isspace() for ch in raw):
+        raise ConfigError(name, "contains white space")
+    return raw
+
+
+def _timezone(name: str, raw: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(name, "not an IANA time zone such as Europe/London") from None
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(name, "expected true or false")
+
+
+def _week_start(name: str, raw: str) -> int:
+    value = raw.lower()
+    if value.isdigit() and int(value) < 7:
+        return int(value)
+    for index, day in enumerate(_WEEKDAYS):
+        if len(value) >= 3 and day.startswith(value):
+            return index
+    raise ConfigError(name, "expected a weekday name (monday ... sunday) or 0-6 with 0 = Monday")
+
+
+def _round_minutes(name: str, raw: str) -> int:
+    if not raw.isdigit() or not 0 <= int(raw) <= 60:
+        raise ConfigError(name, "expected whole minutes from 0 (no rounding) to 60")
+    return int(raw)
+
+
+def _rounding(name: str, raw: str) -> Rounding:
+    value = raw.lower()
+    if value == "nearest":
+        return "nearest"
+    if value == "up":
+        return "up"
+    if value == "down":
+        return "down"
+    raise ConfigError(name, "expected nearest, up or down")
+
+
+def _cron(name: str, raw: str) -> str:
+    from timesheet.schedule import CronSchedule
+
+    try:
+        CronSchedule.parse(raw)
+    except ValueError as exc:
+        raise ConfigError(name, f"invalid cron expression ({exc})") from None
+    return raw
+
+
+def _clients(name: str, raw: str) -> tuple[str, ...]:
+    clients = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    for client in clients:
+        if len(client) > 100:
+            raise ConfigError(name, "a client name is longer than 100 characters")
+    return clients
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting timetrack reads; see `.env.example` for what each one means."""
+
+    discord_token: str | None = field(default=None, repr=False)
+    discord_public_key: str | None = None
+    discord_guild_id: str | None = None
+    discord_api_url: str | None = None
+    notion_token: str | None = field(default=None, repr=False)
+    notion_database_id: str | None = None
+    notion_parent_page_id: str | None = None
+    notion_base_url: str = DEFAULT_NOTION_BASE_URL
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    preset_clients: tuple[str, ...] = ()
+    presets_only: bool = False
+    timetrack_user: str | None = None
+    timesheet_webhook_url: str | None = field(default=None, repr=False)
+    timesheet_cron: str = DEFAULT_CRON
+    timesheet_users: tuple[str, ...] = ()
+    week_start: int = 0
+    round_minutes: int = 0
+    rounding: Rounding = "nearest"
+    data_dir: Path = Path("data")
+    allowed_user_ids: tuple[str, ...] = ()
+    allowed_role_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every variable; raise `ConfigError` on the first bad one."""
+        e = os.environ if env is None else env
+        return cls(
+            discord_token=_optional(e, "DISCORD_TOKEN", _token),
+            discord_public_key=_optional(e, "DISCORD_PUBLIC_KEY", _public_key),
+            discord_guild_id=_optional(e, "DISCORD_GUILD_ID", _snowflake),
+            discord_api_url=_optional(e, "DISCORD_API_URL", _url),
+            notion_token=_optional(e, "NOTION_TOKEN", _token),
+            notion_database_id=_optional(e, "NOTION_DATABASE_ID", _notion_id),
+            notion_parent_page_id=_optional(e, "NOTION_PARENT_PAGE_ID", _notion_id),
+            notion_base_url=_optional(e, "NOTION_BASE_URL", _url) or DEFAULT_NOTION_BASE_URL,
+            timezone=_optional(e, "TIMEZONE", _timezone) or ZoneInfo("UTC"),
+            preset_clients=_optional(e, "PRESET_CLIENTS", _clients) or (),
+            presets_only=bool(_optional(e, "PRESETS_ONLY", _bool)),
+            timetrack_user=_optional(e, "TIMETRACK_USER", _snowflake),
+            timesheet_webhook_url=_optional(e, "TIMESHEET_WEBHOOK_URL", _url),
+            timesheet_cron=_optional(e, "TIMESHEET_CRON", _cron) or DEFAULT_CRON,
+            timesheet_users=_optional(e, "TIMESHEET_USERS", _snowflakes) or (),
+            week_start=_optional(e, "WEEK_START", _week_start) or 0,
+            round_minutes=_optional(e, "ROUND_MINUTES", _round_minutes) or 0,
+            rounding=_optional(e, "ROUNDING", _rounding) or "nearest",
+            data_dir=Path(_clean(e, "DATA_DIR") or "data"),
+            allowed_user_ids=_optional(e, "ALLOWED_USER_IDS", _snowflakes) or (),
+            allowed_role_ids=_optional(e, "ALLOWED_ROLE_IDS", _snowflakes) or (),
+        )
+
+    def require(self, *variables: str) -> None:
+        """Raise `ConfigError` for the first of ``variables`` that is not set."""
+        for variable in variables:
+            if getattr(self, variable.lower()) in (None, ""):
+                raise ConfigError(variable, "is not set (see .env.example)")

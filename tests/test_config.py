@@ -1,0 +1,95 @@
+"""Settings: every variable parsed, every bad value refused with one line naming it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from timesheet.config import ConfigError, Settings
+
+SECRET = "ntn_SECRET_value_123"
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    s = Settings.from_env({})
+    assert s.timezone == ZoneInfo("UTC")
+    assert s.timesheet_cron == "0 9 * * SUN"
+    assert (s.week_start, s.round_minutes, s.rounding) == (0, 0, "nearest")
+    assert s.data_dir == Path("data")
+    assert s.notion_base_url == "https://api.notion.com"
+    assert s.preset_clients == ()
+
+
+def test_full_environment_is_parsed() -> None:
+    s = Settings.from_env(
+        {
+            "NOTION_TOKEN": SECRET,
+            "NOTION_DATABASE_ID": "https://www.notion.so/ws/Time-1f2e3d4c5b6a79881f2e3d4c5b6a7988?v=abc",
+            "TIMEZONE": "Europe/London",
+            "PRESET_CLIENTS": " Acme, Globex ,,Acme",
+            "PRESETS_ONLY": "yes",
+            "WEEK_START": "sun",
+            "ROUND_MINUTES": "15",
+            "ROUNDING": "UP",
+            "ALLOWED_USER_IDS": "123456789012345678, 223456789012345678",
+            "NOTION_BASE_URL": "http://127.0.0.1:9999/",
+            "DATA_DIR": "/tmp/tt-data",
+        }
+    )
+    assert s.notion_database_id == "1f2e3d4c-5b6a-7988-1f2e-3d4c5b6a7988"
+    assert s.timezone == ZoneInfo("Europe/London")
+    assert s.preset_clients == ("Acme", "Globex")
+    assert s.presets_only is True
+    assert s.week_start == 6
+    assert (s.round_minutes, s.rounding) == (15, "up")
+    assert s.allowed_user_ids == ("123456789012345678", "223456789012345678")
+    assert s.notion_base_url == "http://127.0.0.1:9999"
+    assert s.data_dir == Path("/tmp/tt-data")
+    assert SECRET not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("TIMEZONE", "Mars/Olympus", "IANA time zone"),
+        ("TIMEZONE", "../../etc/passwd", "IANA time zone"),
+        ("TIMESHEET_CRON", "every sunday", "cron"),
+        ("TIMESHEET_CRON", "0 25 * * SUN", "cron"),
+        ("ROUND_MINUTES", "-5", "0 (no rounding) to 60"),
+        ("ROUND_MINUTES", "abc", "0 (no rounding) to 60"),
+        ("ROUNDING", "banker", "nearest, up or down"),
+        ("WEEK_START", "someday", "weekday"),
+        ("WEEK_START", "7", "weekday"),
+        ("NOTION_DATABASE_ID", "not-an-id", "Notion id"),
+        ("DISCORD_GUILD_ID", "12ab", "Discord id"),
+        ("DISCORD_PUBLIC_KEY", "zz" * 32, "public key"),
+        ("ALLOWED_ROLE_IDS", "123456789012345678,x", "Discord id"),
+        ("PRESETS_ONLY", "maybe", "true or false"),
+        ("NOTION_BASE_URL", "ftp://x", "http(s) URL"),
+        ("TIMETRACK_USER", "me", "Discord id"),
+    ],
+)
+def test_bad_value_names_the_variable_in_one_line(variable: str, value: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({variable: value, "NOTION_TOKEN": SECRET})
+    message = str(info.value)
+    assert message.startswith(f"{variable}: ")
+    assert fragment in message
+    assert "\n" not in message
+    assert value not in message.removeprefix(f"{variable}: ") or value in fragment
+    assert SECRET not in message
+
+
+def test_require_names_the_first_missing_variable() -> None:
+    s = Settings.from_env({"NOTION_TOKEN": SECRET})
+    s.require("NOTION_TOKEN")
+    with pytest.raises(ConfigError, match=r"^NOTION_DATABASE_ID: is not set"):
+        s.require("NOTION_TOKEN", "NOTION_DATABASE_ID")
+
+
+def test_token_with_whitespace_is_refused_without_echo() -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({"DISCORD_TOKEN": "abc def"})
+    assert str(info.value) == "DISCORD_TOKEN: contains white space"

@@ -1,0 +1,141 @@
+"""Report periods: which local week a spec like "this", "last" or "2026-W47" means."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Final
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "Period",
+    "day_bounds",
+    "local_midnight",
+    "period_days",
+    "week_label",
+    "week_period",
+    "week_title",
+]
+
+_ISO_WEEK: Final = re.compile(r"(\d{4})-[Ww](\d{1,2})")
+_SPEC_HELP: Final = "expected 'this', 'last' or an ISO week like 2026-W47"
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A half-open interval of time ``[start, end)``; both ends are aware."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        for name, value in (("start", self.start), ("end", self.end)):
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"Period.{name} must be timezone-aware")
+        if not self.start.astimezone(UTC) < self.end.astimezone(UTC):
+            raise ValueError("Period.start must be before Period.end")
+
+    def __contains__(self, moment: object) -> bool:
+        # Compare in UTC: aware datetimes sharing a tzinfo compare by wall time, ignoring DST.
+        if not isinstance(moment, datetime) or moment.utcoffset() is None:
+            return False
+        return self.start.astimezone(UTC) <= moment.astimezone(UTC) < self.end.astimezone(UTC)
+
+    @property
+    def duration(self) -> timedelta:
+        """Elapsed time (a week with a DST change is 167 or 169 hours)."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The instant ``day`` begins in ``tz``.
+
+    Where midnight itself does not exist (a DST gap at 00:00, e.g. America/Santiago), the day
+    begins at the transition; the result is normalised so it shows the real wall time.
+    """
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def week_period(
+    spec: str, tz: ZoneInfo, week_start: int = 0, now: datetime | None = None
+) -> Period:
+    """The 7 local days named by ``spec``, from local midnight to local midnight.
+
+    ``spec`` is ``"this"`` (the week containing ``now``), ``"last"`` or an ISO week ``"YYYY-Www"``.
+    ``week_start`` is the first weekday (0 = Monday ... 6 = Sunday). With a start other than Monday
+    an ISO week means the week that contains that ISO week's Monday, so ``week_label`` of the
+    result gives ``spec`` back. Raises ``ValueError`` on a bad spec, week start or naive ``now``.
+    """
+    if isinstance(week_start, bool) or not isinstance(week_start, int) or not 0 <= week_start <= 6:
+        raise ValueError(f"week_start must be 0 (Monday) to 6 (Sunday), got {week_start!r}")
+    if now is None:
+        now = datetime.now(tz)
+    elif now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+
+    text = spec.strip().lower()
+    if text in ("this", "last"):
+        today = now.astimezone(tz).date()
+        first = today - timedelta(days=(today.weekday() - week_start) % 7)
+        if text == "last":
+            first -= timedelta(days=7)
+    else:
+        first = _iso_week_monday(spec) - timedelta(days=(0 - week_start) % 7)
+    return Period(local_midnight(first, tz), local_midnight(first + timedelta(days=7), tz))
+
+
+def _iso_week_monday(spec: str) -> date:
+    match = _ISO_WEEK.fullmatch(spec.strip())
+    if match is None:
+        raise ValueError(f"invalid week {spec!r}: {_SPEC_HELP}")
+    year, week = int(match[1]), int(match[2])
+    if year < 1 or not 1 <= week <= 53:
+        raise ValueError(f"invalid week {spec!r}: week must be 1 to 53")
+    try:
+        return date.fromisocalendar(year, week, 1)
+    except ValueError:
+        weeks = date(year, 12, 28).isocalendar().week
+        raise ValueError(f"invalid week {spec!r}: {year} has only {weeks} ISO weeks") from None
+
+
+def period_days(period: Period, tz: ZoneInfo) -> list[date]:
+    """The local calendar days the period touches, in order (7 for a week)."""
+    first = period.start.astimezone(tz).date()
+    last = (period.end.astimezone(UTC) - timedelta(microseconds=1)).astimezone(tz).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def day_bounds(period: Period, tz: ZoneInfo) -> list[datetime]:
+    """Day boundaries clipped to the period: ``len(period_days) + 1`` aware datetimes."""
+    days = period_days(period, tz)
+    inner = [local_midnight(day, tz) for day in days[1:]]
+    return [period.start, *inner, period.end]
+
+
+def week_label(period: Period, tz: ZoneInfo) -> str:
+    """The ISO week of the period, e.g. ``"2026-W47"``.
+
+    A 7-day period holds exactly one Monday whatever the week start; its ISO week names it.
+    """
+    days = period_days(period, tz)
+    anchor = next((day for day in days if day.weekday() == 0), days[0])
+    iso = anchor.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def week_title(period: Period, tz: ZoneInfo) -> str:
+    """A heading such as ``"Week 2026-W47 (16–22 Nov 2026)"``."""
+    days = period_days(period, tz)
+    first, last = days[0], days[-1]
+    if first.year != last.year:
+        span = f"{_dmy(first)} – {_dmy(last)}"
+    elif first.month != last.month:
+        span = f"{first.day} {first:%b} – {_dmy(last)}"
+    else:
+        span = f"{first.day}–{_dmy(last)}"
+    return f"Week {week_label(period, tz)} ({span})"
+
+
+def _dmy(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"

@@ -1,0 +1,406 @@
+"""A durable local outbox (SQLite) of start/end operations waiting for Notion."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from timesheet.entries import TimeEntry
+
+__all__ = [
+    "OUTBOX_FILENAME",
+    "EndOp",
+    "Outbox",
+    "OutboxOp",
+    "StartOp",
+]
+
+OUTBOX_FILENAME: Final = "outbox.sqlite3"
+_SCHEMA_VERSION: Final = 1
+_MAX_ERROR_CHARS: Final = 500
+
+_SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS ops (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind          TEXT    NOT NULL CHECK (kind IN ('start', 'end')),
+    entry_id      TEXT    NOT NULL,
+    user_id       TEXT,
+    payload       TEXT    NOT NULL,
+    state         TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
+    enqueued_at   REAL    NOT NULL,
+    claims        INTEGER NOT NULL DEFAULT 0,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    claimed_by    TEXT,
+    claim_host    TEXT,
+    claim_pid     INTEGER,
+    claim_expires REAL
+);
+CREATE INDEX IF NOT EXISTS ops_state_id ON ops (state, id);
+CREATE INDEX IF NOT EXISTS ops_entry ON ops (entry_id);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class StartOp:
+    """Write ``entry`` to Notion (idempotent through its Entry ID)."""
+
+    op_id: int
+    entry: TimeEntry
+    enqueued_at: float
+    claims: int = 0
+    failures: int = 0
+    last_error: str | None = None
+    kind: Literal["start"] = "start"
+
+    @property
+    def entry_id(self) -> str:
+        return self.entry.entry_id
+
+    def describe(self) -> str:
+        e = self.entry
+        return f"start {e.name!r} ({e.client}) at {e.start.isoformat()} entry {e.entry_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class EndOp:
+    """Set End of the entry ``entry_id`` to ``at`` unless it already has one."""
+
+    op_id: int
+    entry_id: str
+    at: datetime
+    page_id: str | None
+    ended_by: str | None
+    enqueued_at: float
+    claims: int = 0
+    failures: int = 0
+    last_error: str | None = None
+    kind: Literal["end"] = "end"
+
+    def describe(self) -> str:
+        by = f" by {self.ended_by}" if self.ended_by else ""
+        return f"end entry {self.entry_id} at {self.at.isoformat()}{by}"
+
+
+OutboxOp = StartOp | EndOp
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware")
+    return value
+
+
+def _start_payload(entry: TimeEntry) -> str:
+    return json.dumps(
+        {
+            "entry_id": entry.entry_id,
+            "user_id": entry.user_id,
+            "client": entry.client,
+            "name": entry.name,
+            "start": entry.start.isoformat(),
+            "end": entry.end.isoformat() if entry.end is not None else None,
+            "note": entry.note,
+        }
+    )
+
+
+def _op_from_row(row: sqlite3.Row) -> OutboxOp:
+    data: dict[str, Any] = json.loads(row["payload"])
+    common: dict[str, Any] = {
+        "op_id": row["id"],
+        "enqueued_at": row["enqueued_at"],
+        "claims": row["claims"],
+        "failures": row["failures"],
+        "last_error": row["last_error"],
+    }
+    if row["kind"] == "start":
+        end = data.get("end")
+        entry = TimeEntry(
+            entry_id=data["entry_id"],
+            user_id=data["user_id"],
+            client=data["client"],
+            name=data["name"],
+            start=datetime.fromisoformat(data["start"]),
+            end=datetime.fromisoformat(end) if end is not None else None,
+            note=data.get("note", ""),
+        )
+        return StartOp(entry=entry, **common)
+    return EndOp(
+        entry_id=data["entry_id"],
+        at=datetime.fromisoformat(data["at"]),
+        page_id=data.get("page_id"),
+        ended_by=data.get("ended_by"),
+        **common,
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+class Outbox:
+    """Operations that could not reach Notion, kept in order in ``path`` until replayed.
+
+    Every ``enqueue_*`` is committed (WAL, ``synchronous=FULL``) before it returns. Several
+    processes may open the same file: replaying is serialised by a per-operation claim (a lease
+    in the database), and only the oldest pending operation can be claimed, so operations are
+    replayed one at a time, in order, whoever replays them. A claim whose process died (same
+    host, pid gone) or whose lease expired is taken over.
+
+    Methods are synchronous (local SQLite, sub-millisecond reads, one fsync per commit) and
+    thread-safe; call them directly from async code or through ``asyncio.to_thread``.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        lease_seconds: float = 120.0,
+        busy_timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.owner = uuid.uuid4().hex
+        self._lease = lease_seconds
+        self._clock = clock
+        self._host = socket.gethostname()
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(
+            self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        with self._write():
+            if self._db.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+                self._db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+
+    @classmethod
+    def in_dir(cls, data_dir: str | os.PathLike[str], **kwargs: Any) -> Outbox:
+        """The outbox of a data directory: ``DATA_DIR/outbox.sqlite3``."""
+        return cls(Path(data_dir) / OUTBOX_FILENAME, **kwargs)
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taking SQLite's write lock up front (BEGIN IMMEDIATE)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return list(self._db.execute(sql, params))
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing --------------------------------------------------------------------------
+
+    def _enqueue(self, kind: str, entry_id: str, user_id: str | None, payload: str) -> OutboxOp:
+        with self._write() as db:
+            # A second enqueue of the same operation (a retried command) is the same operation:
+            # for an end, the first End wins, exactly as Notion's End is kept once set.
+            row = db.execute(
+                "SELECT * FROM ops WHERE kind = ? AND entry_id = ? AND state = 'pending'"
+                " ORDER BY id LIMIT 1",
+                (kind, entry_id),
+            ).fetchone()
+            if row is None:
+                row = db.execute(
+                    "INSERT INTO ops (kind, entry_id, user_id, payload, enqueued_at)"
+                    " VALUES (?, ?, ?, ?, ?) RETURNING *",
+                    (kind, entry_id, user_id, payload, self._clock()),
+                ).fetchone()
+        return _op_from_row(row)
+
+    def enqueue_start(self, entry: TimeEntry) -> StartOp:
+        """Queue the creation of ``entry``'s page; committed to disk when this returns."""
+        op = self._enqueue("start", entry.entry_id, entry.user_id, _start_payload(entry))
+        assert isinstance(op, StartOp)
+        return op
+
+    def enqueue_end(
+        self,
+        entry_id: str,
+        at: datetime,
+        page_id: str | None = None,
+        by: str | None = None,
+    ) -> EndOp:
+        """Queue ending ``entry_id`` at ``at``; committed to disk when this returns.
+
+        ``page_id`` may be None (the start is itself pending, or unknown): replay then finds the
+        page by Entry ID. ``by`` is who ended it, when not the owner (for the report and logs).
+        """
+        payload = json.dumps(
+            {
+                "entry_id": entry_id,
+                "at": _aware(at, "end time").isoformat(),
+                "page_id": page_id,
+                "ended_by": by,
+            }
+        )
+        op = self._enqueue("end", entry_id, None, payload)
+        assert isinstance(op, EndOp)
+        return op
+
+    # -- reading --------------------------------------------------------------------------
+
+    def pending(self) -> list[OutboxOp]:
+        """Operations still to replay, oldest first."""
+        rows = self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id")
+        return [_op_from_row(r) for r in rows]
+
+    def failed(self) -> list[OutboxOp]:
+        """Operations Notion refused for good (kept, with the reason, until requeued)."""
+        rows = self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id")
+        return [_op_from_row(r) for r in rows]
+
+    def __len__(self) -> int:
+        rows = self._rows("SELECT COUNT(*) FROM ops WHERE state = 'pending'")
+        return int(rows[0][0])
+
+    def pending_ends(self) -> dict[str, datetime]:
+        """End instant of every entry with a pending end (the first one queued wins)."""
+        ends: dict[str, datetime] = {}
+        for op in self.pending():
+            if isinstance(op, EndOp):
+                ends.setdefault(op.entry_id, op.at)
+        return ends
+
+    def pending_for_user(self, user_id: str) -> list[TimeEntry]:
+        """Entries of ``user_id`` whose start is still pending, with a pending End applied.
+
+        Their ``page_id`` is None: Notion has not seen them yet. Oldest first.
+        """
+        ops = self.pending()
+        ends: dict[str, datetime] = {}
+        for op in ops:
+            if isinstance(op, EndOp):
+                ends.setdefault(op.entry_id, op.at)
+        entries: list[TimeEntry] = []
+        for op in ops:
+            if isinstance(op, StartOp) and op.entry.user_id == user_id:
+                entry = op.entry
+                end = ends.get(entry.entry_id)
+                if entry.end is None and end is not None:
+                    entry = entry.ended(end)
+                entries.append(entry)
+        return entries
+
+    def has_pending(self, entry_id: str) -> bool:
+        """True if some operation on ``entry_id`` waits: new ones must queue behind it."""
+        rows = self._rows(
+            "SELECT 1 FROM ops WHERE entry_id = ? AND state = 'pending' LIMIT 1", (entry_id,)
+        )
+        return bool(rows)
+
+    # -- replaying ------------------------------------------------------------------------
+
+    def _claim_is_live(self, row: sqlite3.Row, now: float) -> bool:
+        if row["claimed_by"] is None or row["claimed_by"] == self.owner:
+            return False
+        if row["claim_expires"] is not None and row["claim_expires"] <= now:
+            return False
+        return not (row["claim_host"] == self._host and not _pid_alive(row["claim_pid"]))
+
+    def claim_next(self) -> OutboxOp | None:
+        """Claim the oldest pending operation for this Outbox object.
+
+        None when the queue is empty, or when its head is claimed by another live replayer
+        (which then owns the queue: claims are only ever granted on the head, so two replayers
+        never run at once and order is kept). Release with ``mark_done``, ``mark_failed``,
+        ``record_failure`` or ``release``.
+        """
+        now = self._clock()
+        with self._write() as db:
+            row = db.execute(
+                "SELECT * FROM ops WHERE state = 'pending' ORDER BY id LIMIT 1"
+            ).fetchone()
+            if row is None or self._claim_is_live(row, now):
+                return None
+            row = db.execute(
+                "UPDATE ops SET claimed_by = ?, claim_host = ?, claim_pid = ?,"
+                " claim_expires = ?, claims = claims + 1 WHERE id = ? RETURNING *",
+                (self.owner, self._host, os.getpid(), now + self._lease, row["id"]),
+            ).fetchone()
+        return _op_from_row(row)
+
+    def claimed_elsewhere(self) -> bool:
+        """True if another live replayer holds the head of the queue."""
+        rows = self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id LIMIT 1")
+        return bool(rows) and self._claim_is_live(rows[0], self._clock())
+
+    def mark_done(self, op_id: int) -> None:
+        """Notion has the operation: forget it."""
+        with self._write() as db:
+            db.execute("DELETE FROM ops WHERE id = ?", (op_id,))
+
+    def record_failure(self, op_id: int, error: str) -> None:
+        """A transient failure: the operation stays pending, at its place, and is released."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE ops SET failures = failures + 1, last_error = ?, claimed_by = NULL,"
+                " claim_host = NULL, claim_pid = NULL, claim_expires = NULL WHERE id = ?",
+                (error[:_MAX_ERROR_CHARS], op_id),
+            )
+
+    def mark_failed(self, op_id: int, error: str) -> None:
+        """A permanent failure: set the operation aside (see ``failed``) so it stops blocking."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE ops SET state = 'failed', failures = failures + 1, last_error = ?,"
+                " claimed_by = NULL, claim_host = NULL, claim_pid = NULL, claim_expires = NULL"
+                " WHERE id = ?",
+                (error[:_MAX_ERROR_CHARS], op_id),
+            )
+
+    def release(self, op_id: int) -> None:
+        """Give a claimed operation back untouched (e.g. replay was cancelled)."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE ops SET claimed_by = NULL, claim_host = NULL, claim_pid = NULL,"
+                " claim_expires = NULL WHERE id = ? AND claimed_by = ?",
+                (op_id, self.owner),
+            )
+
+    def requeue_failed(self) -> int:
+        """Put every failed operation back in the queue, at its original place."""
+        with self._write() as db:
+            cur = db.execute("UPDATE ops SET state = 'pending' WHERE state = 'failed'")
+            return cur.rowcount

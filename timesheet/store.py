@@ -1,0 +1,227 @@
+"""Time entries kept as pages of the Notion database (one query per read, idempotent writes)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from notion_client import (
+    Date,
+    Filter,
+    NotionClient,
+    NotionTransportError,
+    Page,
+    ServerError,
+    prop,
+)
+from timesheet.entries import TimeEntry
+from timesheet.schema import (
+    CLIENT,
+    END,
+    ENTRY_ID,
+    START,
+    USER,
+    MalformedEntryError,
+    from_page,
+    parse_page,
+    to_properties,
+)
+
+__all__ = ["EntryStore", "NoDataSourceError", "NotAnEntryError", "Overlapping"]
+
+#: Create attempts before giving up after ambiguous failures (each later one checks first).
+DEFAULT_CREATE_ATTEMPTS: Final = 3
+
+
+class NoDataSourceError(LookupError):
+    """The database has no data source (nothing to read or write)."""
+
+    def __init__(self, database_id: str) -> None:
+        super().__init__(f"Notion database {database_id} has no data source")
+        self.database_id = database_id
+
+
+class NotAnEntryError(LookupError):
+    """The page is not a usable time entry of this database (trashed, foreign, broken)."""
+
+    def __init__(self, page_id: str, reason: str) -> None:
+        super().__init__(f"page {page_id} is not a time entry: {reason}")
+        self.page_id = page_id
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Overlapping:
+    """Entries of a period, and why pages of it were skipped (shown in the report's notes)."""
+
+    entries: list[TimeEntry] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _is_ambiguous(exc: Exception) -> bool:
+    """True when a failed create may nevertheless have been applied by Notion."""
+    if isinstance(exc, NotionTransportError):
+        return exc.ambiguous
+    return isinstance(exc, ServerError)
+
+
+def _same_id(a: str, b: str) -> bool:
+    return a.replace("-", "").lower() == b.replace("-", "").lower()
+
+
+class EntryStore:
+    """The time-entry database. Every method is one or two Notion requests; errors propagate."""
+
+    def __init__(
+        self,
+        client: NotionClient,
+        database_id: str,
+        *,
+        create_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+    ) -> None:
+        if create_attempts < 1:
+            raise ValueError("create_attempts must be at least 1")
+        self._client = client
+        self._database_id = database_id
+        self._create_attempts = create_attempts
+        self._data_source_id: str | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def database_id(self) -> str:
+        return self._database_id
+
+    @property
+    def client(self) -> NotionClient:
+        return self._client
+
+    async def data_source_id(self) -> str:
+        """The database's (first) data source, looked up once and cached."""
+        if self._data_source_id is None:
+            async with self._lock:
+                if self._data_source_id is None:
+                    database = await self._client.retrieve_database(self._database_id)
+                    if not database.data_sources:
+                        raise NoDataSourceError(self._database_id)
+                    self._data_source_id = database.data_sources[0].id
+        return self._data_source_id
+
+    async def create(self, entry: TimeEntry, *, maybe_exists: bool = False) -> TimeEntry:
+        """Write ``entry`` as a new page, exactly once per Entry ID.
+
+        After an ambiguous failure (dropped connection, timeout, 5xx: the create may have been
+        applied) it looks for a page with the Entry ID before creating again, at most
+        ``create_attempts`` creates in all; the last error propagates. ``maybe_exists=True``
+        (replaying an operation that may already have been applied) looks before the first create.
+        """
+        ds_id = await self.data_source_id()
+        properties = to_properties(entry)
+        must_look = maybe_exists
+        attempt = 0
+        while True:
+            if must_look:
+                existing = await self.find_by_entry_id(entry.entry_id)
+                if existing is not None:
+                    return existing
+            attempt += 1
+            try:
+                page = await self._client.create_page(ds_id, properties)
+            except (NotionTransportError, ServerError) as exc:
+                if not _is_ambiguous(exc) or attempt >= self._create_attempts:
+                    raise
+                must_look = True
+                continue
+            return from_page(page)
+
+    async def get(self, page_id: str) -> TimeEntry:
+        """The entry on page ``page_id``.
+
+        Raises ObjectNotFoundError (Notion's 404) or NotAnEntryError when the page is trashed,
+        belongs to another database, or has no usable Start/End.
+        """
+        ds_id = await self.data_source_id()
+        page = await self._client.retrieve_page(page_id)
+        self._check_ours(page, ds_id)
+        try:
+            return from_page(page)
+        except MalformedEntryError as exc:
+            raise NotAnEntryError(page.id, exc.reason) from exc
+
+    def _check_ours(self, page: Page, ds_id: str) -> None:
+        if page.in_trash:
+            raise NotAnEntryError(page.id, "it is in the trash")
+        parent_id = page.parent.id
+        if not (_same_id(parent_id, ds_id) or _same_id(parent_id, self._database_id)):
+            raise NotAnEntryError(page.id, "it is not in the time-entry database")
+
+    async def find_by_entry_id(self, entry_id: str) -> TimeEntry | None:
+        """The page carrying this Entry ID (the earliest one if there are several), or None."""
+        found = await self._query(prop(ENTRY_ID).rich_text.equals(entry_id))
+        return found.entries[0] if found.entries else None
+
+    async def find_running(self, user_id: str) -> list[TimeEntry]:
+        """The user's running entries (normally at most one), oldest first: one query."""
+        query = prop(USER).rich_text.equals(user_id) & prop(END).date.is_empty()
+        return (await self._query(query)).entries
+
+    async def end(self, entry: TimeEntry, at: datetime, *, fresh: bool = False) -> TimeEntry:
+        """Stop ``entry`` at ``at``: one write. An entry that already has an End keeps it.
+
+        Without ``fresh`` the page is read first (one more request) so a stale copy never
+        moves an End already recorded; pass ``fresh=True`` when ``entry`` was read just now.
+        """
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError("end time must be timezone-aware")
+        if entry.page_id is None:
+            stored = await self.find_by_entry_id(entry.entry_id)
+            if stored is None:
+                raise NotAnEntryError(entry.entry_id, "no page has this Entry ID")
+            entry = stored
+        elif not fresh:
+            entry = await self.get(entry.page_id)
+        if entry.end is not None:
+            return entry
+        assert entry.page_id is not None
+        page = await self._client.update_page(entry.page_id, {END: Date(at)})
+        return from_page(page)
+
+    async def list_overlapping(
+        self, start: datetime, end: datetime, user_id: str | None = None
+    ) -> list[TimeEntry]:
+        """Entries overlapping [start, end), running ones included: one paginated query."""
+        return (await self.scan_overlapping(start, end, user_id)).entries
+
+    async def scan_overlapping(
+        self, start: datetime, end: datetime, user_id: str | None = None
+    ) -> Overlapping:
+        """Like list_overlapping, also telling which pages were skipped and why."""
+        query = prop(START).date.before(end) & (
+            prop(END).date.on_or_after(start) | prop(END).date.is_empty()
+        )
+        if user_id is not None:
+            query = query & prop(USER).rich_text.equals(user_id)
+        return await self._query(query)
+
+    async def client_options(self) -> list[str]:
+        """The Client select options defined in the database (one request)."""
+        ds = await self._client.retrieve_data_source(await self.data_source_id())
+        schema = ds.properties.get(CLIENT)
+        if schema is None or schema.type != "select":
+            return []
+        return list(schema.options)
+
+    async def _query(self, query: Filter) -> Overlapping:
+        ds_id = await self.data_source_id()
+        result = Overlapping()
+        pages = self._client.query_data_source(
+            ds_id, filter=query, sorts=[prop(START).ascending()], page_size=100
+        )
+        async for page in pages:
+            entry, problem = parse_page(page)
+            if entry is not None:
+                result.entries.append(entry)
+            elif problem is not None:
+                result.skipped.append(problem)
+        return result

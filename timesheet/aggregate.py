@@ -1,0 +1,338 @@
+"""Turn time entries into a day × client table of hours for one period (vectorised)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Final, Literal
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from timesheet.entries import TimeEntry
+from timesheet.week import (
+    Period,
+    day_bounds,
+    local_midnight,
+    period_days,
+    week_label,
+    week_title,
+)
+
+__all__ = [
+    "MAX_NOTES_PER_KIND",
+    "NO_CLIENT",
+    "ROUNDINGS",
+    "TOTAL",
+    "Rounding",
+    "WeekTable",
+    "aggregate",
+    "round_cells",
+    "split_by_day",
+    "to_microseconds",
+]
+
+Rounding = Literal["nearest", "up", "down"]
+ROUNDINGS: Final[tuple[str, ...]] = ("nearest", "up", "down")
+TOTAL: Final = "Total"
+NO_CLIENT: Final = "(no client)"
+MAX_NOTES_PER_KIND: Final = 20
+
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_US: Final = timedelta(microseconds=1)
+_US_PER_HOUR: Final = 3_600_000_000
+_US_PER_MINUTE: Final = 60_000_000
+
+Int64Array = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, eq=False)
+class WeekTable:
+    """Hours per local day and client for one period.
+
+    ``hours`` is indexed by the period's local days (``datetime.date``, in order) followed by the
+    label ``"Total"``; its columns are the clients (sorted case-insensitively, ties by exact text)
+    followed by ``"Total"``. Totals are sums of the shown (rounded) cells, so rows and columns add
+    up. ``running`` names clients with a timer still running; ``notes`` are human sentences about
+    overlaps, empty entries and DST days; ``entry_count`` is how many entries have time inside the
+    period. Treat ``hours`` as read-only.
+    """
+
+    hours: pd.DataFrame
+    period: Period
+    tz: ZoneInfo
+    as_of: datetime
+    running: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+    entry_count: int = 0
+    round_minutes: int = 0
+    rounding: str = "nearest"
+
+    @property
+    def days(self) -> list[date]:
+        return [label for label in self.hours.index if isinstance(label, date)]
+
+    @property
+    def clients(self) -> list[str]:
+        return [str(name) for name in self.hours.columns[:-1]]
+
+    @property
+    def total_hours(self) -> float:
+        return float(self.hours[TOTAL].iloc[-1])
+
+    @property
+    def label(self) -> str:
+        """The ISO week, e.g. ``"2026-W47"``."""
+        return week_label(self.period, self.tz)
+
+    @property
+    def title(self) -> str:
+        """E.g. ``"Week 2026-W47 (16–22 Nov 2026)"``."""
+        return week_title(self.period, self.tz)
+
+
+def to_microseconds(moment: datetime) -> int:
+    """Microseconds since the Unix epoch (exact; ``moment`` must be aware)."""
+    return (moment - _EPOCH) // _US
+
+
+def split_by_day(starts: Int64Array, ends: Int64Array, bounds: Int64Array) -> Int64Array:
+    """Microseconds of each ``[starts[i], ends[i])`` inside each ``[bounds[j], bounds[j+1])``.
+
+    Returns an ``(len(starts), len(bounds) - 1)`` array; empty or reversed intervals give zeros.
+    Nothing is lost or added: a row sums to the interval clipped to ``[bounds[0], bounds[-1])``.
+    """
+    lo, hi = bounds[:-1], bounds[1:]
+    parts = np.minimum(ends[:, None], hi[None, :]) - np.maximum(starts[:, None], lo[None, :])
+    clipped: Int64Array = np.maximum(parts, 0)
+    return clipped
+
+
+def round_cells(micros: Int64Array, round_minutes: int, rounding: str) -> Int64Array:
+    """Round each value to a multiple of ``round_minutes`` (exact integer arithmetic).
+
+    ``nearest`` rounds halves up; ``round_minutes == 0`` leaves values unchanged.
+    """
+    if rounding not in ROUNDINGS:
+        raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
+    if round_minutes == 0:
+        return micros
+    unit = round_minutes * _US_PER_MINUTE
+    if rounding == "down":
+        steps = micros // unit
+    elif rounding == "up":
+        steps = -(-micros // unit)
+    else:
+        steps = (micros + unit // 2) // unit
+    return steps * unit
+
+
+def aggregate(
+    entries: Iterable[TimeEntry],
+    period: Period,
+    tz: ZoneInfo,
+    now: datetime,
+    round_minutes: int = 0,
+    rounding: str = "nearest",
+) -> WeekTable:
+    """Hours per local day of ``period`` and client.
+
+    Entries are split at local midnight (DST days last 23 or 25 hours) and clipped to the period;
+    running entries count up to ``now``; overlapping entries of one user are counted as recorded
+    and described in ``notes``. Rounding applies per cell, then totals are summed.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    if isinstance(round_minutes, bool) or not isinstance(round_minutes, int) or round_minutes < 0:
+        raise ValueError(f"round_minutes must be a whole number >= 0, got {round_minutes!r}")
+    if rounding not in ROUNDINGS:
+        raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
+
+    items = list(entries)
+    count = len(items)
+    now_us = to_microseconds(now)
+    days = period_days(period, tz)
+    bounds = np.array([to_microseconds(b) for b in day_bounds(period, tz)], dtype=np.int64)
+    p_start, p_end = int(bounds[0]), int(bounds[-1])
+
+    starts = np.fromiter((to_microseconds(e.start) for e in items), np.int64, count)
+    running = np.fromiter((e.end is None for e in items), np.bool_, count)
+    ends = np.fromiter(
+        (now_us if e.end is None else to_microseconds(e.end) for e in items), np.int64, count
+    )
+    names = [_column_name(e.client) for e in items]
+    clients_arr = np.array(names, dtype=object)
+
+    parts = split_by_day(starts, ends, bounds)
+    inside = parts.sum(axis=1) > 0
+    open_here = running & (starts < p_end) & (starts <= now_us) & (now_us > p_start)
+    shown = inside | open_here
+
+    clients = sorted(set(clients_arr[shown].tolist()), key=lambda c: (c.casefold(), c))
+    codes = pd.Categorical(clients_arr, categories=clients).codes
+    cells = np.zeros((len(clients), len(days)), dtype=np.int64)
+    known = codes >= 0
+    np.add.at(cells, codes[known], parts[known])
+    cells = round_cells(cells, round_minutes, rounding)
+
+    hours = _hours_frame(cells.T, days, clients)
+    notes = [
+        *_dst_notes(days, bounds, tz),
+        *_renamed_notes(items),
+        *_empty_notes(items, starts, ends, running, p_start, p_end, tz),
+        *_overlap_notes(items, starts, ends, p_start, p_end, tz),
+    ]
+    return WeekTable(
+        hours=hours,
+        period=period,
+        tz=tz,
+        as_of=now,
+        running=frozenset(clients_arr[open_here].tolist()),
+        notes=tuple(notes),
+        entry_count=int(inside.sum()),
+        round_minutes=round_minutes,
+        rounding=rounding,
+    )
+
+
+def _column_name(client: str) -> str:
+    if not client.strip():
+        return NO_CLIENT
+    if client == TOTAL:
+        return f"{TOTAL} (client)"
+    return client
+
+
+def _hours_frame(cells: Int64Array, days: Sequence[date], clients: Sequence[str]) -> pd.DataFrame:
+    """``cells`` is days × clients in µs; totals are summed exactly before converting to hours."""
+    row_totals = cells.sum(axis=1, keepdims=True)
+    body = np.hstack([cells, row_totals])
+    full = np.vstack([body, body.sum(axis=0, keepdims=True)])
+    index = pd.Index([*days, TOTAL], dtype=object, name="day")
+    columns = pd.Index([*clients, TOTAL], dtype=object, name="client")
+    return pd.DataFrame(full / _US_PER_HOUR, index=index, columns=columns)
+
+
+def _day_text(day: date) -> str:
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _when(micros: int, tz: ZoneInfo) -> str:
+    local = (_EPOCH + timedelta(microseconds=micros)).astimezone(tz)
+    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+
+
+def _dst_notes(days: Sequence[date], bounds: Int64Array, tz: ZoneInfo) -> list[str]:
+    """Name the whole days inside the period that are not 24 hours long."""
+    notes = []
+    for day, lo, hi in zip(days, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        natural = to_microseconds(local_midnight(day + timedelta(days=1), tz)) - to_microseconds(
+            local_midnight(day, tz)
+        )
+        if hi - lo == natural and natural != 24 * _US_PER_HOUR:
+            change = "forward" if natural < 24 * _US_PER_HOUR else "back"
+            hours = natural / _US_PER_HOUR
+            notes.append(f"{_day_text(day)} has {hours:g} hours (clocks went {change}).")
+    return notes
+
+
+def _renamed_notes(items: Sequence[TimeEntry]) -> list[str]:
+    if any(e.client == TOTAL for e in items):
+        return [f'The client "{TOTAL}" is shown as "{TOTAL} (client)" to keep the totals apart.']
+    return []
+
+
+def _empty_notes(
+    items: Sequence[TimeEntry],
+    starts: Int64Array,
+    ends: Int64Array,
+    running: npt.NDArray[np.bool_],
+    p_start: int,
+    p_end: int,
+    tz: ZoneInfo,
+) -> list[str]:
+    touches = ((starts >= p_start) & (starts < p_end)) | ((ends > p_start) & (ends <= p_end))
+    bad = np.flatnonzero((ends <= starts) & touches).tolist()
+    notes = []
+    for i in bad[:MAX_NOTES_PER_KIND]:
+        entry = items[i]
+        if running[i]:
+            problem = "starts after the report time"
+        else:
+            problem = "ends at its start" if ends[i] == starts[i] else "ends before it starts"
+            problem += f" ({_when(int(ends[i]), tz)})"
+        notes.append(
+            f"Entry {entry.entry_id} ({_column_name(entry.client)}, "
+            f"{_when(int(starts[i]), tz)}) {problem}; counted as 0 h."
+        )
+    if len(bad) > len(notes):
+        notes.append(f"… and {len(bad) - len(notes)} more empty entries.")
+    return notes
+
+
+def _overlap_notes(
+    items: Sequence[TimeEntry],
+    starts: Int64Array,
+    ends: Int64Array,
+    p_start: int,
+    p_end: int,
+    tz: ZoneInfo,
+) -> list[str]:
+    """One note per entry that overlaps an earlier entry of the same user inside the period."""
+    lo = np.clip(starts, p_start, p_end)
+    hi = np.clip(ends, p_start, p_end)
+    users, user_ids = pd.factorize(np.array([e.user_id for e in items], dtype=object))
+    frame = pd.DataFrame({"user": users, "lo": lo, "hi": hi, "pos": np.arange(len(items))})
+    frame = frame[frame["hi"] > frame["lo"]].sort_values(["user", "lo", "hi"], kind="stable")
+    by_user = frame.groupby("user", sort=False)
+    reach = by_user["hi"].cummax()
+    # The entry that set the furthest end so far is the one a later entry overlaps most.
+    setter = frame["pos"].where(frame["hi"] == reach)
+    frame = frame.assign(reach=reach, setter=setter)
+    by_user = frame.groupby("user", sort=False)
+    prev_reach = by_user["reach"].shift(1)
+    partner = by_user["setter"].ffill().groupby(frame["user"], sort=False).shift(1)
+    overlap = np.minimum(frame["hi"], prev_reach) - frame["lo"]
+    hits = frame.assign(partner=partner, overlap=overlap)
+    hits = hits[hits["overlap"] > 0].sort_values(["lo", "pos"], kind="stable")
+
+    several_users = len(user_ids) > 1
+    notes = []
+    shown = hits.head(MAX_NOTES_PER_KIND)
+    for pos, other, micros in zip(
+        shown["pos"].tolist(), shown["partner"].tolist(), shown["overlap"].tolist(), strict=True
+    ):
+        first, second = items[int(other)], items[int(pos)]
+        who = f"User {second.user_id}: " if several_users else ""
+        notes.append(
+            f"{who}{_describe(first, tz)} and {_describe(second, tz)} overlap by "
+            f"{_span_text(int(micros))}; both are counted as recorded."
+        )
+    if len(hits) > len(shown):
+        notes.append(f"… and {len(hits) - len(shown)} more overlaps.")
+    return notes
+
+
+def _describe(entry: TimeEntry, tz: ZoneInfo) -> str:
+    start = entry.start.astimezone(tz)
+    began = f"{start:%a} {start.day} {start:%b} {start:%H:%M}"
+    if entry.end is None:
+        until = "running"
+    else:
+        end = entry.end.astimezone(tz)
+        same_day = end.date() == start.date()
+        until = f"{end:%H:%M}" if same_day else f"{end:%a} {end.day} {end:%b} {end:%H:%M}"
+    return f"{_column_name(entry.client)} ({began}–{until})"
+
+
+def _span_text(micros: int) -> str:
+    seconds = (micros + 500_000) // 1_000_000
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = (seconds + 30) // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"

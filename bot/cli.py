@@ -1,2 +1,315 @@
-def main() -> None:
-    raise SystemExit("not yet")
+"""The ``timetrack`` command: run the bot, set up Notion, track time and report from a terminal.
+
+Imports are lazy so that ``timetrack demo`` (and ``--help``) never import hikari.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+
+from timesheet.config import ConfigError, Settings, load_dotenv_file
+
+if TYPE_CHECKING:
+    from bot.model import Model
+    from notion_client import NotionClient
+    from timesheet.report import Timesheet
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+T = TypeVar("T")
+
+
+class CommandFailed(Exception):
+    """A command that could not do its job; ``str()`` is the one line to print."""
+
+
+def _say(text: str, out: TextIO | None = None) -> None:
+    print(text, file=out if out is not None else sys.stdout)
+
+
+def _fail(text: str) -> None:
+    print(f"timetrack: {text}", file=sys.stderr)
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def _expected(exc: Exception) -> str | None:
+    """The one line for an error a user can meet (Notion, tracker rules), else None."""
+    from bot.errors import describe_error
+    from notion_client import NotionError
+    from timesheet.store import NoDataSourceError, NotAnEntryError
+    from timesheet.tracker import TrackerError
+
+    if isinstance(exc, CommandFailed):
+        return str(exc)
+    if isinstance(exc, NotionError | TrackerError | NotAnEntryError | NoDataSourceError):
+        return describe_error(exc).line
+    return None
+
+
+def _notion(settings: Settings) -> NotionClient:
+    from notion_client import NotionClient
+
+    settings.require("NOTION_TOKEN")
+    assert settings.notion_token is not None
+    return NotionClient(settings.notion_token, base_url=settings.notion_base_url)
+
+
+def _user(settings: Settings) -> str:
+    settings.require("TIMETRACK_USER")
+    assert settings.timetrack_user is not None
+    return settings.timetrack_user
+
+
+def _model(settings: Settings) -> Model:
+    from bot.model import Model
+
+    return Model(settings)
+
+
+# --- bot --------------------------------------------------------------------------------------
+
+
+def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
+    import hikari
+
+    from bot.app import build_gateway_bot, build_rest_bot
+
+    model = _model(settings)
+    try:
+        if args.http:
+            rest_bot, _ = build_rest_bot(settings, model)
+            rest_bot.run(host=args.host, port=args.port)
+        else:
+            gateway_bot, _ = build_gateway_bot(settings, model)
+            gateway_bot.run()
+    except hikari.UnauthorizedError:
+        raise ConfigError("DISCORD_TOKEN", "Discord rejected the token") from None
+    return EXIT_OK
+
+
+# --- setup ------------------------------------------------------------------------------------
+
+
+async def _setup(args: argparse.Namespace, settings: Settings) -> int:
+    from notion_client import ObjectNotFoundError
+    from timesheet.setup import check_database, create_database, fix_database
+
+    async with _notion(settings) as client:
+        if settings.notion_database_id is None:
+            if settings.notion_parent_page_id is None:
+                raise ConfigError(
+                    "NOTION_DATABASE_ID",
+                    "is not set (set it to check a database, or set NOTION_PARENT_PAGE_ID "
+                    "to create one)",
+                )
+            try:
+                database_id, _ = await create_database(
+                    client, settings.notion_parent_page_id, settings.preset_clients
+                )
+            except ObjectNotFoundError:
+                raise CommandFailed(
+                    "Notion can't find NOTION_PARENT_PAGE_ID: share that page with the "
+                    "integration (⋯ → Connections)"
+                ) from None
+            _say("Created the time-entries database. Add this line to .env:")
+            _say(f"NOTION_DATABASE_ID={database_id}")
+            return EXIT_OK
+        database_id = settings.notion_database_id
+        if args.fix:
+            for line in await fix_database(client, database_id, settings.preset_clients):
+                _say(line)
+        problems = await check_database(client, database_id)
+    if not problems:
+        _say("The database has every property timetrack needs.")
+        return EXIT_OK
+    _say("The database is not ready:")
+    for problem in problems:
+        _say(f"  - {problem}")
+    if any(p.fixable for p in problems) and not args.fix:
+        _say("Run `timetrack setup --fix` to add the missing properties.")
+    return EXIT_FAILED
+
+
+# --- start / end / active ---------------------------------------------------------------------
+
+
+async def _start(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.format import format_start
+
+    user = _user(settings)
+    async with _model(settings) as model:
+        result = await model.tracker.start(user, args.client, note=args.note or "")
+        _say(format_start(result, settings.timezone, model.now(), markdown=False))
+    return EXIT_OK
+
+
+async def _end(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.format import format_end
+
+    user = _user(settings)
+    async with _model(settings) as model:
+        result = await model.tracker.end(user, args.entry)
+        _say(format_end(result, settings.timezone, model.now(), markdown=False))
+    return EXIT_OK
+
+
+async def _active(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.format import format_active
+
+    user = _user(settings)
+    async with _model(settings) as model:
+        running = await model.tracker.active(user)
+        _say(format_active(running, settings.timezone, model.now(), markdown=False))
+    return EXIT_OK
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timesheet:
+    from timesheet.report import ReportOptions, build_timesheets
+    from timesheet.week import week_period
+
+    async with _model(settings) as model:
+        now = model.now()
+        try:
+            period = week_period(args.week, settings.timezone, settings.week_start, now)
+        except ValueError:
+            raise CommandFailed(
+                f"--week {args.week}: expected this, last or an ISO week such as 2026-W47"
+            ) from None
+        (sheet,) = await build_timesheets(
+            model.store, period, ReportOptions.from_settings(settings), now, user_id=args.user
+        )
+    return sheet
+
+
+def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from timesheet.render import render_text
+
+    if args.post:
+        settings.require("TIMESHEET_WEBHOOK_URL")
+    sheet = _run(_fetch_report(args, settings))
+    quiet = args.csv == "-"
+    if quiet:
+        sys.stdout.write(sheet.csv)
+    else:
+        _say(render_text(sheet.table))
+    if args.csv and not quiet:
+        Path(args.csv).write_text(sheet.csv, encoding="utf-8", newline="")
+        _say(f"Wrote {args.csv}")
+    if args.png:
+        Path(args.png).write_bytes(sheet.png())
+        if not quiet:
+            _say(f"Wrote {args.png}")
+    if args.post:
+        from timesheet.report import post_timesheets
+
+        assert settings.timesheet_webhook_url is not None
+        _run(post_timesheets(settings.timesheet_webhook_url, [sheet]))
+        if not quiet:
+            _say("Posted to the timesheet webhook.")
+    return EXIT_OK
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+def _cmd_demo(args: argparse.Namespace, settings: Settings | None) -> int:
+    """Needs no settings at all: it must run on a fresh clone with nothing configured."""
+    from timesheet.demo import run_demo
+
+    return asyncio.run(run_demo(Path(args.out), sys.stdout))
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def _async(handler: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]) -> Handler:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
+        return _run(handler(args, settings))
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="timetrack",
+        description="Track billable time from Discord into Notion; weekly timesheets.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    bot = sub.add_parser("bot", help="run the Discord bot (gateway, or --http interactions)")
+    bot.add_argument("--http", action="store_true", help="serve HTTP interactions")
+    bot.add_argument("--host", default="127.0.0.1", help="--http: address (default 127.0.0.1)")
+    bot.add_argument("--port", type=int, default=8080, help="--http: port (default 8080)")
+    bot.set_defaults(handler=_cmd_bot)
+
+    setup = sub.add_parser("setup", help="create the Notion database, or check its schema")
+    setup.add_argument("--fix", action="store_true", help="add the missing properties")
+    setup.set_defaults(handler=_async(_setup))
+
+    start = sub.add_parser("start", help="start a timer as TIMETRACK_USER")
+    start.add_argument("client", metavar="CLIENT")
+    start.add_argument("--note", metavar="TEXT", default="")
+    start.set_defaults(handler=_async(_start))
+
+    end = sub.add_parser("end", help="stop your running timer, or ENTRY (page id or URL)")
+    end.add_argument("entry", metavar="ENTRY", nargs="?", default=None)
+    end.set_defaults(handler=_async(_end))
+
+    active = sub.add_parser("active", help="show your running timer")
+    active.set_defaults(handler=_async(_active))
+
+    report = sub.add_parser("report", help="print a week's timesheet (and write/post it)")
+    report.add_argument("--week", default="this", help="this | last | 2026-W47 (default this)")
+    report.add_argument("--user", metavar="ID", help="only this Discord user's entries")
+    report.add_argument("--csv", metavar="FILE", help="write the CSV (- prints only the CSV)")
+    report.add_argument("--png", metavar="FILE", help="write the chart")
+    report.add_argument("--post", action="store_true", help="post to TIMESHEET_WEBHOOK_URL")
+    report.set_defaults(handler=_cmd_report)
+
+    demo = sub.add_parser("demo", help="the whole pipeline on an in-memory Notion, offline")
+    demo.add_argument("--out", metavar="DIR", default="demo-output", help="(default demo-output)")
+    demo.set_defaults(handler=_cmd_demo, needs_settings=False)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Entry point of the ``timetrack`` console script; returns the exit code.
+
+    ``environ`` replaces the process environment (and `.env`) — for tests.
+    """
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "needs_settings", True):
+        return int(args.handler(args, None))
+    try:
+        if environ is None:
+            load_dotenv_file()
+        settings = Settings.from_env(environ)
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except ConfigError as exc:
+        _fail(str(exc))
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        line = _expected(exc)
+        if line is None:
+            raise
+        _fail(line)
+        return EXIT_FAILED

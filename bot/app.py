@@ -1,0 +1,134 @@
+"""Build the hikari bot (gateway or HTTP interactions) and the crescent client with our plugins."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, Final
+
+import crescent
+import hikari
+
+from bot.command_run import CommandRun, current_run_or_none, fail_command, new_run
+from bot.model import Model
+from timesheet.config import ConfigError, Settings
+
+__all__ = ["PLUGINS", "TimetrackClient", "build_gateway_bot", "build_rest_bot"]
+
+#: Plugin modules, loaded by module path (load_folder depends on the working directory).
+PLUGINS: Final = ("bot.plugins.timer",)
+
+_log = logging.getLogger("timetrack.bot")
+
+
+class TimetrackClient(crescent.Client):
+    """crescent's client with one place turning any command error into one ephemeral line.
+
+    (crescent's ``catch_command`` matches a class and its direct subclasses only.)
+    """
+
+    async def on_crescent_command_error(
+        self, exc: Exception, ctx: crescent.Context, was_handled: bool
+    ) -> None:
+        if was_handled:
+            return
+        run: CommandRun = current_run_or_none() or new_run(ctx)
+        await fail_command(run, exc)
+
+    async def on_crescent_autocomplete_error(
+        self,
+        exc: Exception,
+        ctx: crescent.AutocompleteContext,
+        option: hikari.AutocompleteInteractionOption,
+        was_handled: bool,
+    ) -> None:
+        if not was_handled:
+            _log.warning("autocomplete of %s failed: %s", ctx.command, type(exc).__name__)
+
+
+def _load_plugins(client: crescent.Client, plugins: Sequence[str]) -> None:
+    for path in plugins:
+        client.plugins.load(path)
+
+
+def _client(
+    app: hikari.GatewayBot | hikari.RESTBot,
+    model: Model,
+    *,
+    update_commands: bool,
+    plugins: Sequence[str],
+) -> TimetrackClient:
+    guild = model.settings.discord_guild_id
+    client = TimetrackClient(
+        app,
+        model,
+        default_guild=hikari.Snowflake(guild) if guild else None,
+        update_commands=update_commands,
+    )
+    _load_plugins(client, plugins)
+    return client
+
+
+def build_gateway_bot(
+    settings: Settings,
+    model: Model,
+    *,
+    plugins: Sequence[str] = PLUGINS,
+    logs: str | int | dict[str, Any] | None = "INFO",
+) -> tuple[hikari.GatewayBot, TimetrackClient]:
+    """A gateway bot (DISCORD_TOKEN); commands registered on start."""
+    settings.require("DISCORD_TOKEN")
+    assert settings.discord_token is not None
+    try:
+        bot = hikari.GatewayBot(
+            settings.discord_token,
+            intents=hikari.Intents.NONE,
+            logs=logs,
+            banner=None,
+            suppress_optimization_warning=True,
+            rest_url=settings.discord_api_url,
+        )
+    except ValueError:
+        raise ConfigError("DISCORD_TOKEN", "not a bot token (Developer Portal > Bot)") from None
+
+    async def on_starting(_: hikari.StartingEvent) -> None:
+        await model.open()
+
+    async def on_stopped(_: hikari.StoppedEvent) -> None:
+        await model.close()
+
+    bot.event_manager.subscribe(hikari.StartingEvent, on_starting)
+    bot.event_manager.subscribe(hikari.StoppedEvent, on_stopped)
+    return bot, _client(bot, model, update_commands=True, plugins=plugins)
+
+
+def build_rest_bot(
+    settings: Settings,
+    model: Model,
+    *,
+    update_commands: bool = True,
+    plugins: Sequence[str] = PLUGINS,
+    logs: str | int | dict[str, Any] | None = "INFO",
+) -> tuple[hikari.RESTBot, TimetrackClient]:
+    """An HTTP-interactions bot: signatures checked with DISCORD_PUBLIC_KEY by hikari."""
+    settings.require("DISCORD_PUBLIC_KEY", "DISCORD_TOKEN")
+    assert settings.discord_token is not None
+    bot = hikari.RESTBot(
+        settings.discord_token,
+        "Bot",
+        public_key=settings.discord_public_key,
+        logs=logs,
+        banner=None,
+        suppress_optimization_warning=True,
+        rest_url=settings.discord_api_url,
+    )
+
+    async def on_start(_: hikari.RESTBot) -> None:
+        await model.open()
+
+    async def on_stop(_: hikari.RESTBot) -> None:
+        await model.close()
+
+    bot.add_startup_callback(on_start)
+    bot.add_shutdown_callback(on_stop)
+    return bot, _client(bot, model, update_commands=update_commands, plugins=plugins)

@@ -1,0 +1,161 @@
+"""What happens around every command: authorize, defer, count Notion requests, log one line."""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import crescent
+
+from bot.auth import REFUSAL, Caller, caller_from, is_allowed
+from bot.errors import describe_error
+from bot.logs import CommandRecord, RequestCounter, elapsed_ms, log_command, start_counting
+from bot.replies import Responder
+
+if TYPE_CHECKING:
+    from bot.model import Model
+
+__all__ = [
+    "CommandRun",
+    "Plugin",
+    "begin_command",
+    "current_run",
+    "current_run_or_none",
+    "fail_command",
+    "finish_command",
+    "model_of",
+    "new_plugin",
+    "new_run",
+]
+
+Plugin = crescent.Plugin[Any, "Model"]
+
+_log = logging.getLogger("timetrack.bot")
+
+
+@dataclass(slots=True)
+class CommandRun:
+    """One command being handled: who asked, how to answer, and what goes in its log line."""
+
+    caller: Caller
+    responder: Responder
+    record: CommandRecord
+    counter: RequestCounter
+    started: float = field(default_factory=time.perf_counter)
+    finished: bool = False
+
+    async def reply(self, content: str, **kwargs: Any) -> None:
+        await self.responder.send(content, **kwargs)
+
+    def finish(self, outcome: str | None = None, error: str | None = None) -> None:
+        """Write the command's log line (once)."""
+        if self.finished:
+            return
+        self.finished = True
+        if outcome is not None:
+            self.record.outcome = outcome
+        if error is not None:
+            self.record.error = error
+        self.record.notion_requests = self.counter.count
+        self.record.latency_ms = elapsed_ms(self.started)
+        log_command(self.record)
+
+
+_current: ContextVar[CommandRun | None] = ContextVar("timetrack_command_run", default=None)
+
+
+def current_run() -> CommandRun:
+    """The run of the command handled by this task (set by `begin_command`)."""
+    run = _current.get()
+    if run is None:
+        raise RuntimeError("no command is being handled in this task")
+    return run
+
+
+def current_run_or_none() -> CommandRun | None:
+    return _current.get()
+
+
+def new_run(ctx: crescent.Context) -> CommandRun:
+    """Start handling ``ctx`` in this task: count its Notion requests from now on."""
+    counter = start_counting()
+    caller = caller_from(ctx.user, ctx.member)
+    run = CommandRun(
+        caller=caller,
+        responder=Responder(ctx),
+        record=CommandRecord(command=_command_name(ctx), user_id=caller.user_id),
+        counter=counter,
+    )
+    _current.set(run)
+    return run
+
+
+def model_of(ctx: crescent.Context | crescent.AutocompleteContext) -> Model:
+    """The Model of the client that received this interaction."""
+    from bot.model import Model
+
+    model = ctx.client.model
+    if not isinstance(model, Model):
+        raise TypeError("the crescent client has no timetrack Model")
+    return model
+
+
+def _command_name(ctx: crescent.Context) -> str:
+    return " ".join(p for p in (ctx.group, ctx.sub_group, ctx.command) if p)
+
+
+async def begin_command(ctx: crescent.Context) -> crescent.HookResult | None:
+    """Before every command: refuse people not allowed (nothing written), else defer.
+
+    Runs in the interaction's own task, so the run stored in the context variable is seen by
+    the command, `finish_command` and the client's error handler, and by nothing else.
+    It must never raise: crescent runs hooks outside its error handling, and in HTTP mode an
+    unanswered interaction would hang.
+    """
+    run = new_run(ctx)
+    try:
+        settings = model_of(ctx).settings
+        if not is_allowed(run.caller, settings.allowed_user_ids, settings.allowed_role_ids):
+            await run.reply(REFUSAL)
+            run.finish("not_allowed")
+            return crescent.HookResult(exit=True)
+        await run.responder.defer()
+    except Exception as exc:
+        await fail_command(run, exc)
+        return crescent.HookResult(exit=True)
+    return None
+
+
+async def finish_command(ctx: crescent.Context) -> None:
+    """After a command that returned normally: log its line."""
+    run = _current.get()
+    if run is not None:
+        run.finish()
+
+
+async def fail_command(run: CommandRun, exc: BaseException) -> None:
+    """Answer an error with one line, log it (a traceback only for our own bugs)."""
+    reply = describe_error(exc)
+    if reply.outcome == "error":
+        _log.error("command %s failed", run.record.command, exc_info=exc)
+    try:
+        await run.reply(reply.line)
+    except Exception as send_error:  # Discord unreachable: nothing more we can do
+        _log.warning(
+            "could not send the error reply for %s: %s",
+            run.record.command,
+            type(send_error).__name__,
+        )
+    run.finish(reply.outcome, error=type(exc).__name__)
+
+
+def new_plugin() -> Plugin:
+    """A plugin whose commands all go through `begin_command` / `finish_command`.
+
+    The hooks sit on the plugin (not the client) so loading the same plugin into a second
+    client (tests do) does not add them twice.
+    """
+    return Plugin(command_hooks=[begin_command], command_after_hooks=[finish_command])

@@ -1,0 +1,109 @@
+"""Reply text about timers, shared by Discord and the terminal (no hikari here)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from timesheet.entries import TimeEntry
+from timesheet.tracker import EndResult, StartResult
+
+__all__ = [
+    "format_active",
+    "format_duration",
+    "format_end",
+    "format_start",
+    "format_time",
+]
+
+
+def format_duration(span: timedelta) -> str:
+    """``45s``, ``12m``, ``3h 05m``: short and unambiguous."""
+    seconds = max(int(span.total_seconds()), 0)
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m"
+    return f"{minutes // 60}h {minutes % 60:02d}m"
+
+
+def format_time(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """``09:14 Europe/London`` today, ``Mon 17 Nov 09:14 Europe/London`` on another day."""
+    local = moment.astimezone(tz)
+    if now is not None and now.astimezone(tz).date() == local.date():
+        return f"{local:%H:%M} {tz.key}"
+    return f"{local:%a %d %b %H:%M} {tz.key}"
+
+
+def _link(entry: TimeEntry, markdown: bool) -> str:
+    if not entry.url:
+        return ""
+    return f" [Notion page](<{entry.url}>)" if markdown else f"\n  {entry.url}"
+
+
+def _label(entry: TimeEntry, markdown: bool) -> str:
+    client = entry.client or "no client"
+    custom = bool(entry.name) and entry.name != entry.client
+    text = f"{entry.name} ({client})" if custom else client
+    return f"**{text}**" if markdown else text
+
+
+def _stopped_line(entry: TimeEntry, tz: ZoneInfo, now: datetime, markdown: bool) -> str:
+    return (
+        f"Stopped {_label(entry, markdown)} (started {format_time(entry.start, tz, now)}, "
+        f"total {format_duration(entry.duration(now))}).{_link(entry, markdown)}"
+    )
+
+
+def format_start(result: StartResult, tz: ZoneInfo, now: datetime, *, markdown: bool = True) -> str:
+    """What a start reply says: the new timer, and the timer(s) it stopped."""
+    entry = result.entry
+    lines = [
+        f"Started {_label(entry, markdown)} at {format_time(entry.start, tz, now)}."
+        f"{_link(entry, markdown)}"
+    ]
+    if entry.note:
+        lines.append(f"Note: {entry.note}")
+    stopped = [e for e in (result.stopped, *result.also_stopped) if e is not None]
+    lines.extend(_stopped_line(e, tz, now, markdown) for e in stopped)
+    return "\n".join(lines)
+
+
+def format_end(
+    result: EndResult,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    markdown: bool = True,
+) -> str:
+    """What an end reply says: client, start, total and link; and whose timer it was."""
+    entry = result.entry
+    owner = f"<@{entry.user_id}>" if markdown else f"user {entry.user_id}"
+    if result.already_ended:
+        verb = "was already stopped"
+    elif result.ended_by_other:
+        verb = f"stopped for {owner} by you"
+    else:
+        verb = "stopped"
+    lines = [
+        f"{_label(entry, markdown)} {verb}: started {format_time(entry.start, tz, now)}, "
+        f"total {format_duration(entry.duration(now))}.{_link(entry, markdown)}"
+    ]
+    lines.extend(_stopped_line(e, tz, now, markdown) for e in result.also_ended)
+    return "\n".join(lines)
+
+
+def format_active(
+    entries: Sequence[TimeEntry], tz: ZoneInfo, now: datetime, *, markdown: bool = True
+) -> str:
+    """The running timer(s): client, start, elapsed time and link."""
+    if not entries:
+        return "You have no running timer."
+    lines = [
+        f"Running: {_label(e, markdown)} since {format_time(e.start, tz, now)}, "
+        f"elapsed {format_duration(e.duration(now))}.{_link(e, markdown)}"
+        for e in entries
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,107 @@
+"""One structured log line per command, and the per-command count of Notion requests."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
+from typing import Final
+
+import httpx
+
+__all__ = [
+    "COMMAND_LOGGER",
+    "CommandRecord",
+    "CountingTransport",
+    "RequestCounter",
+    "count_requests",
+    "elapsed_ms",
+    "log_command",
+    "start_counting",
+]
+
+#: Name of the logger that receives one JSON line per command.
+COMMAND_LOGGER: Final = "timetrack.commands"
+
+_log = logging.getLogger(COMMAND_LOGGER)
+
+
+@dataclass(slots=True)
+class RequestCounter:
+    """HTTP requests sent to Notion on behalf of one command (retries included)."""
+
+    count: int = 0
+
+
+_counter: ContextVar[RequestCounter | None] = ContextVar("timetrack_notion_requests", default=None)
+
+
+@contextmanager
+def count_requests() -> Iterator[RequestCounter]:
+    """Count the Notion requests made by the current task (and tasks it starts) in the block."""
+    counter = RequestCounter()
+    token = _counter.set(counter)
+    try:
+        yield counter
+    finally:
+        _counter.reset(token)
+
+
+def start_counting() -> RequestCounter:
+    """Like `count_requests`, for code that cannot wrap a block: counts until the task ends.
+
+    Each interaction runs in its own task with its own copy of the context, so the counter set
+    here never leaks into another command.
+    """
+    counter = RequestCounter()
+    _counter.set(counter)
+    return counter
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that counts each request in the current command's `RequestCounter`."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self._inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        counter = _counter.get()
+        if counter is not None:
+            counter.count += 1
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+@dataclass(slots=True)
+class CommandRecord:
+    """What one log line says about one command. Never holds tokens, URLs or signatures."""
+
+    command: str
+    user_id: str
+    outcome: str = "ok"
+    notion_requests: int = 0
+    latency_ms: float = 0.0
+    acted_for: str | None = None
+    error: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def log_command(record: CommandRecord) -> None:
+    """Emit ``record`` as one JSON object on one line (logger ``timetrack.commands``)."""
+    fields = {k: v for k, v in asdict(record).items() if v not in (None, {})}
+    extra = fields.pop("extra", {})
+    fields.update(extra)
+    fields["latency_ms"] = round(record.latency_ms, 1)
+    level = logging.INFO if record.error is None else logging.WARNING
+    _log.log(level, json.dumps(fields, ensure_ascii=False, sort_keys=False))
+
+
+def elapsed_ms(started: float) -> float:
+    """Milliseconds since ``started`` (a `time.perf_counter()` reading)."""
+    return (time.perf_counter() - started) * 1000.0

@@ -1,0 +1,134 @@
+"""The bot's shared resources: settings, the Notion client, the entry store and the tracker."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+
+from bot.logs import CountingTransport
+from notion_client import NotionClient, NotionError, RateLimit, RetryPolicy
+from timesheet.config import Settings
+from timesheet.store import EntryStore
+from timesheet.tracker import Tracker
+
+__all__ = ["CLIENT_OPTIONS_TTL", "Model"]
+
+#: Seconds the database's Client options are reused before being read again.
+CLIENT_OPTIONS_TTL = 300.0
+
+_log = logging.getLogger("timetrack.bot")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Model:
+    """Owns the Notion client and the domain objects; `open()` on start, `close()` on stop.
+
+    Plugins reach it as ``ctx.client.model`` (see `bot.command_run.model_of`).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], datetime] = _utc_now,
+        retry: RetryPolicy | None = None,
+        rate_limit: RateLimit | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        client_options_ttl: float = CLIENT_OPTIONS_TTL,
+    ) -> None:
+        settings.require("NOTION_TOKEN", "NOTION_DATABASE_ID")
+        self.settings = settings
+        self._transport = transport
+        self._clock = clock
+        self._retry = retry
+        self._rate_limit = rate_limit
+        self._monotonic = monotonic
+        self._ttl = client_options_ttl
+        self._notion: NotionClient | None = None
+        self._tracker: Tracker | None = None
+        self._options: list[str] = []
+        self._options_read_at: float | None = None
+
+    async def open(self) -> None:
+        """Create the Notion client (no request is made until a command needs one)."""
+        if self._notion is not None:
+            return
+        assert self.settings.notion_token is not None
+        assert self.settings.notion_database_id is not None
+        inner = self._transport if self._transport is not None else httpx.AsyncHTTPTransport()
+        self._notion = NotionClient(
+            self.settings.notion_token,
+            base_url=self.settings.notion_base_url,
+            transport=CountingTransport(inner),
+            retry=self._retry,
+            rate_limit=self._rate_limit,
+        )
+        store = EntryStore(self._notion, self.settings.notion_database_id)
+        self._tracker = Tracker(
+            store,
+            clock=self._clock,
+            presets=self.settings.preset_clients,
+            presets_only=self.settings.presets_only,
+        )
+
+    async def close(self) -> None:
+        """Close the Notion client's connections."""
+        notion, self._notion, self._tracker = self._notion, None, None
+        if notion is not None:
+            await notion.aclose()
+
+    async def __aenter__(self) -> Model:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    @property
+    def notion(self) -> NotionClient:
+        if self._notion is None:
+            raise RuntimeError("the model is not open")
+        return self._notion
+
+    @property
+    def tracker(self) -> Tracker:
+        if self._tracker is None:
+            raise RuntimeError("the model is not open")
+        return self._tracker
+
+    @property
+    def store(self) -> EntryStore:
+        return self.tracker.store
+
+    def now(self) -> datetime:
+        """The bot's clock (aware)."""
+        return self.tracker.now()
+
+    async def client_choices(self) -> list[str]:
+        """PRESET_CLIENTS, then the database's other Client options (read at most once a TTL).
+
+        With PRESETS_ONLY only the presets, since nothing else would be accepted.
+        When Notion can't be read the presets (and the last options read) are still offered.
+        """
+        presets = list(self.settings.preset_clients)
+        if self.settings.presets_only:
+            return presets
+        now = self._monotonic()
+        stale = self._options_read_at is None or now - self._options_read_at >= self._ttl
+        if stale:
+            # Set first: a failing Notion is not asked again on every keystroke.
+            self._options_read_at = now
+            try:
+                self._options = await self.store.client_options()
+            except NotionError as exc:
+                _log.warning("could not read the Client options: %s", type(exc).__name__)
+        known = {p.casefold() for p in presets}
+        return presets + [o for o in self._options if o.casefold() not in known]

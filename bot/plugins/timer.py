@@ -1,0 +1,164 @@
+"""/start timer, /start custom, /end timer and /active."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Final
+
+import crescent
+import hikari
+
+from bot.auth import caller_from, is_allowed
+from bot.command_run import current_run, model_of, new_plugin
+from bot.format import format_active, format_duration, format_end, format_start, format_time
+from timesheet.tracker import MAX_CLIENT_LENGTH, MAX_TEXT_LENGTH
+
+__all__ = ["match_choices", "plugin"]
+
+#: Discord shows at most 25 autocomplete choices, each name and value at most 100 characters.
+MAX_CHOICES: Final = 25
+MAX_CHOICE_LENGTH: Final = 100
+
+_log = logging.getLogger("timetrack.bot")
+
+plugin = new_plugin()
+start = crescent.Group("start", "Start a timer")
+end = crescent.Group("end", "Stop a timer")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_CHOICE_LENGTH else text[: MAX_CHOICE_LENGTH - 1] + "…"
+
+
+def match_choices(choices: Iterable[str], typed: str) -> list[tuple[str, str]]:
+    """Choices containing what was typed (case-insensitive), prefix matches first, at most 25."""
+    needle = typed.strip().casefold()
+    prefix: list[str] = []
+    inside: list[str] = []
+    for choice in dict.fromkeys(choices):
+        folded = choice.casefold()
+        if folded.startswith(needle):
+            prefix.append(choice)
+        elif needle in folded:
+            inside.append(choice)
+    return [(_clip(c), c) for c in (prefix + inside) if len(c) <= MAX_CHOICE_LENGTH][:MAX_CHOICES]
+
+
+def _allowed(ctx: crescent.AutocompleteContext) -> bool:
+    settings = model_of(ctx).settings
+    caller = caller_from(ctx.user, ctx.member)
+    return is_allowed(caller, settings.allowed_user_ids, settings.allowed_role_ids)
+
+
+async def autocomplete_client(
+    ctx: crescent.AutocompleteContext, option: hikari.AutocompleteInteractionOption
+) -> list[tuple[str, str]]:
+    """Presets and the database's Client options matching what the user typed."""
+    try:
+        if not _allowed(ctx):
+            return []
+        choices = await model_of(ctx).client_choices()
+    except Exception as exc:  # an autocomplete that raises leaves Discord waiting
+        _log.warning("client autocomplete failed: %s", type(exc).__name__)
+        return []
+    return match_choices(choices, str(option.value or ""))
+
+
+async def autocomplete_running(
+    ctx: crescent.AutocompleteContext, option: hikari.AutocompleteInteractionOption
+) -> list[tuple[str, str]]:
+    """The caller's running entries; the value is the Notion page id."""
+    try:
+        if not _allowed(ctx):
+            return []
+        model = model_of(ctx)
+        running = await model.tracker.active(str(ctx.user.id))
+    except Exception as exc:
+        _log.warning("entry autocomplete failed: %s", type(exc).__name__)
+        return []
+    tz, now = model.settings.timezone, model.now()
+    typed = str(option.value or "").strip().casefold()
+    found: list[tuple[str, str]] = []
+    for entry in running:
+        if entry.page_id is None:
+            continue
+        label = (
+            f"{entry.name or entry.client} · since {format_time(entry.start, tz, now)} "
+            f"({format_duration(entry.duration(now))})"
+        )
+        if typed in label.casefold() or typed in entry.page_id:
+            found.append((_clip(label), entry.page_id))
+    return found[:MAX_CHOICES]
+
+
+@plugin.include
+@start.child
+@crescent.command(name="timer", description="Start a timer for a client")
+class StartTimer:
+    client = crescent.option(
+        str, "Client", autocomplete=autocomplete_client, max_length=MAX_CLIENT_LENGTH
+    )
+    note = crescent.option(str, "Optional note", default="", max_length=MAX_TEXT_LENGTH)
+
+    async def callback(self, ctx: crescent.Context) -> None:
+        run, model = current_run(), model_of(ctx)
+        result = await model.tracker.start(run.caller.user_id, self.client, note=str(self.note))
+        await run.reply(format_start(result, model.settings.timezone, model.now()))
+
+
+@plugin.include
+@start.child
+@crescent.command(name="custom", description="Start a timer with a name of your own")
+class StartCustom:
+    name = crescent.option(str, "What you are working on", max_length=MAX_TEXT_LENGTH)
+    client = crescent.option(
+        str,
+        "Client (optional)",
+        default="",
+        autocomplete=autocomplete_client,
+        max_length=MAX_CLIENT_LENGTH,
+    )
+    note = crescent.option(str, "Optional note", default="", max_length=MAX_TEXT_LENGTH)
+
+    async def callback(self, ctx: crescent.Context) -> None:
+        run, model = current_run(), model_of(ctx)
+        result = await model.tracker.start(
+            run.caller.user_id, str(self.client), name=self.name, note=str(self.note)
+        )
+        await run.reply(format_start(result, model.settings.timezone, model.now()))
+
+
+@plugin.include
+@end.child
+@crescent.command(name="timer", description="Stop your running timer, or the entry you pick")
+class EndTimer:
+    entry = crescent.option(
+        str,
+        "Entry: pick one, or paste a Notion page id or URL (default: your running timer)",
+        default="",
+        autocomplete=autocomplete_running,
+    )
+
+    async def callback(self, ctx: crescent.Context) -> None:
+        run, model = current_run(), model_of(ctx)
+        result = await model.tracker.end(
+            run.caller.user_id, str(self.entry) or None, can_manage=run.caller.manages_server
+        )
+        if result.ended_by_other:
+            run.record.acted_for = result.entry.user_id
+            run.record.outcome = "ended_for_other"
+        elif result.already_ended:
+            run.record.outcome = "already_ended"
+        await run.reply(format_end(result, model.settings.timezone, model.now()))
+
+
+@plugin.include
+@crescent.command(name="active", description="Your running timer")
+class Active:
+    async def callback(self, ctx: crescent.Context) -> None:
+        run, model = current_run(), model_of(ctx)
+        running = await model.tracker.active(run.caller.user_id)
+        if not running:
+            run.record.outcome = "nothing_running"
+        await run.reply(format_active(running, model.settings.timezone, model.now()))

@@ -1,0 +1,399 @@
+"""Test kit for the Discord layer: signed interactions posted to a real RESTBot on 127.0.0.1.
+
+- `Signer` signs bodies with Ed25519 the way Discord does (PyNaCl).
+- `slash()` / `autocomplete()` build interaction payloads with the fields hikari's parser needs.
+- `DiscordStub` is a local aiohttp server standing in for Discord's REST API (``rest_url``): it
+  records the edits of deferred responses and follow-ups, so tests can read the final replies.
+- `BotHarness` starts our RESTBot (our plugins, our Model) against an in-memory Notion and posts
+  interactions to it over HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import aiohttp
+import httpx
+import nacl.signing
+from aiohttp import web
+
+__all__ = [
+    "APP_ID",
+    "GUILD_ID",
+    "BotHarness",
+    "Clock",
+    "DiscordStub",
+    "Reply",
+    "RestCall",
+    "Signer",
+    "autocomplete",
+    "slash",
+]
+
+APP_ID: Final = "900000000000000001"
+GUILD_ID: Final = "900000000000000002"
+CHANNEL_ID: Final = "900000000000000003"
+MANAGE_GUILD: Final = 1 << 5
+EPHEMERAL: Final = 1 << 6
+TIMEOUT: Final = 10.0
+
+_ids = itertools.count(910000000000000000)
+
+
+def _snowflake() -> str:
+    return str(next(_ids))
+
+
+class Signer:
+    """Discord's side of the signature: an Ed25519 key pair."""
+
+    def __init__(self) -> None:
+        self._key = nacl.signing.SigningKey.generate()
+        self.public_key = self._key.verify_key.encode().hex()
+
+    def headers(self, body: bytes, *, timestamp: str | None = None) -> dict[str, str]:
+        ts = timestamp if timestamp is not None else str(int(time.time()))
+        signature = self._key.sign(ts.encode() + body).signature.hex()
+        return {
+            "Content-Type": "application/json",
+            "X-Signature-Ed25519": signature,
+            "X-Signature-Timestamp": ts,
+        }
+
+
+def _member(user_id: str, roles: Sequence[str], permissions: int) -> dict[str, Any]:
+    return {
+        "user": {
+            "id": user_id,
+            "username": f"user{user_id[-4:]}",
+            "discriminator": "0",
+            "avatar": None,
+            "global_name": None,
+        },
+        "roles": list(roles),
+        "joined_at": "2025-01-01T00:00:00+00:00",
+        "permissions": str(permissions),
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+    }
+
+
+def _interaction(
+    kind: int,
+    data: dict[str, Any],
+    *,
+    user_id: str,
+    roles: Sequence[str],
+    permissions: int,
+) -> dict[str, Any]:
+    return {
+        "id": _snowflake(),
+        "application_id": APP_ID,
+        "type": kind,
+        "token": f"itoken-{_snowflake()}",
+        "version": 1,
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "app_permissions": "0",
+        "context": 0,
+        "attachment_size_limit": 8 * 1024 * 1024,
+        "authorizing_integration_owners": {"0": GUILD_ID},
+        "entitlements": [],
+        "guild_id": GUILD_ID,
+        "channel_id": CHANNEL_ID,
+        "channel": {"id": CHANNEL_ID, "type": 0},
+        "member": _member(user_id, roles, permissions),
+        "data": data,
+    }
+
+
+def _options(values: Mapping[str, Any], focused: str | None = None) -> list[dict[str, Any]]:
+    options = []
+    for name, value in values.items():
+        kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
+        option: dict[str, Any] = {"name": name, "type": kind, "value": value}
+        if name == focused:
+            option["focused"] = True
+        options.append(option)
+    return options
+
+
+def _data(
+    command: str, sub: str | None, values: Mapping[str, Any], focused: str | None
+) -> dict[str, Any]:
+    options = _options(values, focused)
+    if sub is not None:
+        options = [{"name": sub, "type": 1, "options": options}]
+    return {"id": _snowflake(), "name": command, "type": 1, "options": options}
+
+
+def slash(
+    command: str,
+    sub: str | None = None,
+    *,
+    user_id: str,
+    roles: Sequence[str] = (),
+    permissions: int = 0,
+    **values: Any,
+) -> dict[str, Any]:
+    """An APPLICATION_COMMAND interaction, e.g. ``slash("start", "timer", client="Acme")``."""
+    data = _data(command, sub, values, None)
+    return _interaction(2, data, user_id=user_id, roles=roles, permissions=permissions)
+
+
+def autocomplete(
+    command: str,
+    sub: str | None = None,
+    *,
+    focused: str,
+    user_id: str,
+    roles: Sequence[str] = (),
+    **values: Any,
+) -> dict[str, Any]:
+    """An APPLICATION_COMMAND_AUTOCOMPLETE interaction with ``focused`` being typed."""
+    data = _data(command, sub, values, focused)
+    return _interaction(4, data, user_id=user_id, roles=roles, permissions=0)
+
+
+@dataclass(frozen=True, slots=True)
+class RestCall:
+    """One request our bot made to (the stand-in for) Discord's REST API."""
+
+    method: str
+    path: str
+    payload: dict[str, Any]
+    files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _message(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """A message object good enough for hikari to parse the answer to an edit/follow-up."""
+    return {
+        "id": _snowflake(),
+        "channel_id": CHANNEL_ID,
+        "author": {"id": APP_ID, "username": "timetrack", "discriminator": "0", "avatar": None},
+        "content": payload.get("content") or "",
+        "timestamp": "2025-01-01T00:00:00+00:00",
+        "edited_timestamp": None,
+        "tts": False,
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [],
+        "pinned": False,
+        "type": 0,
+        "flags": int(payload.get("flags") or 0),
+    }
+
+
+class DiscordStub:
+    """A local stand-in for Discord's REST API that records every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[RestCall] = []
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> DiscordStub:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/api/v10"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        payload: dict[str, Any] = {}
+        files: dict[str, bytes] = {}
+        if request.content_type == "multipart/form-data":
+            reader = await request.multipart()
+            async for part in reader:
+                if not isinstance(part, aiohttp.BodyPartReader):
+                    continue
+                data = await part.read()
+                if part.name == "payload_json":
+                    payload = json.loads(data)
+                else:
+                    files[part.filename or part.name or "?"] = bytes(data)
+        elif request.can_read_body:
+            payload = json.loads(await request.read() or b"{}")
+        async with self._changed:
+            self.calls.append(RestCall(request.method, request.path, payload, files))
+            self._changed.notify_all()
+        if request.method == "DELETE":
+            return web.Response(status=204)
+        return web.json_response(_message(payload))
+
+    async def wait_for(self, token: str, *, count: int = 1) -> list[RestCall]:
+        """The first ``count`` calls about the interaction with this token (edit, follow-ups)."""
+
+        def matching() -> list[RestCall]:
+            return [c for c in self.calls if f"/{token}" in c.path]
+
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(matching()) >= count), TIMEOUT
+            )
+            return matching()[:count]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What Discord would have shown for one interaction."""
+
+    status: int
+    response: dict[str, Any]
+    final: RestCall | None = None
+    text: str = ""
+
+    @property
+    def content(self) -> str:
+        """The text the user finally sees (edit of a deferred response, or the direct reply)."""
+        if self.final is not None:
+            return str(self.final.payload.get("content") or "")
+        return str(self.response.get("data", {}).get("content") or "")
+
+    @property
+    def ephemeral(self) -> bool:
+        """Only the caller sees it: the flag sits on the initial (possibly deferred) response."""
+        return bool(int(self.response.get("data", {}).get("flags") or 0) & EPHEMERAL)
+
+    @property
+    def deferred(self) -> bool:
+        return self.response.get("type") == 5
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        raw = self.response.get("data", {}).get("choices", [])
+        return [(c["name"], c["value"]) for c in raw]
+
+
+class Clock:
+    """A settable aware clock for the tracker."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+class BotHarness:
+    """Our RESTBot on 127.0.0.1 with our plugins, a `DiscordStub` and the given Notion transport.
+
+    ``env`` is the environment given to `Settings.from_env` on top of what the harness sets
+    (Discord keys and URLs). Use as ``async with BotHarness(env, transport=...) as bot``.
+    """
+
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        plugins: Sequence[str] | None = None,
+    ) -> None:
+        self.signer = Signer()
+        self.discord = DiscordStub()
+        self.clock = clock or Clock()
+        self._env = dict(env)
+        self._transport = transport
+        self._plugins = plugins
+        self._session: aiohttp.ClientSession | None = None
+        self.url = ""
+        self.bot: Any = None
+        self.model: Any = None
+
+    async def __aenter__(self) -> BotHarness:
+        from bot.app import PLUGINS, build_rest_bot
+        from bot.model import Model
+        from notion_client import RateLimit, RetryPolicy
+        from timesheet.config import Settings
+
+        await self.discord.__aenter__()
+        env = {
+            "DISCORD_TOKEN": "test.bot.token",
+            "DISCORD_PUBLIC_KEY": self.signer.public_key,
+            "DISCORD_API_URL": self.discord.url,
+            **self._env,
+        }
+        settings = Settings.from_env(env)
+        retry = RetryPolicy(max_attempts=2, base_delay=0.0, max_delay=0.0)
+        self.model = Model(
+            settings,
+            transport=self._transport,
+            clock=self.clock,
+            retry=retry,
+            rate_limit=RateLimit(rate=0),
+        )
+        self.bot, _ = build_rest_bot(
+            settings,
+            self.model,
+            update_commands=False,
+            plugins=self._plugins if self._plugins is not None else PLUGINS,
+            logs=None,
+        )
+        sock = free_socket()
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+        await self.bot.start(socket=sock, check_for_updates=False, shutdown_timeout=1.0)
+        self._session = aiohttp.ClientSession()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._session is not None:
+            await self._session.close()
+        if self.bot is not None:
+            await self.bot.close()
+        await self.discord.__aexit__(*exc_info)
+
+    async def post(
+        self, body: bytes, headers: Mapping[str, str]
+    ) -> tuple[int, dict[str, Any], str]:
+        """POST raw bytes to the interaction server; (status, JSON or {}, text)."""
+        assert self._session is not None
+        async with self._session.post(self.url, data=body, headers=dict(headers)) as response:
+            text = await response.text()
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = {}
+            return response.status, data, text
+
+    async def send(self, payload: dict[str, Any]) -> Reply:
+        """Sign and post an interaction; for a deferred one, wait for the edit that answers it."""
+        body = json.dumps(payload).encode()
+        status, data, text = await asyncio.wait_for(
+            self.post(body, self.signer.headers(body)), TIMEOUT
+        )
+        final = None
+        if status == 200 and data.get("type") == 5:
+            (final,) = await self.discord.wait_for(payload["token"])
+        return Reply(status, data, final, text)

@@ -24,8 +24,9 @@ class RetryPolicy:
 
     `max_attempts` counts every attempt (1 disables retries). Backoff before retry `n` (1-based)
     is uniform in [0, min(max_delay, base_delay * 2**(n-1))] ("full jitter"); a `Retry-After`
-    from Notion is honoured as given. A retry that would end later than `max_total` seconds
-    after the first attempt started is not made: the last error is raised instead.
+    from Notion is honoured as given. A retry that would start later than `max_total` seconds
+    after the first attempt started is not made: the last error is raised instead (so the
+    whole call takes at most `max_total` plus one request timeout).
     """
 
     max_attempts: int = 5

@@ -188,9 +188,8 @@ class NotionClient:
             raw = await self._request("POST", path, body)
             status = raw.get("request_status") or {}
             if status.get("type") == "incomplete":
-                raise IncompleteQueryError(
-                    data_source_id, status.get("incomplete_reason"), seen + len(raw["results"])
-                )
+                rows = seen + len(raw.get("results") or ())
+                raise IncompleteQueryError(data_source_id, status.get("incomplete_reason"), rows)
             for result in raw.get("results") or ():
                 # Since 2025-09-03 results may hold other objects (e.g. data sources of a wiki).
                 if result.get("object", "page") == "page":

@@ -28,6 +28,7 @@ from aiohttp import web
 __all__ = [
     "APP_ID",
     "GUILD_ID",
+    "MANAGE_GUILD",
     "BotHarness",
     "Clock",
     "DiscordStub",
@@ -363,7 +364,7 @@ class BotHarness:
         )
         sock = free_socket()
         self.url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
-        await self.bot.start(socket=sock, check_for_updates=False, shutdown_timeout=1.0)
+        await self.bot.start(socket=sock, check_for_updates=False)
         self._session = aiohttp.ClientSession()
         return self
 

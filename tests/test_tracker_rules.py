@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -152,6 +153,27 @@ async def test_start_stops_every_stray_running_timer(env: Env) -> None:
     assert [e.entry_id for e in result.also_stopped] == [a.entry.entry_id]
     assert {e.end for e in (result.stopped, *result.also_stopped)} == {env.clock.now}
     assert [e.client for e in await tracker.active(ALICE)] == ["Initech"]
+
+
+async def test_concurrent_starts_of_one_user_leave_one_timer(env: Env) -> None:
+    tracker = env.tracker()
+    env.fake.faults.latency = 0.01
+
+    async def start(client: str, minutes: int) -> None:
+        env.clock.now = T0 + timedelta(minutes=minutes)
+        await tracker.start(ALICE, client)
+
+    await asyncio.wait_for(
+        asyncio.gather(start("Acme", 0), start("Globex", 1), start("Initech", 2)), timeout=10
+    )
+    running = await tracker.active(ALICE)
+    assert [e.client for e in running] == ["Initech"]
+    entries = await env.store.list_overlapping(T0, T0 + timedelta(days=1))
+    assert [(e.client, e.end) for e in entries] == [
+        ("Acme", T0 + timedelta(minutes=1)),
+        ("Globex", T0 + timedelta(minutes=2)),
+        ("Initech", None),
+    ]
 
 
 async def test_users_timers_are_independent(env: Env) -> None:

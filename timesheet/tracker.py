@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -205,6 +207,18 @@ class Tracker:
         self.presets: tuple[str, ...] = tuple(presets)
         self.presets_only = presets_only
         self._new_id = new_id
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
+
+    def _lock(self, user_id: str) -> asyncio.Lock:
+        # Serialises one user's starts and ends in this process, so two quick /start
+        # commands cannot both see "nothing running" and leave two timers open.
+        lock = self._locks.get(user_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[user_id] = lock
+        return lock
 
     def now(self) -> datetime:
         """The bot's clock, to the millisecond (what Notion filters compare)."""
@@ -267,7 +281,8 @@ class Tracker:
         Requests: 1 query + 1 create (+ 1 update per timer it stops).
         """
         entry = self.plan_start(user_id, client, name=name, note=note)
-        return await self.start_entry(entry)
+        async with self._lock(entry.user_id):
+            return await self.start_entry(entry)
 
     async def start_entry(self, entry: TimeEntry, *, replay: bool = False) -> StartResult:
         """Write a planned start. Safe to repeat (``replay=True`` after a failure or crash)."""
@@ -300,10 +315,11 @@ class Tracker:
         """
         at = self.now()
         if ref is None or not ref.strip():
-            running = await self.store.find_running(user_id)
-            if not running:
-                raise NothingRunning()
-            ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in running]
+            async with self._lock(user_id):
+                running = await self.store.find_running(user_id)
+                if not running:
+                    raise NothingRunning()
+                ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in running]
             ended.reverse()
             return EndResult(entry=ended[0], also_ended=tuple(ended[1:]))
         page_id = parse_entry_ref(ref)

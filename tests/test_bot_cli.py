@@ -1,0 +1,248 @@
+"""The `timetrack` command: config errors in one line, start/end/active/setup against Notion."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from notion_client import Page, PropertySchema
+from notion_client.fake import FakeNotion
+from timesheet.entries import TimeEntry
+from timesheet.schema import expected_schema, from_page
+
+TOKEN = "secret_cli_token"
+USER = "100000000000000001"
+SCRIPT = Path(sys.executable).with_name("timetrack")
+
+
+def run_script(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the installed console script with only ``env`` (and PATH) in its environment."""
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        (
+            {"NOTION_TOKEN": "secret_leak me", "TIMETRACK_USER": USER},
+            "timetrack: NOTION_TOKEN: contains white space",
+        ),
+        ({"NOTION_TOKEN": TOKEN}, "timetrack: TIMETRACK_USER: is not set (see .env.example)"),
+        (
+            {"TIMEZONE": "Mars/Olympus_Mons", "TIMETRACK_USER": USER},
+            "timetrack: TIMEZONE: not an IANA time zone such as Europe/London",
+        ),
+    ],
+)
+def test_a_config_error_is_one_line_exit_2_no_traceback_no_secret(
+    tmp_path: Path, env: dict[str, str], line: str
+) -> None:
+    done = run_script("start", "Acme", env=env, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == line + "\n"
+    assert done.stdout == ""
+    assert "leak" not in done.stderr
+
+
+def test_demo_never_imports_hikari(tmp_path: Path) -> None:
+    code = (
+        "import sys; from bot.cli import main; rc = main(['demo', '--out', sys.argv[1]]); "
+        "assert 'hikari' not in sys.modules and 'crescent' not in sys.modules, 'hikari loaded'; "
+        "raise SystemExit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "out")],
+        env={"PATH": os.environ.get("PATH", "")},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out").is_dir()
+
+
+class ServedNotion:
+    """The in-memory Notion served over HTTP from a background thread, for in-process `main`."""
+
+    def __init__(self, fake: FakeNotion) -> None:
+        self.fake = fake
+        self.base_url = ""
+        self._ready = threading.Event()
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        async with self.fake.serve() as base_url:
+            self.base_url = base_url
+            self._ready.set()
+            await self._stop.wait()
+
+    def __enter__(self) -> ServedNotion:
+        self._thread.start()
+        assert self._ready.wait(10)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        assert self._loop is not None and self._stop is not None
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
+
+
+class Notion:
+    def __init__(self, served: ServedNotion, database_id: str, data_source_id: str) -> None:
+        self.served = served
+        self.fake = served.fake
+        self.database_id = database_id
+        self.data_source_id = data_source_id
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {
+            "NOTION_TOKEN": TOKEN,
+            "NOTION_DATABASE_ID": self.database_id,
+            "NOTION_BASE_URL": self.served.base_url,
+            "TIMETRACK_USER": USER,
+            "TIMEZONE": "Europe/London",
+            "PRESET_CLIENTS": "Acme,Globex",
+            **extra,
+        }
+
+    def entries(self) -> list[TimeEntry]:
+        pages = [from_page(Page.from_json(raw)) for raw in self.fake.pages(self.data_source_id)]
+        return sorted(pages, key=lambda e: e.start)
+
+
+@pytest.fixture
+def notion() -> Iterator[Notion]:
+    fake = FakeNotion(token=TOKEN)
+    parent = fake.add_parent_page("Workspace")
+    database_id, data_source_id = fake.add_database(
+        parent, "Time entries", expected_schema(("Acme", "Globex"))
+    )
+    with ServedNotion(fake) as served:
+        yield Notion(served, database_id, data_source_id)
+
+
+def test_start_active_end_from_the_terminal(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = notion.env()
+    assert main(["start", "acme", "--note", "invoice 42"], env) == 0
+    out = capsys.readouterr().out
+    (entry,) = notion.entries()
+    assert (entry.client, entry.user_id, entry.note, entry.end) == (
+        "Acme",
+        USER,
+        "invoice 42",
+        None,
+    )
+    assert out.startswith("Started Acme at ")
+    assert "Europe/London" in out and f"\n  {entry.url}" in out
+
+    assert main(["active"], env) == 0
+    assert capsys.readouterr().out.startswith("Running: Acme since ")
+
+    assert main(["end"], env) == 0
+    assert capsys.readouterr().out.startswith("Acme stopped: started ")
+    (entry,) = notion.entries()
+    assert entry.end is not None
+
+    assert main(["end"], env) == 1
+    captured = capsys.readouterr()
+    assert captured.err == "timetrack: You have no running timer.\n"
+
+
+def test_end_by_page_url_from_the_terminal(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = notion.env()
+    assert main(["start", "Globex"], env) == 0
+    (entry,) = notion.entries()
+    capsys.readouterr()
+    assert main(["end", entry.url or ""], env) == 0
+    assert "Globex stopped" in capsys.readouterr().out
+    assert notion.entries()[0].end is not None
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"NOTION_TOKEN": "secret_wrong"}, "timetrack: Notion rejected the token"),
+        (
+            {"NOTION_DATABASE_ID": "0123456789abcdef0123456789abcdef"},
+            "share the database with the integration",
+        ),
+    ],
+)
+def test_notion_errors_are_one_line_exit_1(
+    notion: Notion, capsys: pytest.CaptureFixture[str], extra: dict[str, str], expected: str
+) -> None:
+    assert main(["active"], notion.env(**extra)) == 1
+    captured = capsys.readouterr()
+    assert expected in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert "secret_wrong" not in captured.err
+
+
+def test_setup_creates_the_database_and_prints_the_env_line(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parent = notion.fake.add_parent_page("Another page")
+    env = notion.env(NOTION_DATABASE_ID="", NOTION_PARENT_PAGE_ID=parent.replace("-", ""))
+    assert main(["setup"], env) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].startswith("NOTION_DATABASE_ID=")
+    database_id = lines[-1].split("=", 1)[1]
+    assert main(["setup"], notion.env(NOTION_DATABASE_ID=database_id)) == 0
+    assert "every property" in capsys.readouterr().out
+
+
+def test_setup_lists_what_is_missing_and_fix_adds_it(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parent = notion.fake.add_parent_page("Old")
+    schema = {
+        "Name": PropertySchema("Name", "title"),
+        "Start": PropertySchema("Start", "date"),
+        "End": PropertySchema("End", "rich_text"),
+    }
+    database_id, _ = notion.fake.add_database(parent, "Old entries", schema)
+    env = notion.env(NOTION_DATABASE_ID=database_id)
+    assert main(["setup"], env) == 1
+    out = capsys.readouterr().out
+    assert 'missing property "Client" (select)' in out
+    assert '"End" is rich_text, expected date' in out
+    assert "timetrack setup --fix" in out
+
+    assert main(["setup", "--fix"], env) == 1  # End's type is left for a person to change
+    out = capsys.readouterr().out
+    assert 'added property "Client" (select)' in out
+    assert 'missing property "Client"' not in out
+    assert '"End" is rich_text, expected date' in out
+
+
+def test_setup_with_neither_database_nor_parent_names_the_variable(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["setup"], {"NOTION_TOKEN": TOKEN}) == 2
+    assert capsys.readouterr().err.startswith("timetrack: NOTION_DATABASE_ID: is not set")

@@ -1,0 +1,1 @@
+"""Benchmarks: commands that print figures (`uv run python -m benchmarks.<name>`)."""

@@ -1,0 +1,136 @@
+"""The weekly report pipeline: one paginated fetch, per-user tables, rendering, posting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from timesheet.aggregate import WeekTable, aggregate
+from timesheet.config import Rounding, Settings
+from timesheet.entries import TimeEntry
+from timesheet.publish import publish_timesheet
+from timesheet.render import render_csv, render_messages, render_png, render_text
+from timesheet.store import EntryStore
+from timesheet.week import Period
+
+__all__ = ["ReportOptions", "Timesheet", "build_timesheets", "post_timesheets", "tables_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """How a report is computed: time zone, first weekday and rounding."""
+
+    tz: ZoneInfo
+    week_start: int = 0
+    round_minutes: int = 0
+    rounding: Rounding = "nearest"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReportOptions:
+        return cls(
+            tz=settings.timezone,
+            week_start=settings.week_start,
+            round_minutes=settings.round_minutes,
+            rounding=settings.rounding,
+        )
+
+
+@dataclass(frozen=True)
+class Timesheet:
+    """One rendered table: for one user, or for everyone when ``user_id`` is None."""
+
+    table: WeekTable
+    user_id: str | None
+    title: str
+    messages: list[str]
+    csv: str
+    _png: list[bytes] = field(default_factory=list, repr=False, compare=False)
+
+    def png(self) -> bytes:
+        """The chart, rendered on first use (matplotlib is slow to import)."""
+        if not self._png:
+            self._png.append(render_png(self.table))
+        return self._png[0]
+
+    @property
+    def file_stem(self) -> str:
+        return f"timesheet-{self.table.label}" + (f"-{self.user_id}" if self.user_id else "")
+
+
+def _sheet(table: WeekTable, user_id: str | None) -> Timesheet:
+    title = table.title + (f" — user {user_id}" if user_id else "")
+    return Timesheet(
+        table=table,
+        user_id=user_id,
+        title=title,
+        messages=render_messages(table),
+        csv=render_csv(table),
+    )
+
+
+def tables_for(
+    entries: Sequence[TimeEntry],
+    period: Period,
+    opts: ReportOptions,
+    now: datetime,
+    *,
+    per_user: bool,
+) -> list[tuple[str | None, WeekTable]]:
+    """Aggregate ``entries`` into one table, or one per user (sorted by user id)."""
+
+    def table(group: Sequence[TimeEntry]) -> WeekTable:
+        return aggregate(
+            group,
+            period,
+            opts.tz,
+            now,
+            round_minutes=opts.round_minutes,
+            rounding=opts.rounding,
+        )
+
+    if not per_user:
+        return [(None, table(entries))]
+    users = sorted({e.user_id for e in entries})
+    return [(user, table([e for e in entries if e.user_id == user])) for user in users]
+
+
+async def build_timesheets(
+    store: EntryStore,
+    period: Period,
+    opts: ReportOptions,
+    now: datetime,
+    *,
+    user_id: str | None = None,
+    per_user: bool = False,
+    users: Sequence[str] = (),
+) -> list[Timesheet]:
+    """Fetch the period with ONE paginated query and render its table(s).
+
+    ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
+    ``per_user`` makes one table per user (an empty week still gives one empty table).
+    """
+    entries = await store.list_overlapping(period.start, period.end, user_id=user_id)
+    if users:
+        wanted = set(users)
+        entries = [e for e in entries if e.user_id in wanted]
+    grouped = tables_for(entries, period, opts, now, per_user=per_user and user_id is None)
+    if not grouped:
+        grouped = [(None, tables_for([], period, opts, now, per_user=False)[0][1])]
+    return [_sheet(table, uid or user_id) for uid, table in grouped]
+
+
+async def post_timesheets(webhook_url: str, sheets: Sequence[Timesheet]) -> None:
+    """Post each timesheet as one webhook message with its CSV and PNG attached."""
+    for sheet in sheets:
+        await publish_timesheet(
+            webhook_url,
+            title=sheet.title,
+            table_text=render_text(sheet.table),
+            csv_text=sheet.csv,
+            fields=[("Total", f"{sheet.table.total_hours:.2f} h")],
+            png=sheet.png(),
+            csv_name=f"{sheet.file_stem}.csv",
+            png_name=f"{sheet.file_stem}.png",
+        )

@@ -1,0 +1,308 @@
+"""WeeklyReporter and PostedLog with an injected clock: once per week, catch-up, DST, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from timesheet.publish import PublishError
+from timesheet.schedule import (
+    CronSchedule,
+    PostedLog,
+    ScheduledRun,
+    WeeklyReporter,
+    week_key,
+)
+from timesheet.week import week_label, week_period
+
+LONDON = ZoneInfo("Europe/London")
+SUNDAY_NINE = CronSchedule.parse("0 9 * * SUN")
+TOKEN = "wh-TOKEN-secret-0123456789"
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+class Stop(Exception):
+    """Raised by the fake sleep to end the otherwise endless loop."""
+
+
+class Clock:
+    """Wall clock moved only by sleep(); ``early`` wakes a second early; ``jumps`` move it."""
+
+    def __init__(self, start: datetime, *, early: bool = False) -> None:
+        self.t = start
+        self.stop = start
+        self.early = early
+        self.sleeps: list[float] = []
+        self.jumps: dict[int, timedelta] = {}  # sleep call index -> extra jump
+
+    def now(self) -> datetime:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        assert 0 <= seconds <= 3600
+        self.sleeps.append(seconds)
+        step = seconds - 1 if self.early and seconds > 1 else seconds
+        self.t += timedelta(seconds=step) + self.jumps.get(len(self.sleeps), timedelta())
+        if self.t >= self.stop:
+            raise Stop
+
+
+class Poster:
+    def __init__(self, failures: list[BaseException] | None = None) -> None:
+        self.failures = failures or []
+        self.posted: list[tuple[str, datetime, datetime]] = []  # key, run.at, clock at post
+        self.calls = 0
+        self.clock: Clock | None = None
+
+    async def __call__(self, run: ScheduledRun) -> None:
+        self.calls += 1
+        if self.failures:
+            raise self.failures.pop(0)
+        assert self.clock is not None
+        self.posted.append((run.key, run.at, self.clock.t))
+
+
+def reporter(
+    clock: Clock, log: PostedLog, post: Callable[[ScheduledRun], Awaitable[None]], **kw: Any
+) -> WeeklyReporter:
+    if isinstance(post, Poster):
+        post.clock = clock
+    return WeeklyReporter(SUNDAY_NINE, LONDON, log, post, now=clock.now, sleep=clock.sleep, **kw)
+
+
+async def run_until(r: WeeklyReporter, clock: Clock, until: datetime) -> None:
+    clock.stop = until
+    with pytest.raises(Stop):
+        await asyncio.wait_for(r.run(), timeout=10)
+
+
+async def test_missed_run_is_posted_once_on_start_then_the_next_on_time(tmp_path: Path) -> None:
+    clock = Clock(utc(2026, 11, 25, 12))  # Wednesday; Sunday 22 Nov 09:00 was missed
+    post = Poster()
+    await run_until(reporter(clock, PostedLog(tmp_path), post), clock, utc(2026, 12, 7))
+    assert post.posted == [
+        ("2026-W47", utc(2026, 11, 22, 9), utc(2026, 11, 25, 12)),  # at start, once
+        ("2026-W48", utc(2026, 11, 29, 9), utc(2026, 11, 29, 9)),  # exactly on time
+        ("2026-W49", utc(2026, 12, 6, 9), utc(2026, 12, 6, 9)),
+    ]
+    assert post.posted[0][1].tzinfo is LONDON
+    assert max(clock.sleeps) <= 3600  # bounded sleeps
+
+
+async def test_only_the_most_recent_missed_run_is_posted(tmp_path: Path) -> None:
+    log = PostedLog(tmp_path)
+    log.mark_posted("2026-W44")  # down for three weeks after that
+    clock = Clock(utc(2026, 11, 25, 12))
+    post = Poster()
+    await run_until(reporter(clock, log, post), clock, utc(2026, 11, 28))
+    assert [p[0] for p in post.posted] == ["2026-W47"]
+
+
+async def test_restart_does_not_post_again(tmp_path: Path) -> None:
+    clock = Clock(utc(2026, 11, 29, 8, 30))
+    post = Poster()
+    PostedLog(tmp_path).mark_posted("2026-W47")
+    await run_until(reporter(clock, PostedLog(tmp_path), post), clock, utc(2026, 11, 29, 9, 1))
+    assert [p[0] for p in post.posted] == ["2026-W48"]
+    # A restart a minute later, and another on Wednesday: same week, nothing posted.
+    for start in (utc(2026, 11, 29, 9, 1), utc(2026, 12, 2, 12)):
+        clock2 = Clock(start)
+        post2 = Poster()
+        await run_until(reporter(clock2, PostedLog(tmp_path), post2), clock2, start + timedelta(1))
+        assert post2.calls == 0
+
+
+async def test_dst_changes_do_not_shift_the_nine_oclock_post(tmp_path: Path) -> None:
+    post = Poster()
+    clock = Clock(utc(2026, 3, 21, 12), early=True)  # and every sleep wakes a second early
+    log = PostedLog(tmp_path)
+    log.mark_posted("2026-W11")
+    log.mark_posted("2026-W41")
+    await run_until(reporter(clock, log, post), clock, utc(2026, 4, 6))
+    clock = Clock(utc(2026, 10, 17, 12), early=True)
+    await run_until(reporter(clock, log, post), clock, utc(2026, 11, 2))
+    at_post = [p[2] for p in post.posted]
+    assert at_post == [
+        utc(2026, 3, 22, 9),  # GMT
+        utc(2026, 3, 29, 8),  # BST: 09:00 local
+        utc(2026, 4, 5, 8),
+        utc(2026, 10, 18, 8),  # BST
+        utc(2026, 10, 25, 9),  # GMT again
+        utc(2026, 11, 1, 9),
+    ]
+    assert {(t.astimezone(LONDON).hour, t.astimezone(LONDON).minute) for t in at_post} == {(9, 0)}
+    assert [p[0] for p in post.posted] == [
+        "2026-W12", "2026-W13", "2026-W14", "2026-W42", "2026-W43", "2026-W44",
+    ]  # fmt: skip
+
+
+async def test_failing_post_is_retried_with_backoff_and_posted_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"https://discord.com/api/webhooks/1/{TOKEN}"
+    post = Poster([RuntimeError(f"boom at {url}"), PublishError("Discord answered HTTP 503")])
+    clock = Clock(utc(2026, 11, 29, 8, 59))
+    log = PostedLog(tmp_path)
+    log.mark_posted("2026-W47")
+    with caplog.at_level(logging.INFO):
+        await run_until(reporter(clock, log, post), clock, utc(2026, 11, 30))
+    assert post.calls == 3
+    assert post.posted == [("2026-W48", utc(2026, 11, 29, 9), utc(2026, 11, 29, 9, 15))]
+    # 60 s to 09:00, fails; retry after 300 s, fails; then after 600 s: posted at 09:15.
+    assert clock.sleeps[:3] == [60.0, 300.0, 600.0]
+    assert log.status("2026-W48") == "posted"
+    assert TOKEN not in caplog.text
+    assert "retrying in 300 s" in caplog.text and "RuntimeError" in caplog.text
+
+
+async def test_retries_stop_when_the_next_run_supersedes(tmp_path: Path) -> None:
+    post = Poster([RuntimeError("down")] * 1000)
+    clock = Clock(utc(2026, 11, 29, 9))
+    await run_until(
+        reporter(clock, PostedLog(tmp_path), post, retry_delay=3600, max_retry_delay=3600),
+        clock,
+        utc(2026, 12, 6, 8, 59),
+    )
+    assert post.calls == 7 * 24  # hourly until the next Sunday, never a burst
+
+
+async def test_ambiguous_failure_is_recorded_and_not_retried(tmp_path: Path) -> None:
+    post = Poster([PublishError("answer lost", ambiguous=True)])
+    clock = Clock(utc(2026, 11, 29, 9))
+    log = PostedLog(tmp_path)
+    await run_until(reporter(clock, log, post), clock, utc(2026, 12, 6, 8))
+    assert post.calls == 1 and post.posted == []
+    assert log.status("2026-W48") == "uncertain"
+
+
+async def test_clock_jumps_forward_and_back(tmp_path: Path) -> None:
+    clock = Clock(utc(2026, 11, 26, 12))
+    log = PostedLog(tmp_path)
+    log.mark_posted("2026-W47")
+    clock.jumps = {3: timedelta(days=14), 6: timedelta(days=-3)}
+    post = Poster()
+    await run_until(reporter(clock, log, post), clock, utc(2026, 12, 14))
+    # Jumping 2 weeks ahead posts only the latest run (W49) on wake; jumping back posts nothing
+    # again; then W50 on 13 Dec.
+    assert [p[0] for p in post.posted] == ["2026-W49", "2026-W50"]
+    assert post.posted[1][2] == utc(2026, 12, 13, 9)
+
+
+async def test_cancellation_stops_the_loop(tmp_path: Path) -> None:
+    gate = asyncio.Event()
+
+    async def block(_: float) -> None:
+        await gate.wait()
+
+    posted: list[str] = []
+
+    async def record(run: ScheduledRun) -> None:
+        posted.append(run.key)
+
+    r = WeeklyReporter(SUNDAY_NINE, LONDON, PostedLog(tmp_path), record, sleep=block,
+                       now=lambda: utc(2026, 11, 24))  # fmt: skip
+    task = asyncio.create_task(r.run())
+    await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, timeout=2)
+    assert posted == ["2026-W47"]
+
+
+class MultiPoster:
+    """Posts one message per user through run.once; ``fail`` maps user -> exceptions to raise."""
+
+    def __init__(self, fail: dict[str, list[Exception]]) -> None:
+        self.fail = fail
+        self.sent: list[str] = []
+
+    async def __call__(self, run: ScheduledRun) -> None:
+        for user in ("alice", "bob", "carol"):
+
+            async def send(user: str = user) -> None:
+                if self.fail.get(user):
+                    raise self.fail[user].pop(0)
+                self.sent.append(f"{run.key}:{user}")
+
+            await run.once(user, send)
+
+
+async def test_per_user_posts_are_not_repeated_when_one_fails(tmp_path: Path) -> None:
+    post = MultiPoster({"bob": [PublishError("HTTP 503")]})
+    clock = Clock(utc(2026, 11, 29, 9))
+    log = PostedLog(tmp_path)
+    await run_until(reporter(clock, log, post), clock, utc(2026, 11, 30))
+    assert post.sent == ["2026-W48:alice", "2026-W48:bob", "2026-W48:carol"]
+    assert log.was_posted("2026-W48") and log.status("2026-W48:bob") == "posted"
+
+
+async def test_per_user_ambiguous_is_not_resent_but_the_others_are_sent(tmp_path: Path) -> None:
+    post = MultiPoster({"alice": [PublishError("lost", ambiguous=True)]})
+    clock = Clock(utc(2026, 11, 29, 9))
+    log = PostedLog(tmp_path)
+    await run_until(reporter(clock, log, post), clock, utc(2026, 11, 30))
+    assert post.sent == ["2026-W48:bob", "2026-W48:carol"]
+    assert log.status("2026-W48:alice") == "uncertain" and log.status("2026-W48") == "posted"
+
+
+async def test_crash_while_sending_is_not_resent_after_restart(tmp_path: Path) -> None:
+    PostedLog(tmp_path).mark_sending("2026-W48:bob")  # SIGKILL during bob's webhook call
+    post = MultiPoster({})
+    clock = Clock(utc(2026, 11, 29, 10))
+    log = PostedLog(tmp_path)
+    await run_until(reporter(clock, log, post), clock, utc(2026, 11, 30))
+    assert post.sent == ["2026-W48:alice", "2026-W48:carol"]
+    assert log.status("2026-W48:bob") == "uncertain"
+
+
+def test_posted_log_is_durable_and_atomic(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    log = PostedLog(data)
+    assert not log.was_posted("2026-W47")
+    log.mark_posted("2026-W47")
+    log.mark_sending("2026-W48:1")
+    again = PostedLog(data)
+    assert again.was_posted("2026-W47") and again.status("2026-W48:1") == "sending"
+    assert again.keys() == ["2026-W47", "2026-W48:1"]
+    again.forget("2026-W48:1")
+    assert not PostedLog(data).was_posted("2026-W48:1")
+    assert [p.name for p in data.iterdir()] == ["posted-reports.json"]  # no temp files left
+    raw = json.loads((data / "posted-reports.json").read_text())
+    assert raw["posted"]["2026-W47"]["status"] == "posted"
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"posted": {"k": {"status": "weird"}}}', "[]"])
+def test_corrupt_posted_log_is_refused_loudly(tmp_path: Path, content: str) -> None:
+    (tmp_path / "posted-reports.json").write_text(content)
+    with pytest.raises(ValueError, match="posted-reports"):
+        PostedLog(tmp_path)
+
+
+@pytest.mark.parametrize("week_start", range(7))
+@pytest.mark.parametrize(
+    "moment",
+    [utc(2026, 11, 22, 9), utc(2026, 11, 23, 0, 30), utc(2026, 12, 31, 23), utc(2027, 1, 3, 9),
+     utc(2026, 3, 29, 8), utc(2026, 10, 25, 0, 30)],
+)  # fmt: skip
+def test_week_key_matches_the_report_week_label(moment: datetime, week_start: int) -> None:
+    period = week_period("this", LONDON, week_start, now=moment)
+    assert week_key(moment, LONDON, week_start) == week_label(period, LONDON)
+
+
+def test_week_key_examples() -> None:
+    assert week_key(utc(2026, 11, 22, 9), LONDON) == "2026-W47"  # Sunday ends W47
+    assert week_key(utc(2026, 11, 22, 9), LONDON, week_start=6) == "2026-W48"  # Sunday starts
+    assert week_key(utc(2027, 1, 3, 9), LONDON) == "2026-W53"
+    with pytest.raises(ValueError, match="week_start"):
+        week_key(utc(2026, 1, 1), LONDON, 7)

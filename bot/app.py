@@ -16,7 +16,7 @@ from timesheet.config import ConfigError, Settings
 __all__ = ["PLUGINS", "TimetrackClient", "build_gateway_bot", "build_rest_bot"]
 
 #: Plugin modules, loaded by module path (load_folder depends on the working directory).
-PLUGINS: Final = ("bot.plugins.timer",)
+PLUGINS: Final = ("bot.plugins.timer", "bot.plugins.timesheet")
 
 _log = logging.getLogger("timetrack.bot")
 

@@ -246,3 +246,29 @@ def test_setup_with_neither_database_nor_parent_names_the_variable(
 ) -> None:
     assert main(["setup"], {"NOTION_TOKEN": TOKEN}) == 2
     assert capsys.readouterr().err.startswith("timetrack: NOTION_DATABASE_ID: is not set")
+
+
+def test_report_prints_the_table_and_writes_csv_and_png(
+    notion: Notion, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    env = notion.env()
+    assert main(["start", "Acme"], env) == 0
+    assert main(["end"], env) == 0
+    capsys.readouterr()
+    csv_path, png_path = tmp_path / "week.csv", tmp_path / "week.png"
+    assert main(["report", "--csv", str(csv_path), "--png", str(png_path)], env) == 0
+    out = capsys.readouterr().out
+    assert "Acme" in out and f"Wrote {csv_path}" in out
+    assert csv_path.read_text().splitlines()[0] == "day,Acme,Total"
+    assert png_path.read_bytes().startswith(b"\x89PNG")
+
+    assert main(["report", "--week", "last", "--csv", "-"], env) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "day,Total"
+
+    assert main(["report", "--week", "2026-W99"], env) == 1
+    assert "--week 2026-W99: expected this, last" in capsys.readouterr().err
+
+
+def test_report_post_needs_the_webhook(notion: Notion, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["report", "--post"], notion.env()) == 2
+    assert capsys.readouterr().err.startswith("timetrack: TIMESHEET_WEBHOOK_URL: is not set")

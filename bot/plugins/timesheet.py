@@ -1,0 +1,80 @@
+"""/timesheet: a week's table, just for the caller, with the CSV and the PNG attached."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Final
+
+import crescent
+import hikari
+
+from bot.command_run import current_run, model_of, new_plugin
+from timesheet.report import ReportOptions, build_timesheets
+from timesheet.week import week_label, week_period
+
+__all__ = ["plugin"]
+
+#: How many past ISO weeks the week option suggests after "this" and "last".
+PAST_WEEKS: Final = 8
+BAD_WEEK: Final = "The week must be this, last or an ISO week such as 2026-W47."
+
+plugin = new_plugin()
+
+
+async def autocomplete_week(
+    ctx: crescent.AutocompleteContext, option: hikari.AutocompleteInteractionOption
+) -> list[tuple[str, str]]:
+    """``this``, ``last`` and the ISO labels of the weeks before, filtered by what was typed."""
+    try:
+        model = model_of(ctx)
+        tz, start = model.settings.timezone, model.settings.week_start
+        now = model.now()
+        labels = ["this", "last"]
+        for weeks_back in range(PAST_WEEKS):
+            period = week_period("this", tz, start, now - timedelta(weeks=weeks_back))
+            labels.append(week_label(period, tz))
+    except Exception:  # an autocomplete that raises leaves Discord waiting
+        return [("this", "this"), ("last", "last")]
+    typed = str(option.value or "").strip().casefold()
+    return [(label, label) for label in dict.fromkeys(labels) if typed in label.casefold()][:25]
+
+
+@plugin.include
+@crescent.command(name="timesheet", description="A week's timesheet, just for you")
+class Timesheet:
+    week = crescent.option(
+        str,
+        "this, last or an ISO week such as 2026-W47",
+        default="this",
+        autocomplete=autocomplete_week,
+    )
+    everyone = crescent.option(bool, "Everyone's entries, not only yours", default=False)
+
+    async def callback(self, ctx: crescent.Context) -> None:
+        run, model = current_run(), model_of(ctx)
+        settings = model.settings
+        now = model.now()
+        try:
+            period = week_period(str(self.week), settings.timezone, settings.week_start, now)
+        except ValueError:
+            run.record.outcome = "refused"
+            await run.reply(BAD_WEEK)
+            return
+        (sheet,) = await build_timesheets(
+            model.store,
+            period,
+            ReportOptions.from_settings(settings),
+            now,
+            user_id=None if self.everyone else run.caller.user_id,
+        )
+        # matplotlib takes a moment: draw off the event loop so other commands go on.
+        png = await asyncio.to_thread(sheet.png)
+        files = [
+            hikari.Bytes(sheet.csv.encode(), f"{sheet.file_stem}.csv", mimetype="text/csv"),
+            hikari.Bytes(png, f"{sheet.file_stem}.png", mimetype="image/png"),
+        ]
+        first, *more = sheet.messages
+        await run.reply(first, attachments=files)
+        for message in more:
+            await run.reply(message)

@@ -1,0 +1,87 @@
+"""/timesheet end to end: the caller's week (or everyone's) with the CSV and PNG attached."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from botkit import BotHarness, Clock, autocomplete, slash
+
+from notion_client.fake import FakeNotion
+from timesheet.schema import expected_schema
+
+ALICE = "100000000000000001"
+BOB = "100000000000000002"
+TOKEN = "secret_sheet_token"
+
+
+@pytest.fixture
+async def bot() -> AsyncIterator[BotHarness]:
+    fake = FakeNotion(token=TOKEN)
+    parent = fake.add_parent_page("Workspace")
+    database_id, _ = fake.add_database(parent, "Time entries", expected_schema(("Acme", "Globex")))
+    env = {
+        "NOTION_TOKEN": TOKEN,
+        "NOTION_DATABASE_ID": database_id,
+        "TIMEZONE": "Europe/London",
+        "PRESET_CLIENTS": "Acme,Globex",
+    }
+    # Monday 16 November 2026, 09:00 in London (UTC in winter).
+    clock = Clock(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))
+    async with BotHarness(env, transport=fake.transport(), clock=clock) as harness:
+        yield harness
+
+
+async def record_week(bot: BotHarness) -> None:
+    await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
+    await bot.send(slash("start", "timer", user_id=BOB, client="Globex"))
+    bot.clock.advance(hours=1, minutes=30)
+    await bot.send(slash("start", "timer", user_id=ALICE, client="Globex"))
+    bot.clock.advance(minutes=45)
+    await bot.send(slash("end", "timer", user_id=ALICE))
+    await bot.send(slash("end", "timer", user_id=BOB))
+
+
+async def test_timesheet_is_ephemeral_with_table_csv_and_png(bot: BotHarness) -> None:
+    await record_week(bot)
+    reply = await bot.send(slash("timesheet", user_id=ALICE))
+    assert reply.deferred and reply.ephemeral
+    assert reply.final is not None
+    assert "```" in reply.content and "Acme" in reply.content
+    files = reply.final.files
+    (csv_name,) = [n for n in files if n.endswith(".csv")]
+    (png_name,) = [n for n in files if n.endswith(".png")]
+    assert csv_name.startswith("timesheet-2026-W47")
+    assert files[png_name].startswith(b"\x89PNG\r\n\x1a\n")
+    rows = files[csv_name].decode().splitlines()
+    assert rows[0] == "day,Acme,Globex,Total"
+    assert rows[1] == "2026-11-16,1.50,0.75,2.25"
+    assert rows[-1] == "Total,1.50,0.75,2.25"
+
+
+async def test_timesheet_everyone_and_a_named_week(bot: BotHarness) -> None:
+    await record_week(bot)
+    reply = await bot.send(slash("timesheet", user_id=ALICE, week="2026-W47", everyone=True))
+    assert reply.final is not None
+    csv = next(v for k, v in reply.final.files.items() if k.endswith(".csv")).decode()
+    assert csv.splitlines()[-1] == "Total,1.50,3.00,4.50"
+
+    empty = await bot.send(slash("timesheet", user_id=ALICE, week="last"))
+    assert empty.final is not None
+    csv = next(v for k, v in empty.final.files.items() if k.endswith(".csv")).decode()
+    assert csv.splitlines()[0] == "day,Total"
+
+
+async def test_a_bad_week_is_one_line(bot: BotHarness) -> None:
+    reply = await bot.send(slash("timesheet", user_id=ALICE, week="2026-W99"))
+    assert reply.ephemeral
+    assert reply.content == "The week must be this, last or an ISO week such as 2026-W47."
+
+
+async def test_week_autocomplete(bot: BotHarness) -> None:
+    reply = await bot.send(autocomplete("timesheet", focused="week", user_id=ALICE, week=""))
+    values = [v for _, v in reply.choices]
+    assert values[:4] == ["this", "last", "2026-W47", "2026-W46"]
+    typed = await bot.send(autocomplete("timesheet", focused="week", user_id=ALICE, week="W45"))
+    assert typed.choices == [("2026-W45", "2026-W45")]

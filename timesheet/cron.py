@@ -70,15 +70,14 @@ class CronSchedule:
         parts = expression.split()
         if len(parts) != 5:
             raise ValueError(
-                f"expected 5 fields (minute hour day-of-month month day-of-week), "
-                f"got {len(parts)} in {expression!r}"
+                f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(parts)}"
             )
         minutes, hours, days, months, weekdays = (
             _parse_field(text, spec) for text, spec in zip(parts, _FIELDS, strict=True)
         )
         day_or = not parts[2].startswith("*") and not parts[4].startswith("*")
         if not day_or and not any(d <= _MAX_DAYS_IN_MONTH[m - 1] for m in months for d in days):
-            raise ValueError(f"{expression!r} never matches: no such day in the given month(s)")
+            raise ValueError("never matches: the day-of-month is past the end of the month(s)")
         return cls(
             expression=" ".join(parts),
             minutes=tuple(sorted(minutes)),

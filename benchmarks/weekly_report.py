@@ -95,7 +95,7 @@ async def _run(latency: float, clients: int, count: int) -> None:
             EntryStore(client, database_id), period, ReportOptions(tz=TZ), period.end
         )
         new_time, new_requests = time.perf_counter() - t0, sum(fake.requests.values())
-    new_hours = float(sheet.table.hours.loc["Total", "Total"])
+    new_hours = sheet.table.total_hours
     print(f"{clients} clients, {count} entries, {latency * 1000:.0f} ms per Notion request")
     print(f"{'':18}{'requests':>10}{'wall time':>12}{'hours':>10}")
     print(f"{'old (client x day)':18}{old_requests:>10}{old_time:>11.2f}s{old_hours:>10.2f}")

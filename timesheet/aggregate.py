@@ -39,7 +39,7 @@ Rounding = Literal["nearest", "up", "down"]
 ROUNDINGS: Final[tuple[str, ...]] = ("nearest", "up", "down")
 TOTAL: Final = "Total"
 NO_CLIENT: Final = "(no client)"
-MAX_NOTES_PER_KIND: Final = 20
+MAX_NOTES_PER_KIND: Final = 10
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _US: Final = timedelta(microseconds=1)

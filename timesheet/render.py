@@ -1,0 +1,323 @@
+"""Show a WeekTable: Discord-sized text messages, the pinned CSV format, and a PNG chart."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import UTC, date, timedelta
+from typing import Final
+
+from timesheet.aggregate import TOTAL, WeekTable
+from timesheet.week import local_midnight
+
+__all__ = [
+    "MESSAGE_LIMIT",
+    "render_csv",
+    "render_messages",
+    "render_png",
+    "render_text",
+]
+
+MESSAGE_LIMIT: Final = 2000
+WIDE_TABLE_MAX: Final = 60  # wider than this, days become columns and clients rows
+_NAME_COLUMN_MAX: Final = 30  # longer client names get lines of their own, never cut
+_NAME_LINE_MAX: Final = 1000  # only absurdly long names are broken over lines
+_FENCE: Final = "```"
+_MARKDOWN: Final = frozenset("\\*_~`|[]")
+
+
+def render_csv(table: WeekTable) -> str:
+    """The pinned CSV: ``day,<client>,...,Total``, one ``YYYY-MM-DD`` row per day, a ``Total`` row.
+
+    Hours have two decimals, lines end with ``\\n``, names are quoted per RFC 4180 when needed.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["day", *table.clients, TOTAL])
+    for label, row in zip(table.hours.index, table.hours.to_numpy(dtype=float), strict=True):
+        day = label.isoformat() if isinstance(label, date) else TOTAL
+        writer.writerow([day, *(f"{value:.2f}" for value in row)])
+    return out.getvalue()
+
+
+def render_text(table: WeekTable) -> str:
+    """The whole report as plain text for a terminal: heading, table, footnotes."""
+    header, units = _layout(table)
+    lines = [_heading(table, markdown=False), "", *header]
+    lines += [line for unit in units for line in unit]
+    footer = _footer(table)
+    return "\n".join([*lines, *([""] if footer else []), *footer]) + "\n"
+
+
+def render_messages(table: WeekTable, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The report as Discord messages of at most ``limit`` characters each.
+
+    The table is a monospaced code block; with many clients it is transposed (clients as rows)
+    and split between rows into several blocks, each repeating the header. Nothing is cut.
+    """
+    header, units = _layout(table)
+    chunks = [_heading(table, markdown=True), *_code_blocks(header, units, limit)]
+    footer = [_escape_markdown(line) for line in _footer(table)]
+    chunks += [piece for line in footer for piece in _hard_split(line, limit)]
+    messages: list[str] = []
+    for chunk in chunks:
+        if messages and len(messages[-1]) + 1 + len(chunk) <= limit:
+            messages[-1] += "\n" + chunk
+        else:
+            messages.append(chunk)
+    return messages
+
+
+def _heading(table: WeekTable, *, markdown: bool) -> str:
+    title = f"**{table.title}**" if markdown else table.title
+    entries = "entry" if table.entry_count == 1 else "entries"
+    return (
+        f"{title} · {table.tz.key} · {table.total_hours:.2f} h from {table.entry_count} {entries}"
+    )
+
+
+def _footer(table: WeekTable) -> list[str]:
+    lines = []
+    if table.running:
+        as_of = table.as_of.astimezone(table.tz)
+        lines.append(
+            f"Marked *: still running, counted up to {as_of:%a} {as_of.day} {as_of:%b} "
+            f"{as_of:%H:%M}."
+        )
+    if table.round_minutes:
+        how = "to the nearest" if table.rounding == "nearest" else f"{table.rounding} to"
+        lines.append(
+            f"Each cell rounded {how} {table.round_minutes} min; totals add up the shown cells."
+        )
+    lines += [f"• {note}" for note in table.notes]
+    return lines
+
+
+def _cell(value: float) -> str:
+    return f"{value:.2f}" if value else "-"
+
+
+def _client_label(table: WeekTable, client: str) -> str:
+    return f"{client}*" if client in table.running else client
+
+
+def _day_label(day: date) -> str:
+    return f"{day:%a} {day.day:>2} {day:%b}"
+
+
+def _layout(table: WeekTable) -> tuple[list[str], list[list[str]]]:
+    """Header lines and row units (a unit is never split across blocks) of the best layout."""
+    header, units = _days_as_rows(table)
+    if max(len(line) for line in header) <= WIDE_TABLE_MAX:
+        return header, units
+    return _clients_as_rows(table)
+
+
+def _days_as_rows(table: WeekTable) -> tuple[list[str], list[list[str]]]:
+    names = [*(_client_label(table, c) for c in table.clients), TOTAL]
+    labels = [_day_label(day) for day in table.days] + [TOTAL]
+    grid = [[_cell(v) for v in row] for row in table.hours.to_numpy(dtype=float).tolist()]
+    grid[-1][-1] = f"{table.total_hours:.2f}"
+    first = max(len("Day"), *(len(label) for label in labels))
+    widths = [max(len(name), *(len(row[j]) for row in grid)) for j, name in enumerate(names)]
+
+    def line(label: str, cells: Sequence[str]) -> str:
+        parts = [label.ljust(first), *(c.rjust(w) for c, w in zip(cells, widths, strict=True))]
+        return "  ".join(parts).rstrip()
+
+    head = line("Day", names)
+    rule = "-" * len(head)
+    units = [[line(label, row)] for label, row in zip(labels[:-1], grid[:-1], strict=True)]
+    units.append([rule, line(TOTAL, grid[-1])])
+    return [head, rule], units
+
+
+def _clients_as_rows(table: WeekTable) -> tuple[list[str], list[list[str]]]:
+    days = table.days
+    frame = table.hours.T  # clients (then Total) × days (then Total)
+    grid = [[_cell(v) for v in row] for row in frame.to_numpy(dtype=float).tolist()]
+    grid[-1][-1] = f"{table.total_hours:.2f}"
+    tops = [f"{day:%a}" for day in days] + [TOTAL]
+    bottoms = [str(day.day) for day in days] + [""]
+    widths = [
+        max(len(t), len(b), *(len(row[j]) for row in grid))
+        for j, (t, b) in enumerate(zip(tops, bottoms, strict=True))
+    ]
+    labels = [_client_label(table, c) for c in table.clients]
+    first = max(len("Client"), len(TOTAL), *(min(len(n), _NAME_COLUMN_MAX) for n in labels))
+
+    def line(label: str, cells: Sequence[str]) -> str:
+        parts = [label.ljust(first), *(c.rjust(w) for c, w in zip(cells, widths, strict=True))]
+        return " ".join(parts).rstrip()
+
+    head = [line("Client", tops), line("", bottoms)]
+    rule = "-" * len(head[0])
+    units = []
+    for name, row in zip(labels, grid[:-1], strict=True):
+        if len(name) <= first:
+            units.append([line(name, row)])
+        else:
+            units.append([*_hard_split(name, _NAME_LINE_MAX), line("", row)])
+    units.append([rule, line(TOTAL, grid[-1])])
+    return [*head, rule], units
+
+
+def _code_blocks(header: list[str], units: list[list[str]], limit: int) -> list[str]:
+    """Pack row units into code blocks of at most ``limit`` characters, header in each."""
+    overhead = len(_FENCE) * 2 + 2  # "```\n" ... "\n```"
+    blocks: list[list[str]] = []
+    size = 0
+    for unit in units:
+        unit_size = sum(len(line) + 1 for line in unit)
+        if not blocks or size + unit_size > limit - overhead:
+            blocks.append(list(header))
+            size = sum(len(line) + 1 for line in header) - 1
+        blocks[-1].extend(unit)
+        size += unit_size
+    return [f"{_FENCE}\n" + "\n".join(block) + f"\n{_FENCE}" for block in blocks]
+
+
+def _escape_markdown(text: str) -> str:
+    """Client names and notes are shown literally outside the code block."""
+    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)
+
+
+def _hard_split(text: str, limit: int) -> list[str]:
+    return [text[i : i + limit] for i in range(0, len(text), limit)] or [""]
+
+
+def render_png(table: WeekTable, *, dpi: int = 110) -> bytes:
+    """A stacked bar chart (hours per day, one colour per client, day totals on top) as PNG.
+
+    Past ``CHART_CLIENTS_MAX`` clients the smallest ones are stacked as one grey "Other" bar
+    segment so the chart stays readable (the table and CSV keep every client). matplotlib is
+    imported here, not at module import, so the bot starts fast; the figure is drawn on an Agg
+    canvas directly, without pyplot's global state.
+    """
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    days = table.days
+    series = _chart_series(table)
+    fig = Figure(figsize=(11, 5.8), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    x = np.arange(len(days))
+    bottom = np.zeros(len(days))
+    for label, values, color in series:
+        ax.bar(
+            x,
+            values,
+            0.68,
+            bottom=bottom,
+            label=label,
+            color=color,
+            edgecolor="white",
+            linewidth=0.8,
+            zorder=3,
+        )
+        bottom += values
+
+    totals = table.hours[TOTAL].to_numpy(dtype=float)[: len(days)]
+    ax.set_ylim(0, max(float(totals.max(initial=0.0)) * 1.15, 1.0))
+    for xi, total in zip(x.tolist(), totals.tolist(), strict=True):
+        if total > 0:
+            ax.annotate(
+                f"{total:.2f} h",
+                (xi, total),
+                xytext=(0, 4),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=10,
+                fontweight="bold",
+                color="#222222",
+            )
+    if not series:
+        ax.text(
+            0.5,
+            0.5,
+            "No time recorded",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=14,
+            color="#777777",
+        )
+
+    ax.set_xticks(x, [_tick_label(day, table) for day in days])
+    ax.set_xlim(-0.6, len(days) - 0.4)
+    ax.set_ylabel("Hours")
+    ax.set_title(table.title, loc="left", fontsize=14, fontweight="bold")
+    ax.set_title(
+        f"{table.total_hours:.2f} h · {table.tz.key}", loc="right", fontsize=11, color="#555555"
+    )
+    ax.grid(axis="y", color="#dddddd", linewidth=0.8, zorder=0)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(axis="x", length=0)
+    if series:
+        handles, labels = ax.get_legend_handles_labels()
+        # Reversed so the legend reads top to bottom like the stacks.
+        ax.legend(
+            handles[::-1],
+            labels[::-1],
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize=9,
+            title="Client",
+            alignment="left",
+        )
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", facecolor="white")
+    return buffer.getvalue()
+
+
+CHART_CLIENTS_MAX: Final = 12
+_LEGEND_NAME_MAX: Final = 32
+
+
+def _chart_series(table: WeekTable) -> list[tuple[str, list[float], str]]:
+    """(legend label, hours per day, colour) bottom to top: clients alphabetically, then Other."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    tab20 = colormaps["tab20"]
+    # tab10's hues then their light variants, without the greys (grey means "Other").
+    order = [i for i in [*range(0, 20, 2), *range(1, 20, 2)] if i not in (14, 15)]
+    palette = [to_hex(tab20(i)) for i in order]
+    body = table.hours.iloc[: len(table.days)]
+    clients = table.clients
+    if len(clients) > CHART_CLIENTS_MAX:
+        week_hours = dict(
+            zip(clients, table.hours.to_numpy(dtype=float)[-1].tolist(), strict=False)
+        )
+        by_size = sorted(clients, key=lambda c: -week_hours[c])
+        kept = set(by_size[: CHART_CLIENTS_MAX - 1])
+        others = [c for c in clients if c not in kept]
+        clients = [c for c in clients if c in kept]
+    else:
+        others = []
+    series = []
+    for client, colour in zip(clients, palette, strict=False):
+        name = client if len(client) <= _LEGEND_NAME_MAX else client[: _LEGEND_NAME_MAX - 1] + "…"
+        label = f"{name} (running)" if client in table.running else name
+        series.append((label, body[client].to_numpy(dtype=float).tolist(), colour))
+    if others:
+        rest = body[others].to_numpy(dtype=float).sum(axis=1).tolist()
+        series.append((f"Other ({len(others)} clients)", rest, "#9e9e9e"))
+    return series
+
+
+def _tick_label(day: date, table: WeekTable) -> str:
+    label = f"{day:%a}\n{day.day} {day:%b}"
+    hours = _day_length_hours(day, table)
+    return label if hours == 24 else f"{label}\n({hours:g} h day)"
+
+
+def _day_length_hours(day: date, table: WeekTable) -> float:
+    start = local_midnight(day, table.tz).astimezone(UTC)
+    end = local_midnight(day + timedelta(days=1), table.tz).astimezone(UTC)
+    return (end - start) / timedelta(hours=1)

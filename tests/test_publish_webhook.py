@@ -303,7 +303,7 @@ def test_too_many_fields_and_bad_names_are_caller_errors() -> None:
         build_embed(title="t", table_text="x", fields=[("a", "b")] * 26)
 
 
-@pytest.mark.parametrize("name", ["has space.csv", "", "a/b.csv", "é.csv"])
+@pytest.mark.parametrize("name", ["has space.csv", "", "a/b.csv", "é.csv", "x.csv\n"])
 async def test_attachment_names_are_checked(name: str) -> None:
     with pytest.raises(ValueError, match="attachment name"):
         await publish_timesheet(

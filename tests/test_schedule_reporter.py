@@ -186,6 +186,22 @@ async def test_ambiguous_failure_is_recorded_and_not_retried(tmp_path: Path) -> 
     assert log.status("2026-W48") == "uncertain"
 
 
+async def test_unwritable_record_is_logged_and_does_not_repeat_or_stop_the_loop(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = PostedLog(tmp_path)
+
+    def disk_full(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("timesheet.schedule.tempfile.mkstemp", disk_full)
+    post = Poster()
+    clock = Clock(utc(2026, 11, 29, 9))
+    await run_until(reporter(clock, log, post), clock, utc(2026, 12, 6, 9, 30))
+    assert [p[0] for p in post.posted] == ["2026-W48", "2026-W49"]
+    assert "a restart may post it again" in caplog.text
+
+
 async def test_clock_jumps_forward_and_back(tmp_path: Path) -> None:
     clock = Clock(utc(2026, 11, 26, 12))
     log = PostedLog(tmp_path)

@@ -48,10 +48,10 @@ ATTACHMENT_BYTES_LIMIT: Final = 10 * 1024 * 1024  # default upload limit for a w
 
 TABLE_TOO_LONG_NOTE: Final = (
     "The table ({chars:,} characters) is too large for a Discord embed: "
-    "full table in the attached CSV{png}."
+    "full table in the attached CSV."
 )
 _ELLIPSIS: Final = "…"
-_FILENAME: Final = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_FILENAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 _WEBHOOK_PATH: Final = re.compile(r"(/webhooks/[^/\s?#]+/)[^/\s?#\"'<>]+")
 # Transport failures where the request provably did not reach Discord in full: safe to retry.
 _NOT_SENT: Final = (
@@ -162,9 +162,7 @@ def build_embed(
     if image_name is not None:
         embed["image"] = {"url": f"attachment://{image_name}"}
     if len(block) > EMBED_DESCRIPTION_LIMIT or _embed_size(embed) > EMBED_TOTAL_LIMIT:
-        embed["description"] = TABLE_TOO_LONG_NOTE.format(
-            chars=len(table_text), png=" and chart" if image_name else ""
-        )
+        embed["description"] = TABLE_TOO_LONG_NOTE.format(chars=len(table_text))
     dropped = 0
     while _embed_size(embed) > EMBED_TOTAL_LIMIT and kept:
         kept.pop()
@@ -175,7 +173,7 @@ def build_embed(
 
 
 def _check_filename(name: str) -> None:
-    if not _FILENAME.match(name):
+    if not _FILENAME.fullmatch(name):
         raise ValueError(f"attachment name {name!r}: use 1-100 of A-Z a-z 0-9 _ . -")
 
 

@@ -259,7 +259,15 @@ class WeeklyReporter:
         """Loop forever (until cancelled): post what is due, then sleep until the next run."""
         logger.info("weekly report scheduled: %r in %s", self.cron.expression, self.tz)
         while True:
-            await self.run_pending()
+            try:
+                await self.run_pending()
+            except Exception as exc:  # e.g. the record cannot be written: keep the loop alive
+                self._failures += 1
+                logger.error(
+                    "weekly report check failed: %s: %s",
+                    type(exc).__name__,
+                    redact_webhooks(str(exc)),
+                )
             await self._sleep(self.seconds_until_next())
 
     def due(self) -> ScheduledRun:
@@ -295,8 +303,17 @@ class WeeklyReporter:
                 self._retry_wait(),
             )
             return False
-        self.log.mark_posted(run.key)
         self._failing_key, self._failures = None, 0
+        try:
+            self.log.mark_posted(run.key)
+        except OSError as exc:  # still recorded in memory: no repeat in this process
+            logger.error(
+                "report %s posted but not recorded in %s (%s): a restart may post it again",
+                run.key,
+                self.log.path,
+                type(exc).__name__,
+            )
+            return True
         logger.info("report %s posted (scheduled %s)", run.key, run.at.isoformat())
         return True
 
@@ -308,7 +325,7 @@ class WeeklyReporter:
         """How long to sleep now: to the next run, a pending retry, or ``max_sleep``."""
         now = self._utc_now()
         wait = (self.cron.next_after(now, self.tz).astimezone(UTC) - now).total_seconds()
-        if self._failing_key is not None:
+        if self._failures:
             wait = min(wait, self._retry_wait())
         return max(0.0, min(wait, self._max_sleep))
 

@@ -247,3 +247,18 @@ def test_describe_lines_are_readable(path: Path) -> None:
         " entry 00000000-0000-4000-8000-000000000001"
     )
     assert e.describe().endswith("at 2026-11-16T09:00:00+00:00 by 42")
+
+
+def test_an_unreadable_row_is_set_aside_not_blocking(path: Path) -> None:
+    box = Outbox(path)
+    bad = box.enqueue_start(entry(1))
+    good = box.enqueue_start(entry(2))
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE ops SET payload = '{not json' WHERE id = ?", (bad.op_id,))
+    assert [op.op_id for op in box.pending()] == [good.op_id]  # readers skip it
+    op = box.claim_next()
+    assert op is not None and op.op_id == good.op_id
+    ((op_id, reason),) = box.failed_reasons()
+    assert op_id == bad.op_id
+    assert reason.startswith(f"start {entry(1).entry_id}: unreadable operation: JSONDecodeError")
+    assert box.failed() == []

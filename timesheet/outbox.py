@@ -146,6 +146,18 @@ def _op_from_row(row: sqlite3.Row) -> OutboxOp:
     )
 
 
+def _readable(rows: list[sqlite3.Row]) -> list[OutboxOp]:
+    """The operations of ``rows``, skipping any that cannot be read (``claim_next`` sets them
+    aside as failed; ``failed_reasons`` shows them)."""
+    ops: list[OutboxOp] = []
+    for row in rows:
+        try:
+            ops.append(_op_from_row(row))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return ops
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -283,13 +295,16 @@ class Outbox:
 
     def pending(self) -> list[OutboxOp]:
         """Operations still to replay, oldest first."""
-        rows = self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id")
-        return [_op_from_row(r) for r in rows]
+        return _readable(self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id"))
 
     def failed(self) -> list[OutboxOp]:
         """Operations Notion refused for good (kept, with the reason, until requeued)."""
+        return _readable(self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id"))
+
+    def failed_reasons(self) -> list[tuple[int, str]]:
+        """``(op_id, "kind entry_id: reason")`` of every failed operation, readable or not."""
         rows = self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id")
-        return [_op_from_row(r) for r in rows]
+        return [(r["id"], f"{r['kind']} {r['entry_id']}: {r['last_error'] or ''}") for r in rows]
 
     def __len__(self) -> int:
         rows = self._rows("SELECT COUNT(*) FROM ops WHERE state = 'pending'")
@@ -349,17 +364,27 @@ class Outbox:
         """
         now = self._clock()
         with self._write() as db:
-            row = db.execute(
-                "SELECT * FROM ops WHERE state = 'pending' ORDER BY id LIMIT 1"
-            ).fetchone()
-            if row is None or self._claim_is_live(row, now):
-                return None
-            row = db.execute(
-                "UPDATE ops SET claimed_by = ?, claim_host = ?, claim_pid = ?,"
-                " claim_expires = ?, claims = claims + 1 WHERE id = ? RETURNING *",
-                (self.owner, self._host, os.getpid(), now + self._lease, row["id"]),
-            ).fetchone()
-        return _op_from_row(row)
+            while True:
+                row = db.execute(
+                    "SELECT * FROM ops WHERE state = 'pending' ORDER BY id LIMIT 1"
+                ).fetchone()
+                if row is None or self._claim_is_live(row, now):
+                    return None
+                row = db.execute(
+                    "UPDATE ops SET claimed_by = ?, claim_host = ?, claim_pid = ?,"
+                    " claim_expires = ?, claims = claims + 1 WHERE id = ? RETURNING *",
+                    (self.owner, self._host, os.getpid(), now + self._lease, row["id"]),
+                ).fetchone()
+                try:
+                    return _op_from_row(row)
+                except (ValueError, KeyError, TypeError) as exc:
+                    # A row nobody can read must not block the queue: set it aside, visibly.
+                    reason = f"unreadable operation: {type(exc).__name__}: {exc}"
+                    db.execute(
+                        "UPDATE ops SET state = 'failed', last_error = ?, claimed_by = NULL"
+                        " WHERE id = ?",
+                        (reason[:_MAX_ERROR_CHARS], row["id"]),
+                    )
 
     def claimed_elsewhere(self) -> bool:
         """True if another live replayer holds the head of the queue."""

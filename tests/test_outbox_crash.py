@@ -1,0 +1,119 @@
+"""SIGKILL during replay, restart: every entry in Notion exactly once, the outbox empty."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from notion_client.fake import FakeNotion
+from timesheet.entries import TimeEntry
+from timesheet.outbox import Outbox
+from timesheet.schema import END, ENTRY_ID, START, expected_schema
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
+
+TOKEN = "secret_test"
+T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+CHILD = Path(__file__).with_name("outbox_replay_child.py")
+N = 120
+
+
+def _text(page: dict[str, Any], name: str) -> str:
+    return "".join(i["plain_text"] for i in page["properties"][name]["rich_text"])
+
+
+def _date(page: dict[str, Any], name: str) -> datetime | None:
+    value = page["properties"][name]["date"]
+    return None if value is None else datetime.fromisoformat(value["start"])
+
+
+async def _spawn(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(CHILD),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _kill_after_creates(
+    proc: asyncio.subprocess.Process, fake: FakeNotion, creates: int
+) -> None:
+    """SIGKILL the child once Notion has seen ``creates`` create requests in all."""
+    while fake.requests["create_page"] < creates:
+        assert proc.returncode is None, "the child finished before it could be killed"
+        await asyncio.sleep(0.002)
+    proc.send_signal(signal.SIGKILL)
+    await proc.wait()
+
+
+async def test_sigkill_during_replay_then_restart_converges(tmp_path: Path) -> None:
+    fake = FakeNotion(token=TOKEN)
+    parent = fake.add_parent_page("Workspace")
+    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(("Acme",)))
+
+    outbox_path = tmp_path / "outbox.sqlite3"
+    entries = [
+        TimeEntry(
+            entry_id=f"00000000-0000-4000-8000-{n:012d}",
+            user_id=str(100 + n % 7),
+            client="Acme",
+            name=f"task {n}",
+            start=T0 + timedelta(minutes=10 * n),
+        )
+        for n in range(N)
+    ]
+    ends: dict[str, datetime] = {}
+    with Outbox(outbox_path) as outbox:
+        for n, e in enumerate(entries):
+            outbox.enqueue_start(e)
+            if n % 3 == 1:  # end the previous entry, as /start does for a running timer
+                prev = entries[n - 1]
+                ends[prev.entry_id] = e.start
+                outbox.enqueue_end(prev.entry_id, e.start)
+        total_ops = len(outbox)
+
+    # Requests take a moment, so the kill lands mid-replay (sometimes mid-request).
+    fake.faults.latency = 0.002
+    async with fake.serve(host="127.0.0.1", port=0) as base_url:
+        env = {
+            **os.environ,
+            "NOTION_TOKEN": TOKEN,
+            "NOTION_BASE_URL": base_url,
+            "NOTION_DATABASE_ID": db_id,
+            "OUTBOX_PATH": str(outbox_path),
+        }
+        for kill_at in (15, 45, 80):
+            proc = await _spawn(env)
+            await asyncio.wait_for(_kill_after_creates(proc, fake, kill_at), timeout=30)
+            assert proc.returncode == -signal.SIGKILL
+            with Outbox(outbox_path) as outbox:
+                left = len(outbox)
+            assert 0 < left < total_ops, "the kill did not land mid-replay"
+
+        proc = await _spawn(env)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode == 0, err.decode()[-2000:]
+        assert out.decode().strip().endswith("0 failed, 0 pending")
+
+    pages = fake.pages(ds_id)
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for page in pages:
+        by_id.setdefault(_text(page, ENTRY_ID), []).append(page)
+    assert sorted(by_id) == sorted(e.entry_id for e in entries)
+    doubled = [k for k, v in by_id.items() if len(v) != 1]
+    assert doubled == []
+    for e in entries:
+        (page,) = by_id[e.entry_id]
+        assert _date(page, START) == e.start
+        assert _date(page, END) == ends.get(e.entry_id)
+    with Outbox(outbox_path) as outbox:
+        assert len(outbox) == 0 and outbox.failed() == []

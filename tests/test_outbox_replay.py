@@ -1,0 +1,289 @@
+"""Replaying the outbox into the in-memory Notion through the real client and store."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from notion_client import NotionClient, RateLimit, RetryPolicy
+from notion_client.fake import FakeNotion
+from timesheet.entries import TimeEntry
+from timesheet.outbox import Outbox
+from timesheet.replay import replay
+from timesheet.schema import END, ENTRY_ID, START, expected_schema
+from timesheet.store import EntryStore
+
+TOKEN = "secret_test"
+T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+@dataclass
+class Env:
+    fake: FakeNotion
+    client: NotionClient
+    store: EntryStore
+    outbox: Outbox
+    ds_id: str
+
+    def pages(self) -> list[dict[str, Any]]:
+        return self.fake.pages(self.ds_id)
+
+    def pages_of(self, entry_id: str) -> list[dict[str, Any]]:
+        return [p for p in self.pages() if _text(p, ENTRY_ID) == entry_id]
+
+
+def _text(page: dict[str, Any], name: str) -> str:
+    return "".join(i["plain_text"] for i in page["properties"][name]["rich_text"])
+
+
+def _date(page: dict[str, Any], name: str) -> datetime | None:
+    value = page["properties"][name]["date"]
+    return None if value is None else datetime.fromisoformat(value["start"])
+
+
+@pytest.fixture
+async def env(tmp_path: Path) -> AsyncIterator[Env]:
+    fake = FakeNotion(token=TOKEN)
+    parent = fake.add_parent_page("Workspace")
+    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(("Acme", "Globex")))
+    async with NotionClient(
+        token=TOKEN,
+        transport=fake.transport(),
+        rate_limit=RateLimit(rate=0),
+        retry=RetryPolicy(max_attempts=3, sleep=_no_sleep),
+    ) as client:
+        outbox = Outbox(tmp_path / "outbox.sqlite3")
+        yield Env(fake, client, EntryStore(client, db_id), outbox, ds_id)
+        outbox.close()
+
+
+def entry(n: int, user: str = "111", **kw: Any) -> TimeEntry:
+    fields: dict[str, Any] = {
+        "entry_id": f"00000000-0000-4000-8000-{n:012d}",
+        "user_id": user,
+        "client": "Acme" if n % 2 else "Globex",
+        "name": f"task {n}",
+        "start": T0 + timedelta(hours=n),
+        "note": f"note {n}",
+    }
+    fields.update(kw)
+    return TimeEntry(**fields)
+
+
+async def test_empty_outbox_is_a_quiet_no_op(env: Env) -> None:
+    report = await replay(env.outbox, env.store)
+    assert report.ok and report.replayed == 0 and report.lines == []
+    assert report.summary() == "outbox: 0 replayed, 0 failed, 0 pending"
+    assert sum(env.fake.requests.values()) == 0
+
+
+async def test_notion_down_keeps_everything_then_replays_once_each_in_order(env: Env) -> None:
+    entries = [entry(n) for n in range(1, 6)]
+    for e in entries:
+        env.outbox.enqueue_start(e)
+    env.outbox.enqueue_end(entries[0].entry_id, T0 + timedelta(hours=1, minutes=30))
+    before = [op.op_id for op in env.outbox.pending()]
+
+    env.fake.faults.fail_next(503, count=1000)
+    report = await replay(env.outbox, env.store)
+    assert report.retry_later and not report.ok
+    assert report.replayed == 0 and report.remaining == 6
+    assert report.stopped is not None and "Notion unavailable (ServerError: 503" in report.stopped
+    assert [op.op_id for op in env.outbox.pending()] == before
+    head = env.outbox.pending()[0]
+    assert head.failures == 1 and head.last_error is not None and "503" in head.last_error
+    assert env.pages() == []
+
+    env.fake.faults.clear()
+    report = await replay(env.outbox, env.store)
+    assert report.ok and report.replayed == 6 and len(env.outbox) == 0
+    assert env.fake.requests["create_page"] == 5
+    assert env.fake.requests["update_page"] == 1
+    # created in queue order
+    assert [_text(p, ENTRY_ID) for p in env.pages()] == [e.entry_id for e in entries]
+    for e in entries:
+        (page,) = env.pages_of(e.entry_id)
+        assert _date(page, START) == e.start
+    assert _date(env.pages_of(entries[0].entry_id)[0], END) == T0 + timedelta(hours=1, minutes=30)
+    assert report.lines[0].startswith("done: start 'task 1' (Acme)")
+    assert report.summary() == "outbox: 6 replayed, 0 failed, 0 pending"
+
+    # Nothing left: another pass sends nothing.
+    sent = sum(env.fake.requests.values())
+    assert (await replay(env.outbox, env.store)).replayed == 0
+    assert sum(env.fake.requests.values()) == sent
+
+
+async def test_outage_in_the_middle_stops_at_that_op(env: Env) -> None:
+    first, second = entry(1), entry(2)
+    env.outbox.enqueue_start(first)
+    env.outbox.enqueue_end(first.entry_id, T0 + timedelta(hours=2))
+    env.outbox.enqueue_start(second)
+    env.fake.faults.fail_next(503, count=1000, endpoint="update_page")
+    report = await replay(env.outbox, env.store)
+    assert report.replayed == 1 and report.remaining == 2 and report.retry_later
+    assert [op.kind for op in env.outbox.pending()] == ["end", "start"]
+    assert [_text(p, ENTRY_ID) for p in env.pages()] == [first.entry_id]  # second waits
+    assert report.lines[-1].startswith(f"waiting: end entry {first.entry_id}")
+
+    env.fake.faults.clear()
+    env.fake.faults.rate_limit_next(retry_after=0, count=1000)
+    report = await replay(env.outbox, env.store)
+    assert report.retry_later and report.replayed == 0
+    assert "RateLimitedError" in (report.stopped or "")
+
+    env.fake.faults.clear()
+    report = await replay(env.outbox, env.store)
+    assert report.ok and report.replayed == 2
+    assert _date(env.pages_of(first.entry_id)[0], END) == T0 + timedelta(hours=2)
+    assert len(env.pages_of(second.entry_id)) == 1
+
+
+async def test_dropped_create_response_leaves_exactly_one_page(env: Env) -> None:
+    e = entry(1)
+    env.outbox.enqueue_start(e)
+    env.fake.faults.drop_response_next("create_page")
+    report = await replay(env.outbox, env.store)
+    assert report.ok and report.replayed == 1
+    assert len(env.pages_of(e.entry_id)) == 1
+    assert env.fake.requests["create_page"] == 1
+
+
+async def test_start_already_applied_before_it_was_queued_is_not_doubled(env: Env) -> None:
+    # The bot's create reached Notion, the answer did not: it queued the start anyway.
+    e = entry(1)
+    await env.store.create(e)
+    env.outbox.enqueue_start(e)
+    report = await replay(env.outbox, env.store)
+    assert report.ok and len(env.pages_of(e.entry_id)) == 1
+    assert env.fake.requests["create_page"] == 1
+
+
+async def test_replay_dying_after_the_create_is_not_doubled(env: Env) -> None:
+    e = entry(1)
+    env.outbox.enqueue_start(e)
+    claimed = env.outbox.claim_next()
+    assert claimed is not None
+    await env.store.create(e)  # applied, then the replayer "died" before mark_done
+    env.outbox.release(claimed.op_id)
+    report = await replay(env.outbox, env.store)
+    assert report.ok and len(env.pages_of(e.entry_id)) == 1
+
+
+async def test_end_of_an_entry_whose_start_is_pending(env: Env) -> None:
+    e = entry(1)
+    at = e.start + timedelta(minutes=45)
+    env.fake.faults.fail_next(503, count=1000)
+    env.outbox.enqueue_start(e)
+    env.outbox.enqueue_end(e.entry_id, at, page_id=None, by=None)
+    assert env.outbox.pending_for_user(e.user_id) == [e.ended(at)]
+    assert not (await replay(env.outbox, env.store)).replayed
+
+    env.fake.faults.clear()
+    report = await replay(env.outbox, env.store)
+    assert report.ok and report.replayed == 2
+    (page,) = env.pages_of(e.entry_id)
+    assert _date(page, START) == e.start and _date(page, END) == at
+    assert env.outbox.pending_for_user(e.user_id) == []
+
+
+async def test_end_by_page_id_and_an_existing_end_is_kept(env: Env) -> None:
+    running = await env.store.create(entry(1))
+    done = await env.store.create(entry(2, end=T0 + timedelta(hours=2, minutes=10)))
+    at = T0 + timedelta(hours=3)
+    env.outbox.enqueue_end(running.entry_id, at, page_id=running.page_id)
+    env.outbox.enqueue_end(done.entry_id, at, page_id=done.page_id, by="42")
+    report = await replay(env.outbox, env.store)
+    assert report.ok and report.replayed == 2
+    assert _date(env.pages_of(running.entry_id)[0], END) == at
+    assert _date(env.pages_of(done.entry_id)[0], END) == T0 + timedelta(hours=2, minutes=10)
+    assert "already ended at" in report.lines[1] and "kept" in report.lines[1]
+    assert "by 42" in report.lines[1]
+    assert env.fake.requests["update_page"] == 1
+
+
+async def test_end_with_an_unknown_page_id_falls_back_to_the_entry_id(env: Env) -> None:
+    e = await env.store.create(entry(1))
+    at = T0 + timedelta(hours=2)
+    env.outbox.enqueue_end(e.entry_id, at, page_id="0" * 32)
+    report = await replay(env.outbox, env.store)
+    assert report.ok
+    assert _date(env.pages_of(e.entry_id)[0], END) == at
+
+
+async def test_permanent_failures_are_set_aside_and_do_not_block(env: Env) -> None:
+    refused, orphan_end, fine = entry(1), "00000000-0000-4000-8000-00000000dead", entry(3)
+    env.outbox.enqueue_start(refused)
+    env.outbox.enqueue_end(orphan_end, T0 + timedelta(hours=5))
+    env.outbox.enqueue_start(fine)
+    env.fake.faults.fail_next(400, endpoint="create_page")
+    report = await replay(env.outbox, env.store)
+    assert report.replayed == 1 and report.failed == 2 and report.remaining == 0
+    assert not report.ok and report.stopped is None
+    assert [_text(p, ENTRY_ID) for p in env.pages()] == [fine.entry_id]
+    failed = env.outbox.failed()
+    assert [op.entry_id for op in failed] == [refused.entry_id, orphan_end]
+    assert failed[0].last_error is not None and "ValidationError" in failed[0].last_error
+    assert failed[1].last_error is not None and "no page has this Entry ID" in failed[1].last_error
+    assert report.lines[0].startswith("failed: start 'task 1'")
+    assert report.summary() == "outbox: 1 replayed, 2 failed, 0 pending"
+
+    # Once the cause is fixed they can be requeued and replayed.
+    assert env.outbox.requeue_failed() == 2
+    report = await replay(env.outbox, env.store)
+    assert report.replayed == 1 and report.failed == 1
+    assert len(env.pages_of(refused.entry_id)) == 1
+
+
+async def test_a_refused_token_blocks_without_losing_anything(env: Env) -> None:
+    env.outbox.enqueue_start(entry(1))
+    env.outbox.enqueue_start(entry(2))
+    env.fake.faults.fail_next(401, count=1000)
+    report = await replay(env.outbox, env.store)
+    assert report.blocked and not report.retry_later
+    assert report.failed == 0 and report.remaining == 2
+    assert "UnauthorizedError" in (report.stopped or "")
+    assert env.outbox.failed() == []
+    env.fake.faults.clear()
+    assert (await replay(env.outbox, env.store)).replayed == 2
+
+
+async def test_two_replayers_on_one_file_send_each_op_once(env: Env, tmp_path: Path) -> None:
+    other = Outbox(tmp_path / "outbox.sqlite3")
+    entries = [entry(n) for n in range(1, 9)]
+    for e in entries:
+        env.outbox.enqueue_start(e)
+    env.fake.faults.latency = 0.002  # keep both in flight together
+    one, two = await asyncio.wait_for(
+        asyncio.gather(replay(env.outbox, env.store), replay(other, env.store)), timeout=20
+    )
+    assert one.replayed + two.replayed == 8
+    assert one.busy or two.busy
+    assert env.fake.requests["create_page"] == 8
+    assert [_text(p, ENTRY_ID) for p in env.pages()] == [e.entry_id for e in entries]
+    assert len(env.outbox) == 0
+    other.close()
+
+
+async def test_cancelled_replay_releases_its_claim(env: Env, tmp_path: Path) -> None:
+    e = entry(1)
+    env.outbox.enqueue_start(e)
+    env.fake.faults.latency = 5.0
+    task = asyncio.create_task(replay(env.outbox, env.store))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    other = Outbox(tmp_path / "outbox.sqlite3")
+    assert other.claim_next() is not None  # not held by the cancelled replay
+    other.close()

@@ -16,6 +16,7 @@ __all__ = [
     "render_csv",
     "render_messages",
     "render_png",
+    "render_table",
     "render_text",
 ]
 
@@ -41,25 +42,33 @@ def render_csv(table: WeekTable) -> str:
     return out.getvalue()
 
 
-def render_text(table: WeekTable) -> str:
-    """The whole report as plain text for a terminal: heading, table, footnotes."""
+def render_table(table: WeekTable) -> str:
+    """Only the monospaced table (no heading, no code fence), e.g. for an embed description."""
     header, units = _layout(table)
-    lines = [_heading(table, markdown=False), "", *header]
-    lines += [line for unit in units for line in unit]
+    return "\n".join([*header, *(line for unit in units for line in unit)])
+
+
+def render_text(table: WeekTable, title: str | None = None) -> str:
+    """The whole report as plain text for a terminal: heading, table, footnotes."""
     footer = _footer(table)
-    return "\n".join([*lines, *([""] if footer else []), *footer]) + "\n"
+    parts = [_heading(table, title, markdown=False), "", render_table(table)]
+    return "\n".join([*parts, *([""] if footer else []), *footer]) + "\n"
 
 
-def render_messages(table: WeekTable, limit: int = MESSAGE_LIMIT) -> list[str]:
+def render_messages(
+    table: WeekTable, title: str | None = None, limit: int = MESSAGE_LIMIT
+) -> list[str]:
     """The report as Discord messages of at most ``limit`` characters each.
 
-    The table is a monospaced code block; with many clients it is transposed (clients as rows)
-    and split between rows into several blocks, each repeating the header. Nothing is cut.
+    The heading uses ``title`` (default ``table.title``). The table is a monospaced code block;
+    with many clients it is transposed (clients as rows) and split between rows into several
+    blocks, each repeating the header; footnotes follow. Nothing is cut.
     """
     header, units = _layout(table)
-    chunks = [_heading(table, markdown=True), *_code_blocks(header, units, limit)]
-    footer = [_escape_markdown(line) for line in _footer(table)]
-    chunks += [piece for line in footer for piece in _hard_split(line, limit)]
+    lines = [_heading(table, title, markdown=True)]
+    lines += [_escape_markdown(line) for line in _footer(table)]
+    chunks = _hard_split(lines[0], limit) + _code_blocks(header, units, limit)
+    chunks += [piece for line in lines[1:] for piece in _hard_split(line, limit)]
     messages: list[str] = []
     for chunk in chunks:
         if messages and len(messages[-1]) + 1 + len(chunk) <= limit:
@@ -69,12 +78,12 @@ def render_messages(table: WeekTable, limit: int = MESSAGE_LIMIT) -> list[str]:
     return messages
 
 
-def _heading(table: WeekTable, *, markdown: bool) -> str:
-    title = f"**{table.title}**" if markdown else table.title
+def _heading(table: WeekTable, title: str | None, *, markdown: bool) -> str:
+    text = table.title if title is None else title
+    if markdown:
+        text = f"**{_escape_markdown(text)}**"
     entries = "entry" if table.entry_count == 1 else "entries"
-    return (
-        f"{title} · {table.tz.key} · {table.total_hours:.2f} h from {table.entry_count} {entries}"
-    )
+    return f"{text} · {table.tz.key} · {table.total_hours:.2f} h from {table.entry_count} {entries}"
 
 
 def _footer(table: WeekTable) -> list[str]:

@@ -18,6 +18,7 @@ from timesheet.outbox import Outbox
 from timesheet.replay import replay
 from timesheet.schema import END, ENTRY_ID, START, expected_schema
 from timesheet.store import EntryStore
+from timesheet.tracker import Tracker
 
 TOKEN = "secret_test"
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
@@ -287,3 +288,31 @@ async def test_cancelled_replay_releases_its_claim(env: Env, tmp_path: Path) -> 
     other = Outbox(tmp_path / "outbox.sqlite3")
     assert other.claim_next() is not None  # not held by the cancelled replay
     other.close()
+
+
+async def test_with_the_tracker_a_queued_start_stops_the_timer_running_in_notion(
+    env: Env,
+) -> None:
+    # A runs in Notion; Notion goes down; the user starts B: only "start B" could be queued.
+    a = await env.store.create(entry(1))
+    b = entry(2)
+    env.outbox.enqueue_start(b)
+    tracker = Tracker(env.store, clock=lambda: T0, presets=("Acme", "Globex"))
+    report = await replay(env.outbox, env.store, tracker=tracker)
+    assert report.ok and report.replayed == 1
+    assert _date(env.pages_of(a.entry_id)[0], END) == b.start
+    assert _date(env.pages_of(b.entry_id)[0], END) is None
+    assert f"stopped entry {a.entry_id} at {b.start.isoformat()}" in report.lines[0]
+
+    # Replayed again (a crash before mark_done): still one page each, nothing moves.
+    env.outbox.enqueue_start(b)
+    assert (await replay(env.outbox, env.store, tracker=tracker)).ok
+    assert len(env.pages_of(b.entry_id)) == 1
+    assert _date(env.pages_of(a.entry_id)[0], END) == b.start
+
+
+async def test_without_the_tracker_replay_only_writes_the_queued_ops(env: Env) -> None:
+    a = await env.store.create(entry(1))
+    env.outbox.enqueue_start(entry(2))
+    assert (await replay(env.outbox, env.store)).ok
+    assert _date(env.pages_of(a.entry_id)[0], END) is None

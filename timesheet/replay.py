@@ -9,7 +9,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from notion_client import (
     ConflictError,
@@ -21,6 +21,9 @@ from notion_client import (
 from timesheet.entries import TimeEntry
 from timesheet.outbox import EndOp, Outbox, OutboxOp, StartOp
 from timesheet.store import EntryStore, NotAnEntryError
+
+if TYPE_CHECKING:
+    from timesheet.tracker import Tracker
 
 __all__ = ["OutboxReplayer", "ReplayReport", "replay"]
 
@@ -88,11 +91,20 @@ def _classify(exc: Exception) -> Outcome | None:
     return None
 
 
-async def _apply_start(op: StartOp, store: EntryStore) -> str:
+async def _apply_start(op: StartOp, store: EntryStore, tracker: Tracker | None) -> str:
     # The page may already exist: the command that queued it may have failed ambiguously
     # (timeout, 5xx after the request left), or a replayer died after Notion applied it.
-    created = await store.create(op.entry, maybe_exists=True)
-    return f"{op.describe()} -> page {created.page_id}"
+    if tracker is None:
+        created = await store.create(op.entry, maybe_exists=True)
+        return f"{op.describe()} -> page {created.page_id}"
+    # Through the tracker the one-running-timer rule holds for starts queued while Notion
+    # was unreachable: a timer running in Notion then is stopped at this start.
+    result = await tracker.start_entry(op.entry, replay=True)
+    line = f"{op.describe()} -> page {result.entry.page_id}"
+    for stopped in (result.stopped, *result.also_stopped):
+        if stopped is not None and stopped.end is not None:
+            line += f"; stopped entry {stopped.entry_id} at {stopped.end.isoformat()}"
+    return line
 
 
 async def _apply_end(op: EndOp, store: EntryStore) -> str:
@@ -110,9 +122,9 @@ async def _apply_end(op: EndOp, store: EntryStore) -> str:
     return f"{op.describe()} -> page {ended.page_id}"
 
 
-async def _apply(op: OutboxOp, store: EntryStore) -> str:
+async def _apply(op: OutboxOp, store: EntryStore, tracker: Tracker | None) -> str:
     if isinstance(op, StartOp):
-        return await _apply_start(op, store)
+        return await _apply_start(op, store, tracker)
     return await _apply_end(op, store)
 
 
@@ -120,14 +132,17 @@ async def replay(
     outbox: Outbox,
     store: EntryStore,
     *,
+    tracker: Tracker | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> ReplayReport:
     """Replay pending operations oldest first until the queue is empty or one must wait.
 
-    A start becomes ``store.create`` (looking for its Entry ID first, so never doubled); an
-    end finds the page (by page id, else by Entry ID) and sets End unless it has one. Each
-    operation is claimed before it is sent and forgotten only once Notion has it, so a crash
-    at any point replays it again, harmlessly. ``clock`` times the pass.
+    A start becomes ``store.create`` (looking for its Entry ID first, so never doubled), or
+    ``tracker.start_entry(entry, replay=True)`` when a tracker is given (which also stops the
+    user's timer that was running at that start); an end finds the page (by page id, else by
+    Entry ID) and sets End unless it has one. Each operation is claimed before it is sent and
+    forgotten only once Notion has it, so a crash at any point replays it again, harmlessly.
+    ``clock`` times the pass.
     """
     began = clock()
     report = ReplayReport()
@@ -139,7 +154,7 @@ async def replay(
                 report.stopped = "another process is replaying the outbox"
             break
         try:
-            line = await _apply(op, store)
+            line = await _apply(op, store, tracker)
         except asyncio.CancelledError:
             outbox.release(op.op_id)
             raise
@@ -188,6 +203,7 @@ class OutboxReplayer:
         outbox: Outbox,
         store: EntryStore,
         *,
+        tracker: Tracker | None = None,
         interval: float = 60.0,
         initial_backoff: float = 2.0,
         max_backoff: float = 300.0,
@@ -197,6 +213,7 @@ class OutboxReplayer:
     ) -> None:
         self._outbox = outbox
         self._store = store
+        self._tracker = tracker
         self._interval = interval
         self._initial_backoff = initial_backoff
         self._max_backoff = max_backoff
@@ -223,7 +240,7 @@ class OutboxReplayer:
             self._wake.clear()
             report: ReplayReport | None
             try:
-                report = await replay(self._outbox, self._store)
+                report = await replay(self._outbox, self._store, tracker=self._tracker)
             except Exception:
                 _log.exception("outbox replay failed")
                 report = None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -13,7 +16,7 @@ from bot.command_run import CommandRun, current_run_or_none, fail_command, new_r
 from bot.model import Model
 from timesheet.config import ConfigError, Settings
 
-__all__ = ["PLUGINS", "TimetrackClient", "build_gateway_bot", "build_rest_bot"]
+__all__ = ["PLUGINS", "TimetrackClient", "build_gateway_bot", "build_rest_bot", "serve_http"]
 
 #: Plugin modules, loaded by module path (load_folder depends on the working directory).
 PLUGINS: Final = ("bot.plugins.timer", "bot.plugins.timesheet")
@@ -132,3 +135,22 @@ def build_rest_bot(
     bot.add_startup_callback(on_start)
     bot.add_shutdown_callback(on_stop)
     return bot, _client(bot, model, update_commands=update_commands, plugins=plugins)
+
+
+async def serve_http(bot: hikari.RESTBot, *, host: str, port: int) -> None:
+    """Serve interactions until SIGINT/SIGTERM, then close cleanly.
+
+    Used instead of ``RESTBot.run()``: when start-up fails (Discord unreachable while
+    registering commands) ``run()`` hides the error behind a second one from closing a server
+    that never started; here the first error propagates as is.
+    """
+    await bot.start(host=host, port=port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await bot.close()

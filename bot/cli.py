@@ -83,20 +83,29 @@ def _model(settings: Settings) -> Model:
 
 
 def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
+    if args.http:
+        settings.require("DISCORD_PUBLIC_KEY", "DISCORD_TOKEN")
+    else:
+        settings.require("DISCORD_TOKEN")
+    model = _model(settings)
     import hikari
 
-    from bot.app import build_gateway_bot, build_rest_bot
+    from bot.app import build_gateway_bot, build_rest_bot, serve_http
 
-    model = _model(settings)
     try:
         if args.http:
             rest_bot, _ = build_rest_bot(settings, model)
-            rest_bot.run(host=args.host, port=args.port)
+            asyncio.run(serve_http(rest_bot, host=args.host, port=args.port))
         else:
             gateway_bot, _ = build_gateway_bot(settings, model)
             gateway_bot.run()
     except hikari.UnauthorizedError:
         raise ConfigError("DISCORD_TOKEN", "Discord rejected the token") from None
+    except hikari.HTTPError as exc:
+        raise CommandFailed(f"cannot reach Discord ({type(exc).__name__})") from None
+    except OSError as exc:
+        where = f"{args.host}:{args.port}" if args.http else "Discord"
+        raise CommandFailed(f"cannot use {where}: {exc.strerror or type(exc).__name__}") from None
     return EXIT_OK
 
 

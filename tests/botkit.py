@@ -171,7 +171,7 @@ class RestCall:
 
     method: str
     path: str
-    payload: dict[str, Any]
+    payload: Any
     files: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -193,6 +193,37 @@ def _message(payload: Mapping[str, Any]) -> dict[str, Any]:
         "pinned": False,
         "type": 0,
         "flags": int(payload.get("flags") or 0),
+    }
+
+
+def _application() -> dict[str, Any]:
+    owner = {"id": "900000000000000009", "username": "owner", "discriminator": "0", "avatar": None}
+    return {
+        "id": APP_ID,
+        "name": "timetrack",
+        "description": "",
+        "bot_public": False,
+        "bot_require_code_grant": False,
+        "owner": owner,
+        "verify_key": "00" * 32,
+        "flags": 0,
+        "icon": None,
+        "team": None,
+        "approximate_guild_count": 1,
+        "approximate_user_install_count": 0,
+    }
+
+
+def _command(raw: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": _snowflake(),
+        "application_id": APP_ID,
+        "version": _snowflake(),
+        "default_member_permissions": None,
+        "nsfw": False,
+        "contexts": [0],
+        "integration_types": [0],
+        **raw,
     }
 
 
@@ -221,7 +252,7 @@ class DiscordStub:
             await self._runner.cleanup()
 
     async def _handle(self, request: web.Request) -> web.Response:
-        payload: dict[str, Any] = {}
+        payload: Any = {}
         files: dict[str, bytes] = {}
         if request.content_type == "multipart/form-data":
             reader = await request.multipart()
@@ -240,6 +271,13 @@ class DiscordStub:
             self._changed.notify_all()
         if request.method == "DELETE":
             return web.Response(status=204)
+        if request.path.endswith("/applications/@me"):
+            return web.json_response(_application())
+        if request.method == "GET" and request.path.endswith("/commands"):
+            return web.json_response([])
+        if request.method == "PUT" and request.path.endswith("/commands"):
+            raw = json.loads(await request.read() or b"[]")
+            return web.json_response([_command(c) for c in raw])
         return web.json_response(_message(payload))
 
     async def wait_for(self, token: str, *, count: int = 1) -> list[RestCall]:
@@ -321,8 +359,10 @@ class BotHarness:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         plugins: Sequence[str] | None = None,
+        update_commands: bool = False,
     ) -> None:
         self.signer = Signer()
+        self._update_commands = update_commands
         self.discord = DiscordStub()
         self.clock = clock or Clock()
         self._env = dict(env)
@@ -358,7 +398,7 @@ class BotHarness:
         self.bot, _ = build_rest_bot(
             settings,
             self.model,
-            update_commands=False,
+            update_commands=self._update_commands,
             plugins=self._plugins if self._plugins is not None else PLUGINS,
             logs=None,
         )

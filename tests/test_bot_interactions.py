@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from botkit import MANAGE_GUILD, BotHarness, Clock, Signer, autocomplete, slash
+from botkit import APP_ID, MANAGE_GUILD, BotHarness, Clock, Signer, autocomplete, slash
 
 from bot.logs import COMMAND_LOGGER
 from notion_client import Page, PropertySchema
@@ -353,3 +353,22 @@ async def test_works_against_notion_served_over_http(world: World) -> None:
     assert "total 3m" in ended.content
     (entry,) = world.entries()
     assert entry.end == bot.clock.now
+
+
+@pytest.mark.parametrize("guild", ["", "800000000000000001"])
+async def test_commands_are_registered_globally_or_to_the_guild(world: World, guild: str) -> None:
+    async with BotHarness(
+        world.env(DISCORD_GUILD_ID=guild), transport=world.fake.transport(), update_commands=True
+    ) as bot:
+        pass
+    (put,) = [c for c in bot.discord.calls if c.method == "PUT"]
+    where = f"/guilds/{guild}/commands" if guild else f"/applications/{APP_ID}/commands"
+    assert put.path.endswith(where)
+    commands = {c["name"]: c for c in put.payload}
+    assert set(commands) == {"start", "end", "active", "timesheet"}
+    assert [o["name"] for o in commands["start"]["options"]] == ["timer", "custom"]
+    (timer,) = [o for o in commands["start"]["options"] if o["name"] == "timer"]
+    assert [(o["name"], o["required"], bool(o.get("autocomplete"))) for o in timer["options"]] == [
+        ("client", True, True),
+        ("note", False, False),
+    ]

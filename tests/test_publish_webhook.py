@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from webhookkit import WEBHOOK_TOKEN, FakeDiscord, serve_discord
 
 from timesheet.publish import (
     EMBED_DESCRIPTION_LIMIT,
@@ -23,7 +20,7 @@ from timesheet.publish import (
     redact_webhooks,
 )
 
-TOKEN = "tok3n-SECRET_abcdefghijklmnop"
+TOKEN = WEBHOOK_TOKEN
 TABLE = (
     "day         Acme  Globex  Total\n"
     "Mon 16       2.00    1.50   3.50\n"
@@ -33,54 +30,10 @@ CSV = "day,Acme,Globex,Total\n2026-11-16,2.00,1.50,3.50\nTotal,2.00,1.50,3.50\n"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-@dataclass
-class Captured:
-    path: str
-    query: dict[str, str]
-    payload: dict[str, Any]
-    files: dict[str, tuple[str, str, bytes]]  # field -> (filename, content type, bytes)
-
-
-@dataclass
-class FakeDiscord:
-    """Answers scripted responses in order (then 200 with a message) and records each request."""
-
-    script: deque[web.StreamResponse | str] = field(default_factory=deque)
-    requests: list[Captured] = field(default_factory=list)
-    url: str = ""
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
-        payload: dict[str, Any] = {}
-        files: dict[str, tuple[str, str, bytes]] = {}
-        for name, value in form.items():
-            if isinstance(value, web.FileField):
-                files[name] = (value.filename, value.content_type, value.file.read())
-            elif name == "payload_json":
-                payload = json.loads(str(value))
-        self.requests.append(Captured(request.path, dict(request.query), payload, files))
-        step = self.script.popleft() if self.script else None
-        if step == "drop":
-            assert request.transport is not None
-            request.transport.close()
-            await asyncio.sleep(1)  # the client sees the connection closed without an answer
-        if isinstance(step, web.StreamResponse):
-            return step
-        return web.json_response({"id": "1300000000000000042", "channel_id": "1"})
-
-
 @pytest.fixture
 async def discord() -> AsyncIterator[FakeDiscord]:
-    fake = FakeDiscord()
-    app = web.Application()
-    app.router.add_post("/api/webhooks/{id}/{token}", fake.handle)
-    server = TestServer(app, host="127.0.0.1", port=0)
-    await server.start_server()
-    fake.url = str(server.make_url(f"/api/webhooks/123456789012345678/{TOKEN}"))
-    try:
+    async with serve_discord(TOKEN) as fake:
         yield fake
-    finally:
-        await server.close()
 
 
 class Sleeps:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from timesheet.aggregate import WeekTable, aggregate
@@ -12,10 +13,19 @@ from timesheet.config import Rounding, Settings
 from timesheet.entries import TimeEntry
 from timesheet.publish import publish_timesheet
 from timesheet.render import render_csv, render_messages, render_png, render_text
+from timesheet.schedule import ScheduledRun
 from timesheet.store import EntryStore
-from timesheet.week import Period
+from timesheet.week import Period, week_period
 
-__all__ = ["ReportOptions", "Timesheet", "build_timesheets", "post_timesheets", "tables_for"]
+__all__ = [
+    "ReportOptions",
+    "Timesheet",
+    "build_timesheets",
+    "post_scheduled",
+    "post_timesheets",
+    "publish_sheet",
+    "tables_for",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,16 +131,41 @@ async def build_timesheets(
     return [_sheet(table, uid or user_id) for uid, table in grouped]
 
 
+async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
+    """Post one timesheet as one webhook message with its CSV and PNG attached."""
+    await publish_timesheet(
+        webhook_url,
+        title=sheet.title,
+        table_text=render_text(sheet.table),
+        csv_text=sheet.csv,
+        fields=[("Total", f"{sheet.table.total_hours:.2f} h")],
+        png=sheet.png(),
+        csv_name=f"{sheet.file_stem}.csv",
+        png_name=f"{sheet.file_stem}.png",
+    )
+
+
 async def post_timesheets(webhook_url: str, sheets: Sequence[Timesheet]) -> None:
-    """Post each timesheet as one webhook message with its CSV and PNG attached."""
+    """Post each timesheet (used by ``timetrack report --post``)."""
     for sheet in sheets:
-        await publish_timesheet(
-            webhook_url,
-            title=sheet.title,
-            table_text=render_text(sheet.table),
-            csv_text=sheet.csv,
-            fields=[("Total", f"{sheet.table.total_hours:.2f} h")],
-            png=sheet.png(),
-            csv_name=f"{sheet.file_stem}.csv",
-            png_name=f"{sheet.file_stem}.png",
-        )
+        await publish_sheet(webhook_url, sheet)
+
+
+async def post_scheduled(
+    run: ScheduledRun,
+    store: EntryStore,
+    opts: ReportOptions,
+    webhook_url: str,
+    *,
+    now: Callable[[], datetime],
+    users: Sequence[str] = (),
+) -> None:
+    """The scheduled post: the week containing ``run.at``, one table per user, each sent once.
+
+    ``run.once`` records every part, so a retry after a failure (or a restart) never sends a
+    user's table twice; a running entry counts up to ``now()`` (clipped to the week).
+    """
+    period = week_period("this", opts.tz, opts.week_start, now=run.at)
+    sheets = await build_timesheets(store, period, opts, now(), per_user=True, users=users)
+    for sheet in sheets:
+        await run.once(sheet.user_id or "all", partial(publish_sheet, webhook_url, sheet))

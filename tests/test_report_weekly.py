@@ -1,0 +1,181 @@
+"""The report pipeline end to end: in-memory Notion -> one query -> tables -> local webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiohttp import web
+from webhookkit import WEBHOOK_TOKEN, FakeDiscord, serve_discord
+
+from notion_client import NotionClient, RateLimit
+from notion_client.fake import FakeNotion
+from timesheet.demo import run_demo
+from timesheet.entries import TimeEntry
+from timesheet.publish import PublishError
+from timesheet.report import ReportOptions, build_timesheets, post_scheduled
+from timesheet.schedule import PostedLog, ScheduledRun
+from timesheet.setup import create_database
+from timesheet.store import EntryStore
+from timesheet.week import week_period
+
+TZ = ZoneInfo("Europe/London")
+ADA, BOB = "111111111111111111", "222222222222222222"
+PERIOD = week_period("2026-W47", TZ, 0, datetime(2026, 11, 18, tzinfo=TZ))
+SUNDAY_9AM = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
+
+
+def _entry(n: int, user: str, client: str, day: int, hour: int, minutes: int) -> TimeEntry:
+    start = PERIOD.start + timedelta(days=day, hours=hour)
+    return TimeEntry(
+        entry_id=f"00000000-0000-4000-8000-{n:012d}",
+        user_id=user,
+        client=client,
+        name=client,
+        start=start,
+        end=start + timedelta(minutes=minutes),
+    )
+
+
+@pytest.fixture
+async def store() -> AsyncIterator[tuple[FakeNotion, EntryStore]]:
+    fake = FakeNotion(token="secret_test")
+    parent = fake.add_parent_page("Workspace")
+    async with NotionClient(
+        token="secret_test", transport=fake.transport(), rate_limit=RateLimit(rate=0)
+    ) as client:
+        database_id, _ = await create_database(client, parent, ("Acme", "Globex"))
+        entry_store = EntryStore(client, database_id)
+        for entry in [
+            _entry(1, ADA, "Acme", 0, 9, 90),  # Mon 1.50 h
+            _entry(2, ADA, "Globex", 2, 14, 45),  # Wed 0.75 h
+            _entry(3, BOB, "Acme", 0, 10, 120),  # Mon 2.00 h
+            _entry(4, BOB, "Acme", 7, 10, 60),  # next Monday: outside the week
+        ]:
+            await entry_store.create(entry)
+        fake.requests.clear()
+        yield fake, EntryStore(client, database_id)
+
+
+def _rows(text: str) -> dict[str, dict[str, str]]:
+    return {row["day"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+async def test_one_query_gives_one_table_per_user(store: tuple[FakeNotion, EntryStore]) -> None:
+    fake, entries = store
+    sheets = await build_timesheets(
+        entries, PERIOD, ReportOptions(tz=TZ), SUNDAY_9AM, per_user=True
+    )
+    assert [s.user_id for s in sheets] == [ADA, BOB]
+    assert fake.requests["query_data_source"] == 1
+    assert fake.requests["retrieve_database"] == 1
+    ada, bob = (_rows(s.csv) for s in sheets)
+    assert ada["2026-11-16"] == {
+        "day": "2026-11-16",
+        "Acme": "1.50",
+        "Globex": "0.00",
+        "Total": "1.50",
+    }
+    assert ada["Total"]["Total"] == "2.25"
+    assert bob["Total"] == {"day": "Total", "Acme": "2.00", "Total": "2.00"}
+
+
+async def test_user_filter_and_restriction(store: tuple[FakeNotion, EntryStore]) -> None:
+    _, entries = store
+    (only_bob,) = await build_timesheets(
+        entries, PERIOD, ReportOptions(tz=TZ), SUNDAY_9AM, per_user=True, users=[BOB]
+    )
+    assert only_bob.user_id == BOB
+    (mine,) = await build_timesheets(entries, PERIOD, ReportOptions(tz=TZ), SUNDAY_9AM, user_id=ADA)
+    assert mine.user_id == ADA
+    assert _rows(mine.csv)["Total"]["Total"] == "2.25"
+
+
+async def test_empty_week_still_gives_a_table(store: tuple[FakeNotion, EntryStore]) -> None:
+    _, entries = store
+    empty = week_period("2026-W40", TZ, 0, SUNDAY_9AM)
+    (sheet,) = await build_timesheets(
+        entries, empty, ReportOptions(tz=TZ), SUNDAY_9AM, per_user=True
+    )
+    assert sheet.csv.splitlines()[0] == "day,Total"
+    assert sheet.csv.splitlines()[-1] == "Total,0.00"
+
+
+async def test_scheduled_post_sends_each_user_once_even_across_a_retry(
+    store: tuple[FakeNotion, EntryStore], tmp_path: Path
+) -> None:
+    _, entries = store
+    log = PostedLog(tmp_path)
+    run = ScheduledRun(at=SUNDAY_9AM, key="2026-W47", log=log)
+    async with serve_discord() as discord:
+        discord.script.extend(["ok", web.json_response({"message": "Unknown"}, status=404)])
+        with pytest.raises(PublishError, match="404") as failure:
+            await asyncio.wait_for(
+                post_scheduled(
+                    run, entries, ReportOptions(tz=TZ), discord.url, now=lambda: SUNDAY_9AM
+                ),
+                timeout=20,
+            )
+        assert WEBHOOK_TOKEN not in str(failure.value)
+        await asyncio.wait_for(
+            post_scheduled(run, entries, ReportOptions(tz=TZ), discord.url, now=lambda: SUNDAY_9AM),
+            timeout=20,
+        )
+        await post_scheduled(
+            run, entries, ReportOptions(tz=TZ), discord.url, now=lambda: SUNDAY_9AM
+        )
+    sent = _sent_users(discord)
+    assert sent == [
+        ADA,
+        BOB,
+        BOB,
+    ]  # Ada once; Bob failed once, then once more; a third run: nothing
+    last = discord.requests[-1]
+    names = sorted(f[0] for f in last.files.values())
+    assert names == [f"timesheet-2026-W47-{BOB}.csv", f"timesheet-2026-W47-{BOB}.png"]
+    csv_bytes = next(f[2] for f in last.files.values() if f[0].endswith(".csv"))
+    assert _rows(csv_bytes.decode())["Total"]["Acme"] == "2.00"
+    png = next(f[2] for f in last.files.values() if f[0].endswith(".png"))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    embed = last.payload["embeds"][0]
+    assert "2026-W47" in embed["title"] and BOB in embed["title"]
+    assert "2.00" in embed["description"]
+    assert log.was_posted(f"2026-W47:{ADA}") and log.was_posted(f"2026-W47:{BOB}")
+
+
+def _sent_users(discord: FakeDiscord) -> list[str]:
+    users = []
+    for request in discord.requests:
+        title = request.payload["embeds"][0]["title"]
+        users.append(ADA if ADA in title else BOB)
+    return users
+
+
+async def test_demo_runs_the_pipeline_and_writes_outputs(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert await run_demo(tmp_path, out) == 0
+    text = out.getvalue()
+    assert "The report took 2 Notion requests" in text
+    rows = _rows((tmp_path / "timesheet.csv").read_text())
+    assert list(rows["2026-11-16"]) == [
+        "day",
+        "Acme",
+        "Globex",
+        "Initech",
+        "Umbrella",
+        "Wayne",
+        "Total",
+    ]
+    # The release-night deploy, Wed 22:30 -> Thu 01:15, is split at local midnight.
+    assert rows["2026-11-18"]["Initech"] == "1.50"
+    assert rows["2026-11-19"]["Initech"] == "1.25"
+    # Globex still runs on Friday from 15:10; the demo's clock says 17:30 -> 2h20 = 2.33 h.
+    assert rows["2026-11-20"]["Globex"] == "2.33"
+    assert rows["Total"]["Total"] == "34.50"
+    assert (tmp_path / "timesheet.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

@@ -172,7 +172,7 @@ def aggregate(
     shown = inside | open_here
 
     clients = sorted(set(clients_arr[shown].tolist()), key=lambda c: (c.casefold(), c))
-    codes = pd.Categorical(clients_arr, categories=clients).codes
+    codes = pd.Index(clients, dtype=object).get_indexer(clients_arr)
     cells = np.zeros((len(clients), len(days)), dtype=np.int64)
     known = codes >= 0
     np.add.at(cells, codes[known], parts[known])

@@ -94,30 +94,24 @@ def canonical_id(raw: str, what: str) -> str:
 
 def round_to_minute(moment: datetime) -> datetime:
     """Notion rounds created/last edited times down to the minute."""
-    return moment.astimezone(UTC).replace(second=0, microsecond=0)
+    utc = moment.astimezone(UTC)
+    return utc - timedelta(seconds=utc.second, microseconds=utc.microsecond)
 
 
 def truncate_ms(moment: datetime) -> datetime:
     """Drop sub-millisecond precision (Notion keeps milliseconds)."""
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    extra = moment.microsecond % 1000
+    return moment - timedelta(microseconds=extra) if extra else moment
 
 
 def format_timestamp(moment: datetime) -> str:
     """created_time / last_edited_time as Notion prints them: 2026-11-16T09:05:00.000Z."""
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def format_datetime(moment: datetime) -> str:
     """A date property datetime, keeping its offset: 2026-11-16T09:00:00.000+01:00."""
-    offset = moment.utcoffset() or timedelta(0)
-    total = int(offset.total_seconds())
-    sign = "-" if total < 0 else "+"
-    hours, minutes = divmod(abs(total) // 60, 60)
-    return (
-        moment.strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{moment.microsecond // 1000:03d}{sign}{hours:02d}:{minutes:02d}"
-    )
+    return moment.isoformat(timespec="milliseconds")
 
 
 def parse_date_value(text: str) -> date | datetime:

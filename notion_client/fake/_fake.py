@@ -117,24 +117,25 @@ class FakeNotion:
             "properties": properties,
         }
         with self._lock:
-            made = _seeding(lambda: self._state.create_page(body, created_time))
-        return str(made["id"])
+            return _seeding(lambda: self._state.new_page(body, created_time)).id
 
     def pages(self, data_source_id: str, *, include_trashed: bool = False) -> list[JSON]:
         """Copies of the stored page JSON of a data source (trashed ones left out by default)."""
         with self._lock:
             found = _seeding(lambda: self._state.pages_of(data_source_id, include_trashed))
-            return [_copy(page.to_json()) for page in found]
+            return [page.to_json() for page in found]
 
     def page(self, page_id: str) -> JSON:
         """A copy of one stored page's JSON, trashed or not."""
         with self._lock:
-            return _copy(_seeding(lambda: self._state.page(page_id)).to_json())
+            return _seeding(lambda: self._state.page(page_id)).to_json()
 
     def data_source(self, data_source_id: str) -> JSON:
         """A copy of a data source's JSON (schema with its select options)."""
         with self._lock:
-            return _copy(_seeding(lambda: self._state.retrieve_data_source(data_source_id)))
+            encoded = _seeding(lambda: self._state.retrieve_data_source(data_source_id))
+        decoded: JSON = json.loads(encoded)
+        return decoded
 
     # -- the wire ------------------------------------------------------------------------------
     async def handle(
@@ -160,8 +161,7 @@ class FakeNotion:
             with self._lock:
                 try:
                     result = self._call(endpoint, object_id, payload)
-                    result["request_id"] = request_id
-                    encoded = json.dumps(result).encode()
+                    encoded = (result[:-1] + f',"request_id":"{request_id}"}}').encode()
                 finally:
                     drop = self.faults.take_drop(endpoint)
             return FakeResponse(200, _headers(request_id), encoded, drop)
@@ -185,7 +185,7 @@ class FakeNotion:
                 f"Notion-Version header failed validation: `{version}` is not a valid version."
             )
 
-    def _call(self, endpoint: str, object_id: str, body: JSON) -> JSON:
+    def _call(self, endpoint: str, object_id: str, body: JSON) -> str:
         state = self._state
         if endpoint == "retrieve_database":
             return state.retrieve_database(object_id)
@@ -241,8 +241,3 @@ def _seeding(action: Callable[[], _T]) -> _T:
         return action()
     except ApiError as error:
         raise ValueError(error.message) from None
-
-
-def _copy(value: JSON) -> JSON:
-    copied: JSON = json.loads(json.dumps(value))
-    return copied

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from ._common import JSON, as_utc, bad_request, invalid, parse_date_value, truncate_ms
-from ._schema import DataSourceRec, PageRec, text_of
+from ._page import PageRec
+from ._schema import DataSourceRec
 
 __all__ = ["MAX_DEPTH", "Predicate", "compile_filter", "sort_pages"]
 
@@ -72,7 +73,7 @@ def _compile(raw: Any, source: DataSourceRec, now: datetime, depth: int, where: 
     pname: str = schema["name"]
     if ptype == "formula":
         return _formula_condition(cond, pname, now, here)
-    return _condition(kind, ptype, cond, _getter(ptype, pname, source), now, here)
+    return _condition(kind, ptype, cond, _getter(ptype, pname), now, here)
 
 
 def _condition(
@@ -194,8 +195,8 @@ def _contains_condition(cond: JSON, get: Getter, where: str) -> Predicate:
         return _empty_check(op, get, lambda v: not v)
     _expect(value, str, f"{where}.{op}", "a string")
     if op == "contains":
-        return lambda page: value in get(page)
-    return lambda page: value not in get(page)
+        return lambda page: value in (get(page) or ())
+    return lambda page: value not in (get(page) or ())
 
 
 def _shift_months(day: date, months: int) -> date:
@@ -280,13 +281,18 @@ def _formula_condition(cond: JSON, pname: str, now: datetime, where: str) -> Pre
         raise invalid(f"{where}.{kind} is not a formula condition.")
 
     def get(page: PageRec) -> Any:
-        result = (page.properties.get(pname) or {}).get("formula") or {}
-        value = result.get(kind) if result.get("type") == kind else None
-        if kind == "date" and value:
-            return as_utc(parse_date_value(value["start"]))
-        return value
+        result = page.index.get(pname)
+        return result if _FORMULA_TYPES[kind](result) else None
 
     return _condition(kind, "formula", inner, get, now, f"{where}.{kind}")
+
+
+_FORMULA_TYPES: Final[dict[str, Callable[[Any], bool]]] = {
+    "string": lambda v: isinstance(v, str),
+    "checkbox": lambda v: isinstance(v, bool),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "date": lambda v: isinstance(v, datetime),
+}
 
 
 def _created(page: PageRec) -> datetime:
@@ -297,38 +303,15 @@ def _edited(page: PageRec) -> datetime:
     return page.edited
 
 
-def _getter(ptype: str, name: str, source: DataSourceRec) -> Getter:
+def _getter(ptype: str, name: str) -> Getter:
     """How to read a comparable value of one property from a page (None when empty)."""
     if ptype == "created_time":
         return _created
     if ptype == "last_edited_time":
         return _edited
-
-    def raw(page: PageRec) -> Any:
-        value = page.properties.get(name)
-        return None if value is None else value.get(ptype)
-
     if ptype in TEXT_TYPES:
-        return lambda page: text_of(v) if (v := page.properties.get(name)) else ""
-    if ptype in ("select", "status"):
-        return lambda page: v["name"] if (v := raw(page)) else None
-    if ptype == "multi_select":
-        return lambda page: [o["name"] for o in raw(page) or ()]
-    if ptype in ("people", "relation"):
-        return lambda page: [o["id"] for o in raw(page) or ()]
-    if ptype == "date":
-        return lambda page: as_utc(parse_date_value(v["start"])) if (v := raw(page)) else None
-    if ptype == "formula":
-
-        def formula(page: PageRec) -> Any:
-            result = raw(page) or {}
-            value = result.get(result.get("type", ""))
-            if isinstance(value, dict):  # a date result
-                return as_utc(parse_date_value(value["start"]))
-            return value
-
-        return formula
-    return raw
+        return lambda page: page.index.get(name) or ""
+    return lambda page: page.index.get(name)
 
 
 def sort_pages(pages: list[PageRec], sorts: Any, source: DataSourceRec) -> list[PageRec]:
@@ -369,7 +352,7 @@ def sort_pages(pages: list[PageRec], sorts: Any, source: DataSourceRec) -> list[
 
 def _sort_getter(schema: JSON, source: DataSourceRec) -> Getter:
     ptype, name = schema["type"], schema["name"]
-    base = _getter(ptype, name, source)
+    base = _getter(ptype, name)
     if ptype in TEXT_TYPES:
         return lambda page: (base(page) or None) and base(page).casefold()
     if ptype in ("select", "status"):

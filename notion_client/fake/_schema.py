@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,21 +12,19 @@ from typing import Any, Final
 
 from ._common import (
     JSON,
-    as_utc,
     bad_request,
     format_timestamp,
     invalid,
-    parse_date_value,
-    plain_text,
     rich_text_items,
 )
+from ._page import empty_value, index_value, quoted
 
 __all__ = [
+    "COLORS",
     "DataSourceRec",
     "DatabaseRec",
-    "PageRec",
+    "check_option_name",
     "compute_formula",
-    "empty_value",
     "schema_entry",
 ]
 
@@ -82,6 +82,35 @@ class DataSourceRec:
     properties: dict[str, JSON] = field(default_factory=dict)
     page_ids: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _empties: list[tuple[str, str, Any, str]] | None = None
+    _parent: str = ""
+
+    def page_parent(self) -> str:
+        """The encoded parent object of this data source's pages."""
+        if not self._parent:
+            self._parent = json.dumps(
+                {
+                    "type": "data_source_id",
+                    "data_source_id": self.id,
+                    "database_id": self.database_id,
+                }
+            )
+        return self._parent
+
+    def empty_values(self) -> list[tuple[str, str, Any, str]]:
+        """(name, encoded fragment, index value, type) of every property when empty (cached)."""
+        if self._empties is None:
+            made = []
+            for name, schema in self.properties.items():
+                value = empty_value(schema)
+                type_ = schema["type"]
+                fragment = quoted(name) + ":" + json.dumps(value)
+                made.append((name, fragment, index_value(type_, value[type_]), type_))
+            self._empties = made
+        return self._empties
+
+    def schema_changed(self) -> None:
+        self._empties = None
 
     def next_property_id(self) -> str:
         """A short, unique, Notion-looking property id."""
@@ -151,40 +180,6 @@ class DatabaseRec:
             "url": "https://www.notion.so/" + self.id.replace("-", ""),
             "public_url": None,
         }
-
-
-@dataclass(slots=True)
-class PageRec:
-    """A page: its property values are stored as Notion returns them."""
-
-    id: str
-    parent: JSON
-    data_source_id: str | None
-    created: datetime
-    edited: datetime
-    in_trash: bool = False
-    properties: dict[str, JSON] = field(default_factory=dict)
-
-    def to_json(self) -> JSON:
-        return {
-            "object": "page",
-            "id": self.id,
-            "created_time": format_timestamp(self.created),
-            "last_edited_time": format_timestamp(self.edited),
-            "created_by": {"object": "user", "id": _BOT_USER},
-            "last_edited_by": {"object": "user", "id": _BOT_USER},
-            "cover": None,
-            "icon": None,
-            "parent": self.parent,
-            "in_trash": self.in_trash,
-            "is_locked": False,
-            "properties": self.properties,
-            "url": "https://www.notion.so/" + self.id.replace("-", ""),
-            "public_url": None,
-        }
-
-
-_BOT_USER: Final = "00000000-0000-4000-8000-00000000b07e"
 
 
 def _option(raw: Any, index: int, source: DataSourceRec, where: str) -> JSON:
@@ -272,51 +267,27 @@ def schema_entry(name: str, raw: Any, source: DataSourceRec, current: JSON | Non
     return entry
 
 
-def empty_value(schema: JSON) -> JSON:
-    """The value a page shows for a property it has no value for."""
-    type_ = schema["type"]
-    value: Any
-    if type_ in ("title", "rich_text", "multi_select", "people", "relation", "files"):
-        value = []
-    elif type_ == "checkbox":
-        value = False
-    elif type_ == "formula":
-        value = {"type": "number", "number": None}
-    else:
-        value = None
-    out: JSON = {"id": schema["id"], "type": type_, type_: value}
-    if type_ == "relation":
-        out["has_more"] = False
-    return out
+def _instant(value: Any) -> datetime | None:
+    return value if isinstance(value, datetime) else None
 
 
-def _date_of(value: JSON | None) -> datetime | None:
-    if value is None or value.get("type") != "date" or not value.get("date"):
-        return None
-    return as_utc(parse_date_value(value["date"]["start"]))
-
-
-def compute_formula(schema: JSON, properties: dict[str, JSON]) -> JSON:
+def compute_formula(schema: JSON, index: dict[str, Any]) -> JSON:
     """The result of a formula: the timetrack "Hours" formula is computed, others give null."""
-    expression: str = schema["formula"]["expression"]
-    refs = _PROP_REF.findall(expression)
     result: JSON = {"type": "number", "number": None}
-    if "dateBetween" in expression or ("Start" in refs and "End" in refs):
-        if "Start" in refs and "End" in refs:
-            start_name, end_name = "Start", "End"
-        elif len(refs) >= 2:
-            end_name, start_name = refs[0], refs[1]
-        else:
-            return result
-        start, end = _date_of(properties.get(start_name)), _date_of(properties.get(end_name))
+    names = _hours_between(schema["formula"]["expression"])
+    if names is not None:
+        start, end = _instant(index.get(names[0])), _instant(index.get(names[1]))
         if start is not None and end is not None:
             result["number"] = round((end - start).total_seconds() / 3600, 2)
     return result
 
 
-def text_of(value: JSON) -> str:
-    """Plain text of a title/rich_text/url/email/phone value."""
-    raw = value.get(value["type"])
-    if isinstance(raw, list):
-        return plain_text(raw)
-    return raw if isinstance(raw, str) else ""
+@functools.lru_cache(maxsize=256)
+def _hours_between(expression: str) -> tuple[str, str] | None:
+    """(start, end) property names when the formula is hours between two dates, else None."""
+    refs = _PROP_REF.findall(expression)
+    if "Start" in refs and "End" in refs:
+        return "Start", "End"
+    if "dateBetween" in expression and len(refs) >= 2:
+        return refs[1], refs[0]  # dateBetween(end, start, unit)
+    return None

@@ -1,7 +1,8 @@
-"""The stateful store of the in-memory Notion and its endpoint handlers (JSON in, JSON out)."""
+"""The stateful store of the in-memory Notion and its endpoint handlers (JSON in, encoded out)."""
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -15,11 +16,12 @@ from ._common import (
     invalid,
     new_id,
     not_found,
+    rich_text_items,
     round_to_minute,
-    text_item,
 )
 from ._filters import compile_filter, sort_pages
-from ._schema import DatabaseRec, DataSourceRec, PageRec, empty_value, schema_entry
+from ._page import PageRec, empty_value
+from ._schema import DatabaseRec, DataSourceRec, schema_entry
 from ._validate import apply_properties, refresh_formulas
 
 __all__ = ["DEFAULT_RESULT_LIMIT", "NotionState"]
@@ -87,29 +89,26 @@ class NotionState:
         return self.data_sources[page.data_source_id]
 
     # -- databases and data sources --------------------------------------------------------
-    def retrieve_database(self, database_id: str) -> JSON:
+    def retrieve_database(self, database_id: str) -> str:
         database = self.database(database_id)
-        return database.to_json([self.data_sources[i] for i in database.data_source_ids])
+        sources = [self.data_sources[i] for i in database.data_source_ids]
+        return json.dumps(database.to_json(sources))
 
-    def create_database(self, body: JSON) -> JSON:
+    def create_database(self, body: JSON) -> str:
+        return json.dumps(self.new_database(body))
+
+    def new_database(self, body: JSON) -> JSON:
         parent = body.get("parent")
         if not isinstance(parent, dict) or not isinstance(parent.get("page_id"), str):
             raise invalid("body.parent.page_id should be defined.")
         parent_page = self.page(parent["page_id"])
-        title = body.get("title", [])
-        if not isinstance(title, list) or not all(isinstance(t, dict) for t in title):
-            raise invalid("body.title should be an array.")
-        name = "".join(
-            str((t.get("text") or {}).get("content", t.get("plain_text", ""))) for t in title
-        )
+        name = _title_text(body.get("title", []))
         initial = body.get("initial_data_source")
         raw_props = (
             initial.get("properties") if isinstance(initial, dict) else body.get("properties")
         )
         if not isinstance(raw_props, dict):
-            raise bad_request(
-                "body failed validation: body.initial_data_source.properties should be defined."
-            )
+            raise invalid("body.initial_data_source.properties should be defined.")
         now = self._now()
         database = DatabaseRec(
             new_id(), name, {"type": "page_id", "page_id": parent_page.id}, now, now
@@ -117,29 +116,27 @@ class NotionState:
         source = DataSourceRec(new_id(), database.id, name, now, now)
         for prop_name, raw in raw_props.items():
             entry = schema_entry(prop_name, raw, source)
-            if entry["type"] == "title" and any(
-                p["type"] == "title" for p in source.properties.values()
-            ):
+            if entry["type"] == "title" and _titles(source) > 0:
                 raise bad_request("Cannot create more than one title property.")
             source.properties[entry["name"]] = entry
-        if not any(p["type"] == "title" for p in source.properties.values()):
+        if _titles(source) != 1:
             raise bad_request("Title property is missing: a data source needs one title property.")
         database.data_source_ids.append(source.id)
         self.databases[database.id] = database
         self.data_sources[source.id] = source
         return database.to_json([source])
 
-    def retrieve_data_source(self, data_source_id: str) -> JSON:
+    def retrieve_data_source(self, data_source_id: str) -> str:
         source = self.source(data_source_id)
-        return source.to_json(self.databases[source.database_id])
+        return json.dumps(source.to_json(self.databases[source.database_id]))
 
-    def update_data_source(self, data_source_id: str, body: JSON) -> JSON:
+    def update_data_source(self, data_source_id: str, body: JSON) -> str:
         source = self.source(data_source_id)
         raw_props = body.get("properties", {})
         if not isinstance(raw_props, dict):
             raise invalid("body.properties should be an object.")
         changes: list[tuple[JSON | None, JSON | None]] = []  # (current, new)
-        titles = sum(p["type"] == "title" for p in source.properties.values())
+        titles = _titles(source)
         for key, raw in raw_props.items():
             current = source.lookup(key)
             if raw is None:
@@ -151,10 +148,7 @@ class NotionState:
                 continue
             entry = schema_entry(key, raw, source, current)
             was_title = current is not None and current["type"] == "title"
-            if entry["type"] == "title" and not was_title:
-                titles += 1
-            elif was_title and entry["type"] != "title":
-                titles -= 1
+            titles += (entry["type"] == "title") - was_title
             clash = source.properties.get(entry["name"])
             if clash is not None and clash is not current:
                 raise bad_request(f"A property named {entry['name']} already exists.")
@@ -162,38 +156,24 @@ class NotionState:
         if titles != 1:
             raise bad_request("A data source must have exactly one title property.")
         if "title" in body:
-            title = body["title"]
-            if not isinstance(title, list):
-                raise invalid("body.title should be an array.")
-            source.title = "".join(str((t.get("text") or {}).get("content", "")) for t in title)
+            source.title = _title_text(body["title"])
         pages = [self.pages[i] for i in source.page_ids]
         for old_schema, new_schema in changes:
-            self._apply_schema_change(source, pages, old_schema, new_schema)
+            _apply_schema_change(source, pages, old_schema, new_schema)
+        source.schema_changed()
         for page in pages:
             refresh_formulas(source, page)
         source.edited = self._now()
-        return source.to_json(self.databases[source.database_id])
-
-    def _apply_schema_change(
-        self, source: DataSourceRec, pages: list[PageRec], current: JSON | None, entry: JSON | None
-    ) -> None:
-        if current is not None:
-            del source.properties[current["name"]]
-        if entry is None:
-            for page in pages:
-                page.properties.pop(current["name"] if current else "", None)
-            return
-        source.properties[entry["name"]] = entry
-        for page in pages:
-            old = page.properties.pop(current["name"], None) if current else None
-            keep = old is not None and current is not None and current["type"] == entry["type"]
-            page.properties[entry["name"]] = old if keep and old else empty_value(entry)
+        return json.dumps(source.to_json(self.databases[source.database_id]))
 
     # -- pages -----------------------------------------------------------------------------
-    def retrieve_page(self, page_id: str) -> JSON:
-        return self.page(page_id).to_json()
+    def retrieve_page(self, page_id: str) -> str:
+        return self.page(page_id).encode()
 
-    def create_page(self, body: JSON, created: datetime | None = None) -> JSON:
+    def create_page(self, body: JSON) -> str:
+        return self.new_page(body).encode()
+
+    def new_page(self, body: JSON, created: datetime | None = None) -> PageRec:
         parent = body.get("parent")
         if not isinstance(parent, dict):
             raise invalid("body.parent should be defined.")
@@ -205,34 +185,23 @@ class NotionState:
             source = self.data_sources[database.data_source_ids[0]]
         elif isinstance(parent.get("page_id"), str):
             holder = self.page(parent["page_id"])
-            page = PageRec(new_id(), {"type": "page_id", "page_id": holder.id}, None, now, now)
-            page.properties["title"] = empty_value(self._plain.properties["title"])
+            parent_json = json.dumps({"type": "page_id", "page_id": holder.id})
+            page = PageRec(new_id(), parent_json, None, now, now)
+            page.set("title", empty_value(self._plain.properties["title"]))
             apply_properties(self._plain, page, body.get("properties", {}))
             self.pages[page.id] = page
-            return page.to_json()
+            return page
         else:
-            raise bad_request(
-                "body failed validation: body.parent should define data_source_id, database_id "
-                "or page_id."
-            )
-        page = PageRec(
-            new_id(),
-            {
-                "type": "data_source_id",
-                "data_source_id": source.id,
-                "database_id": source.database_id,
-            },
-            source.id,
-            now,
-            now,
-        )
-        page.properties = {name: empty_value(schema) for name, schema in source.properties.items()}
+            raise invalid("body.parent should define data_source_id, database_id or page_id.")
+        page = PageRec(new_id(), source.page_parent(), source.id, now, now)
+        for name, fragment, index, type_ in source.empty_values():
+            page.set_encoded(name, fragment, index, type_)
         apply_properties(source, page, body.get("properties", {}))
         self.pages[page.id] = page
         source.page_ids.append(page.id)
-        return page.to_json()
+        return page
 
-    def update_page(self, page_id: str, body: JSON) -> JSON:
+    def update_page(self, page_id: str, body: JSON) -> str:
         page = self.page(page_id)
         if "archived" in body:
             raise invalid("body.archived is gone since 2026-03-11; use in_trash.")
@@ -250,21 +219,20 @@ class NotionState:
         if in_trash is not None:
             page.in_trash = in_trash
         page.edited = self._now()
-        return page.to_json()
+        return page.encode()
 
     # -- query -----------------------------------------------------------------------------
-    def query_data_source(self, data_source_id: str, body: JSON) -> JSON:
+    def query_data_source(self, data_source_id: str, body: JSON) -> str:
         source = self.source(data_source_id)
         page_size = body.get("page_size", MAX_PAGE_SIZE)
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
-            raise bad_request(
-                f"body failed validation: body.page_size should be a positive integer, instead was "
-                f"`{page_size}`."
+            raise invalid(
+                f"body.page_size should be a positive integer, instead was `{page_size}`."
             )
         if page_size > MAX_PAGE_SIZE:
-            raise bad_request(
-                f"body failed validation: body.page_size should be less than or equal to "
-                f"`{MAX_PAGE_SIZE}`, instead was `{page_size}`."
+            raise invalid(
+                f"body.page_size should be less than or equal to `{MAX_PAGE_SIZE}`, "
+                f"instead was `{page_size}`."
             )
         start = body.get("start_cursor")
         if start is not None:
@@ -282,14 +250,14 @@ class NotionState:
             cursor = _Cursor(source.id, ordered[: self.result_limit], 0, incomplete)
         return self._page_of(cursor, page_size)
 
-    def _page_of(self, cursor: _Cursor, page_size: int) -> JSON:
-        results: list[JSON] = []
+    def _page_of(self, cursor: _Cursor, page_size: int) -> str:
+        results: list[str] = []
         snapshot, i = cursor.snapshot, cursor.offset
         while i < len(snapshot) and len(results) < page_size:
             page = snapshot[i]
             i += 1
             if not page.in_trash:  # trashed since the query began
-                results.append(page.to_json())
+                results.append(page.encode())
         has_more = i < len(snapshot)
         next_cursor = None
         if has_more:
@@ -299,46 +267,73 @@ class NotionState:
             )
             while len(self._cursors) > MAX_CURSORS:
                 self._cursors.popitem(last=False)
-        out: JSON = {
-            "object": "list",
-            "results": results,
+        tail: JSON = {
             "next_cursor": next_cursor,
             "has_more": has_more,
             "type": "page_or_data_source",
             "page_or_data_source": {},
         }
         if cursor.incomplete and not has_more:
-            out["request_status"] = {
+            tail["request_status"] = {
                 "type": "incomplete",
                 "incomplete_reason": "query_result_limit_reached",
             }
-        return out
+        return '{"object":"list","results":[' + ",".join(results) + "]," + json.dumps(tail)[1:]
 
     # -- seeding ---------------------------------------------------------------------------
     def add_parent_page(self, title: str) -> str:
         now = self._now()
-        page = PageRec(new_id(), {"type": "workspace", "workspace": True}, None, now, now)
-        page.properties["title"] = {
-            "id": "title",
-            "type": "title",
-            "title": [text_item(title)] if title else [],
-        }
+        page = PageRec(new_id(), '{"type":"workspace","workspace":true}', None, now, now)
+        page.set("title", {"id": "title", "type": "title", "title": rich_text_items(title)})
         self.pages[page.id] = page
         return page.id
 
     def add_database(
         self, parent_id: str, title: str, schema: Mapping[str, Any]
     ) -> tuple[str, str]:
-        made = self.create_database(
+        made = self.new_database(
             {
                 "parent": {"type": "page_id", "page_id": parent_id},
                 "title": [{"type": "text", "text": {"content": title}}],
                 "initial_data_source": {"properties": dict(schema)},
             }
         )
-        return made["id"], made["data_sources"][0]["id"]
+        return str(made["id"]), str(made["data_sources"][0]["id"])
 
     def pages_of(self, data_source_id: str, include_trashed: bool) -> list[PageRec]:
         source = self.source(data_source_id)
         pages = [self.pages[i] for i in source.page_ids]
         return pages if include_trashed else [p for p in pages if not p.in_trash]
+
+
+def _titles(source: DataSourceRec) -> int:
+    return sum(p["type"] == "title" for p in source.properties.values())
+
+
+def _title_text(title: Any) -> str:
+    if not isinstance(title, list) or not all(isinstance(t, dict) for t in title):
+        raise invalid("body.title should be an array of rich text.")
+    return "".join(
+        str((t.get("text") or {}).get("content", t.get("plain_text", ""))) for t in title
+    )
+
+
+def _apply_schema_change(
+    source: DataSourceRec, pages: list[PageRec], current: JSON | None, entry: JSON | None
+) -> None:
+    """Commit one validated schema change to the data source and its pages."""
+    if current is not None:
+        del source.properties[current["name"]]
+    if entry is None:
+        for page in pages:
+            page.drop(current["name"] if current else "")
+        return
+    source.properties[entry["name"]] = entry
+    keep = current is not None and current["type"] == entry["type"]
+    for page in pages:
+        if current is not None and keep:
+            page.rename(current["name"], entry["name"])
+        else:
+            if current is not None:
+                page.drop(current["name"])
+            page.set(entry["name"], empty_value(entry))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,7 +16,8 @@ from ._common import (
     text_item,
     truncate_ms,
 )
-from ._schema import COLORS, DataSourceRec, PageRec, check_option_name, compute_formula
+from ._page import PageRec
+from ._schema import COLORS, DataSourceRec, check_option_name, compute_formula
 
 __all__ = ["apply_properties", "refresh_formulas"]
 
@@ -78,7 +79,8 @@ def apply_properties(source: DataSourceRec, page: PageRec, raw: Any) -> None:
             }
             options.append(found)
         placeholder.update(id=found["id"], name=option, color=found["color"])
-    page.properties.update(updates)
+    for name, stored in updates.items():
+        page.set(name, stored)
     refresh_formulas(source, page)
 
 
@@ -86,11 +88,12 @@ def refresh_formulas(source: DataSourceRec, page: PageRec) -> None:
     """Recompute the page's formula values from its other properties."""
     for schema in source.properties.values():
         if schema["type"] == "formula":
-            page.properties[schema["name"]] = {
+            value = {
                 "id": schema["id"],
                 "type": "formula",
-                "formula": compute_formula(schema, page.properties),
+                "formula": compute_formula(schema, page.index),
             }
+            page.set(schema["name"], value)
 
 
 def _rich_text(value: Any, schema: JSON, where: str, pending: _Pending) -> list[JSON]:
@@ -189,8 +192,7 @@ def _moment(value: Any, zone: ZoneInfo | None, where: str) -> str:
         raise invalid(f"{where} should be a string.")
     try:
         if len(value) == 10:
-            datetime.strptime(value, "%Y-%m-%d")
-            return value
+            return date.fromisoformat(value).isoformat()
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise bad_request(
@@ -202,7 +204,7 @@ def _moment(value: Any, zone: ZoneInfo | None, where: str) -> str:
             raise bad_request(f"{where}: a date with time_zone must not carry an offset.")
         moment = moment.replace(tzinfo=zone)
     elif moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+        moment = moment.replace(tzinfo=UTC)
     return format_datetime(truncate_ms(moment))
 
 

@@ -75,10 +75,16 @@ async def test_sigkill_during_replay_then_restart_converges(tmp_path: Path) -> N
     with Outbox(outbox_path) as outbox:
         for n, e in enumerate(entries):
             outbox.enqueue_start(e)
-            if n % 3 == 1:  # end the previous entry, as /start does for a running timer
+            if n % 3 == 1:  # end the previous entry by id
                 prev = entries[n - 1]
-                ends[prev.entry_id] = e.start
+                ends.setdefault(prev.entry_id, e.start)
                 outbox.enqueue_end(prev.entry_id, e.start)
+            if n % 5 == 3:  # /end while Notion could not say which timer runs
+                at = e.start + timedelta(minutes=3)
+                outbox.enqueue_end_running(e.user_id, at)
+                for done in entries[: n + 1]:
+                    if done.user_id == e.user_id:
+                        ends.setdefault(done.entry_id, at)
         total_ops = len(outbox)
 
     # Requests take a moment, so the kill lands mid-replay (sometimes mid-request).

@@ -316,3 +316,35 @@ async def test_without_the_tracker_replay_only_writes_the_queued_ops(env: Env) -
     env.outbox.enqueue_start(entry(2))
     assert (await replay(env.outbox, env.store)).ok
     assert _date(env.pages_of(a.entry_id)[0], END) is None
+
+
+async def test_end_running_ends_what_ran_at_that_instant(env: Env) -> None:
+    a = await env.store.create(entry(1))
+    at = a.start + timedelta(minutes=30)
+    later = await env.store.create(entry(3))  # started after the command: keeps running
+    other_user = await env.store.create(entry(5, user="222"))
+    env.outbox.enqueue_end_running("111", at, by="999")
+    report = await replay(env.outbox, env.store)
+    assert report.ok and report.replayed == 1
+    assert _date(env.pages_of(a.entry_id)[0], END) == at
+    assert _date(env.pages_of(later.entry_id)[0], END) is None
+    assert _date(env.pages_of(other_user.entry_id)[0], END) is None
+    assert report.lines == [
+        f"done: end running timers of user 111 at {at.isoformat()} by 999: ended entry {a.entry_id}"
+    ]
+    # replayed again (a crash before mark_done): nothing moves
+    env.outbox.enqueue_end_running("111", at)
+    report = await replay(env.outbox, env.store)
+    assert report.lines[0].endswith("nothing was running")
+    assert _date(env.pages_of(a.entry_id)[0], END) == at
+
+
+async def test_queued_start_then_end_running_while_down(env: Env) -> None:
+    e = entry(1)
+    at = e.start + timedelta(minutes=5)
+    env.outbox.enqueue_start(e)
+    env.outbox.enqueue_end_running(e.user_id, at)
+    assert env.outbox.pending_view(e.user_id) == [e.ended(at)]
+    report = await replay(env.outbox, env.store)
+    assert report.ok and report.replayed == 2
+    assert _date(env.pages_of(e.entry_id)[0], END) == at

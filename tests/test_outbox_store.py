@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from timesheet.entries import TimeEntry
-from timesheet.outbox import OUTBOX_FILENAME, EndOp, Outbox, StartOp
+from timesheet.outbox import OUTBOX_FILENAME, EndOp, EndRunningOp, Outbox, StartOp
 
 CET = timezone(timedelta(hours=1))
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=CET)
@@ -262,3 +262,72 @@ def test_an_unreadable_row_is_set_aside_not_blocking(path: Path) -> None:
     assert op_id == bad.op_id
     assert reason.startswith(f"start {entry(1).entry_id}: unreadable operation: JSONDecodeError")
     assert box.failed() == []
+
+
+def test_end_running_applies_in_queue_order_and_is_never_merged(path: Path) -> None:
+    box = Outbox(path)
+    a, b = entry(1), entry(5)
+    box.enqueue_start(a)
+    first = box.enqueue_end_running("111", a.start + timedelta(minutes=2), by="999")
+    box.enqueue_start(b)
+    second = box.enqueue_end_running("111", b.start + timedelta(minutes=3))
+    assert first.op_id != second.op_id
+    assert [op.kind for op in box.pending()] == ["start", "end_running", "start", "end_running"]
+    view = box.pending_for_user("111")
+    assert [e.end for e in view] == [a.start + timedelta(minutes=2), b.start + timedelta(minutes=3)]
+    assert box.has_pending_for_user("111") and not box.has_pending_for_user("222")
+    reopened = Outbox(path).pending()[1]
+    assert isinstance(reopened, EndRunningOp)
+    assert reopened.user_id == "111" and reopened.ended_by == "999"
+    assert reopened.describe() == (
+        "end running timers of user 111 at 2026-11-16T09:03:00+01:00 by 999"
+    )
+
+
+def test_end_running_leaves_timers_started_after_it(path: Path) -> None:
+    box = Outbox(path)
+    later = entry(10)
+    box.enqueue_end_running("111", later.start - timedelta(seconds=1))
+    box.enqueue_start(later)
+    assert box.pending_for_user("111") == [later]
+
+
+def test_pending_view_merges_what_notion_said(path: Path) -> None:
+    box = Outbox(path)
+    in_notion = entry(1, page_id="aaaaaaaa-0000-4000-8000-000000000001")
+    manual = entry(2, entry_id="", page_id="bbbbbbbb-0000-4000-8000-000000000002")
+    untouched = entry(3, page_id="cccccccc-0000-4000-8000-000000000003")
+    queued = entry(4)
+    box.enqueue_end(in_notion.entry_id, T0 + timedelta(hours=2), page_id=in_notion.page_id)
+    box.enqueue_end("", T0 + timedelta(hours=3), page_id="BBBBBBBB000040008000000000000002")
+    box.enqueue_start(queued)
+    known = [untouched, manual, in_notion, entry(9, user="222")]
+    view = box.pending_view("111", known)
+    assert [e.page_id for e in view] == [
+        in_notion.page_id,
+        manual.page_id,
+        untouched.page_id,
+        None,
+    ]
+    assert [e.end for e in view] == [T0 + timedelta(hours=2), T0 + timedelta(hours=3), None, None]
+    assert [e for e in view if e.running] == [untouched, queued]
+    # the same entry from Notion and from the queue (replayed between two reads) counts once
+    assert box.pending_view("111", [queued]) == [queued]
+
+
+def test_an_end_needs_an_id_and_an_end_running_a_user(path: Path) -> None:
+    box = Outbox(path)
+    with pytest.raises(ValueError, match="Entry ID or a page id"):
+        box.enqueue_end("", T0)
+    with pytest.raises(ValueError, match="user id is empty"):
+        box.enqueue_end_running("", T0)
+    with pytest.raises(ValueError, match="aware"):
+        box.enqueue_end_running("111", datetime(2026, 1, 1))
+    assert len(box) == 0
+
+
+def test_end_with_owner_counts_for_the_user(path: Path) -> None:
+    box = Outbox(path)
+    box.enqueue_end("e-1", T0, page_id="p", user_id="333")
+    assert box.has_pending_for_user("333")
+    assert box.pending_ends() == {"e-1": T0}

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from timesheet.entries import TimeEntry
+from timesheet.outbox_ops import (
+    EndOp,
+    EndRunningOp,
+    OutboxOp,
+    StartOp,
+    end_payload,
+    end_running_payload,
+    op_from_record,
+    project,
+    start_payload,
+)
 
 __all__ = [
     "OUTBOX_FILENAME",
     "EndOp",
+    "EndRunningOp",
     "Outbox",
     "OutboxOp",
     "StartOp",
@@ -33,7 +43,7 @@ _MAX_ERROR_CHARS: Final = 500
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS ops (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind          TEXT    NOT NULL CHECK (kind IN ('start', 'end')),
+    kind          TEXT    NOT NULL CHECK (kind IN ('start', 'end', 'end_running')),
     entry_id      TEXT    NOT NULL,
     user_id       TEXT,
     payload       TEXT    NOT NULL,
@@ -49,100 +59,20 @@ CREATE TABLE IF NOT EXISTS ops (
 );
 CREATE INDEX IF NOT EXISTS ops_state_id ON ops (state, id);
 CREATE INDEX IF NOT EXISTS ops_entry ON ops (entry_id);
+CREATE INDEX IF NOT EXISTS ops_user ON ops (user_id);
 """
 
 
-@dataclass(frozen=True, slots=True)
-class StartOp:
-    """Write ``entry`` to Notion (idempotent through its Entry ID)."""
-
-    op_id: int
-    entry: TimeEntry
-    enqueued_at: float
-    claims: int = 0
-    failures: int = 0
-    last_error: str | None = None
-    kind: Literal["start"] = "start"
-
-    @property
-    def entry_id(self) -> str:
-        return self.entry.entry_id
-
-    def describe(self) -> str:
-        e = self.entry
-        return f"start {e.name!r} ({e.client}) at {e.start.isoformat()} entry {e.entry_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class EndOp:
-    """Set End of the entry ``entry_id`` to ``at`` unless it already has one."""
-
-    op_id: int
-    entry_id: str
-    at: datetime
-    page_id: str | None
-    ended_by: str | None
-    enqueued_at: float
-    claims: int = 0
-    failures: int = 0
-    last_error: str | None = None
-    kind: Literal["end"] = "end"
-
-    def describe(self) -> str:
-        by = f" by {self.ended_by}" if self.ended_by else ""
-        return f"end entry {self.entry_id} at {self.at.isoformat()}{by}"
-
-
-OutboxOp = StartOp | EndOp
-
-
-def _aware(value: datetime, what: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware")
-    return value
-
-
-def _start_payload(entry: TimeEntry) -> str:
-    return json.dumps(
-        {
-            "entry_id": entry.entry_id,
-            "user_id": entry.user_id,
-            "client": entry.client,
-            "name": entry.name,
-            "start": entry.start.isoformat(),
-            "end": entry.end.isoformat() if entry.end is not None else None,
-            "note": entry.note,
-        }
-    )
-
-
 def _op_from_row(row: sqlite3.Row) -> OutboxOp:
-    data: dict[str, Any] = json.loads(row["payload"])
-    common: dict[str, Any] = {
-        "op_id": row["id"],
-        "enqueued_at": row["enqueued_at"],
-        "claims": row["claims"],
-        "failures": row["failures"],
-        "last_error": row["last_error"],
-    }
-    if row["kind"] == "start":
-        end = data.get("end")
-        entry = TimeEntry(
-            entry_id=data["entry_id"],
-            user_id=data["user_id"],
-            client=data["client"],
-            name=data["name"],
-            start=datetime.fromisoformat(data["start"]),
-            end=datetime.fromisoformat(end) if end is not None else None,
-            note=data.get("note", ""),
-        )
-        return StartOp(entry=entry, **common)
-    return EndOp(
-        entry_id=data["entry_id"],
-        at=datetime.fromisoformat(data["at"]),
-        page_id=data.get("page_id"),
-        ended_by=data.get("ended_by"),
-        **common,
+    return op_from_record(
+        row["kind"],
+        row["payload"],
+        row["user_id"],
+        op_id=row["id"],
+        enqueued_at=row["enqueued_at"],
+        claims=row["claims"],
+        failures=row["failures"],
+        last_error=row["last_error"],
     )
 
 
@@ -245,26 +175,31 @@ class Outbox:
 
     # -- writing --------------------------------------------------------------------------
 
-    def _enqueue(self, kind: str, entry_id: str, user_id: str | None, payload: str) -> OutboxOp:
+    def _enqueue(
+        self, kind: str, key: str, user_id: str | None, payload: str, *, dedupe: bool
+    ) -> OutboxOp:
         with self._write() as db:
-            # A second enqueue of the same operation (a retried command) is the same operation:
-            # for an end, the first End wins, exactly as Notion's End is kept once set.
-            row = db.execute(
-                "SELECT * FROM ops WHERE kind = ? AND entry_id = ? AND state = 'pending'"
-                " ORDER BY id LIMIT 1",
-                (kind, entry_id),
-            ).fetchone()
+            row = None
+            if dedupe:
+                # A second enqueue of the same operation (a retried command) is the same one:
+                # for an end, the first End wins, exactly as Notion keeps an End once set.
+                row = db.execute(
+                    "SELECT * FROM ops WHERE kind = ? AND entry_id = ? AND state = 'pending'"
+                    " ORDER BY id LIMIT 1",
+                    (kind, key),
+                ).fetchone()
             if row is None:
                 row = db.execute(
                     "INSERT INTO ops (kind, entry_id, user_id, payload, enqueued_at)"
                     " VALUES (?, ?, ?, ?, ?) RETURNING *",
-                    (kind, entry_id, user_id, payload, self._clock()),
+                    (kind, key, user_id, payload, self._clock()),
                 ).fetchone()
         return _op_from_row(row)
 
     def enqueue_start(self, entry: TimeEntry) -> StartOp:
         """Queue the creation of ``entry``'s page; committed to disk when this returns."""
-        op = self._enqueue("start", entry.entry_id, entry.user_id, _start_payload(entry))
+        payload = start_payload(entry)
+        op = self._enqueue("start", entry.entry_id, entry.user_id, payload, dedupe=True)
         assert isinstance(op, StartOp)
         return op
 
@@ -274,22 +209,31 @@ class Outbox:
         at: datetime,
         page_id: str | None = None,
         by: str | None = None,
+        *,
+        user_id: str | None = None,
     ) -> EndOp:
-        """Queue ending ``entry_id`` at ``at``; committed to disk when this returns.
+        """Queue ending one entry at ``at``; committed to disk when this returns.
 
-        ``page_id`` may be None (the start is itself pending, or unknown): replay then finds the
-        page by Entry ID. ``by`` is who ended it, when not the owner (for the report and logs).
+        ``page_id`` may be None (the start is itself pending): replay then finds the page by
+        Entry ID. ``by``: who ended it, when not the owner (report and logs). ``user_id``: the
+        entry's owner, so ``has_pending_for_user`` sees this end too.
         """
-        payload = json.dumps(
-            {
-                "entry_id": entry_id,
-                "at": _aware(at, "end time").isoformat(),
-                "page_id": page_id,
-                "ended_by": by,
-            }
-        )
-        op = self._enqueue("end", entry_id, None, payload)
+        payload = end_payload(entry_id, at, page_id, by)
+        op = self._enqueue("end", entry_id or page_id or "", user_id, payload, dedupe=True)
         assert isinstance(op, EndOp)
+        return op
+
+    def enqueue_end_running(
+        self, user_id: str, at: datetime, by: str | None = None
+    ) -> EndRunningOp:
+        """Queue ending whatever timers of ``user_id`` run at ``at`` (started at or before it).
+
+        For ``/end`` (and the stop before a ``/start``) when Notion could not be asked which
+        timer runs. Committed to disk when this returns.
+        """
+        payload = end_running_payload(user_id, at, by)
+        op = self._enqueue("end_running", "", user_id, payload, dedupe=False)
+        assert isinstance(op, EndRunningOp)
         return op
 
     # -- reading --------------------------------------------------------------------------
@@ -312,37 +256,38 @@ class Outbox:
         return int(rows[0][0])
 
     def pending_ends(self) -> dict[str, datetime]:
-        """End instant of every entry with a pending end (the first one queued wins)."""
+        """End instant of every entry with a pending end, by Entry ID (else page id)."""
         ends: dict[str, datetime] = {}
         for op in self.pending():
             if isinstance(op, EndOp):
-                ends.setdefault(op.entry_id, op.at)
+                ends.setdefault(op.entry_id or op.page_id or "", op.at)
         return ends
 
-    def pending_for_user(self, user_id: str) -> list[TimeEntry]:
-        """Entries of ``user_id`` whose start is still pending, with a pending End applied.
+    def pending_view(self, user_id: str, known: Iterable[TimeEntry] = ()) -> list[TimeEntry]:
+        """``user_id``'s entries as they will be once the queue is replayed, by start.
 
-        Their ``page_id`` is None: Notion has not seen them yet. Oldest first.
+        ``known``: the user's entries read from Notion (e.g. ``store.find_running``), if Notion
+        answered. Pending starts are added (``page_id`` None), pending ends and end-running
+        operations applied in queue order; an End already set is kept.
         """
-        ops = self.pending()
-        ends: dict[str, datetime] = {}
-        for op in ops:
-            if isinstance(op, EndOp):
-                ends.setdefault(op.entry_id, op.at)
-        entries: list[TimeEntry] = []
-        for op in ops:
-            if isinstance(op, StartOp) and op.entry.user_id == user_id:
-                entry = op.entry
-                end = ends.get(entry.entry_id)
-                if entry.end is None and end is not None:
-                    entry = entry.ended(end)
-                entries.append(entry)
-        return entries
+        return project(self.pending(), user_id, known)
+
+    def pending_for_user(self, user_id: str) -> list[TimeEntry]:
+        """Entries of ``user_id`` whose start is still pending, with pending ends applied."""
+        return self.pending_view(user_id)
 
     def has_pending(self, entry_id: str) -> bool:
-        """True if some operation on ``entry_id`` waits: new ones must queue behind it."""
+        """True if an operation on ``entry_id`` waits: new ones on it must queue behind it."""
         rows = self._rows(
             "SELECT 1 FROM ops WHERE entry_id = ? AND state = 'pending' LIMIT 1", (entry_id,)
+        )
+        return bool(rows)
+
+    def has_pending_for_user(self, user_id: str) -> bool:
+        """True if an operation of ``user_id`` waits: that user's next writes must queue too,
+        or they could overtake it (e.g. a direct start stopping a timer a queued end stops)."""
+        rows = self._rows(
+            "SELECT 1 FROM ops WHERE user_id = ? AND state = 'pending' LIMIT 1", (user_id,)
         )
         return bool(rows)
 

@@ -19,7 +19,7 @@ from notion_client import (
     is_unavailable,
 )
 from timesheet.entries import TimeEntry
-from timesheet.outbox import EndOp, Outbox, OutboxOp, StartOp
+from timesheet.outbox import EndOp, EndRunningOp, Outbox, OutboxOp, StartOp
 from timesheet.store import EntryStore, NotAnEntryError
 
 if TYPE_CHECKING:
@@ -122,9 +122,20 @@ async def _apply_end(op: EndOp, store: EntryStore) -> str:
     return f"{op.describe()} -> page {ended.page_id}"
 
 
+async def _apply_end_running(op: EndRunningOp, store: EntryStore) -> str:
+    # Timers started after ``at`` were started after the command: they keep running.
+    running = [e for e in await store.find_running(op.user_id) if e.start <= op.at]
+    if not running:
+        return f"{op.describe()}: nothing was running"
+    ended = [await store.end(e, op.at, fresh=True) for e in running]
+    return f"{op.describe()}: ended " + ", ".join(f"entry {e.entry_id}" for e in ended)
+
+
 async def _apply(op: OutboxOp, store: EntryStore, tracker: Tracker | None) -> str:
     if isinstance(op, StartOp):
         return await _apply_start(op, store, tracker)
+    if isinstance(op, EndRunningOp):
+        return await _apply_end_running(op, store)
     return await _apply_end(op, store)
 
 
@@ -140,7 +151,8 @@ async def replay(
     A start becomes ``store.create`` (looking for its Entry ID first, so never doubled), or
     ``tracker.start_entry(entry, replay=True)`` when a tracker is given (which also stops the
     user's timer that was running at that start); an end finds the page (by page id, else by
-    Entry ID) and sets End unless it has one. Each operation is claimed before it is sent and
+    Entry ID) and sets End unless it has one; an end-running op ends the user's timers that
+    ran at its instant. Each operation is claimed before it is sent and
     forgotten only once Notion has it, so a crash at any point replays it again, harmlessly.
     ``clock`` times the pass.
     """

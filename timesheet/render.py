@@ -23,7 +23,6 @@ __all__ = [
 MESSAGE_LIMIT: Final = 2000
 WIDE_TABLE_MAX: Final = 60  # wider than this, days become columns and clients rows
 _NAME_COLUMN_MAX: Final = 30  # longer client names get lines of their own, never cut
-_NAME_LINE_MAX: Final = 1000  # only absurdly long names are broken over lines
 _FENCE: Final = "```"
 _MARKDOWN: Final = frozenset("\\*_~`|[]")
 
@@ -167,24 +166,42 @@ def _clients_as_rows(table: WeekTable) -> tuple[list[str], list[list[str]]]:
         if len(name) <= first:
             units.append([line(name, row)])
         else:
-            units.append([*_hard_split(name, _NAME_LINE_MAX), line("", row)])
+            units.append([name, line("", row)])
     units.append([rule, line(TOTAL, grid[-1])])
     return [*head, rule], units
 
 
 def _code_blocks(header: list[str], units: list[list[str]], limit: int) -> list[str]:
-    """Pack row units into code blocks of at most ``limit`` characters, header in each."""
+    """Pack row units into code blocks of at most ``limit`` characters, header in each.
+
+    A unit too big for one block (only possible with absurdly long client names) is broken
+    into lines, and lines into pieces, that continue in the next block: split, never cut.
+    """
     overhead = len(_FENCE) * 2 + 2  # "```\n" ... "\n```"
+    header_size = sum(len(line) + 1 for line in header) - 1
+    room = limit - overhead - header_size - 1  # for the lines of one unit after the header
+    if room < 1:
+        raise ValueError(f"a message limit of {limit} cannot hold the table header")
     blocks: list[list[str]] = []
     size = 0
-    for unit in units:
+    for unit in _fitted(units, room):
         unit_size = sum(len(line) + 1 for line in unit)
         if not blocks or size + unit_size > limit - overhead:
             blocks.append(list(header))
-            size = sum(len(line) + 1 for line in header) - 1
+            size = header_size
         blocks[-1].extend(unit)
         size += unit_size
     return [f"{_FENCE}\n" + "\n".join(block) + f"\n{_FENCE}" for block in blocks]
+
+
+def _fitted(units: list[list[str]], room: int) -> list[list[str]]:
+    fitted = []
+    for unit in units:
+        if sum(len(line) + 1 for line in unit) <= room + 1:
+            fitted.append(unit)
+        else:
+            fitted += [[piece] for line in unit for piece in _hard_split(line, room)]
+    return fitted
 
 
 def _escape_markdown(text: str) -> str:

@@ -187,6 +187,31 @@ def test_rounding_keeps_rows_and_columns_adding_up(
         assert shown.sum() == round(body[-1, -1] * 100)
 
 
+@settings(max_examples=MAX_EXAMPLES, deadline=None)
+@given(scenarios())
+def test_every_overlap_inside_the_period_is_reported(
+    scenario: tuple[ZoneInfo, Period, datetime, list[TimeEntry]],
+) -> None:
+    tz, period, now, entries = scenario
+    lo, hi = period.start.astimezone(UTC), period.end.astimezone(UTC)
+
+    def inside(e: TimeEntry) -> tuple[datetime, datetime]:
+        return max(e.start.astimezone(UTC), lo), min((e.end or now).astimezone(UTC), hi)
+
+    # Brute force: per user, in start order, an entry that begins before an earlier one ends.
+    expected = 0
+    for user in {e.user_id for e in entries}:
+        spans = sorted(s for s in (inside(e) for e in entries if e.user_id == user) if s[1] > s[0])
+        expected += sum(
+            1 for i, (start, _) in enumerate(spans) if any(start < end for _, end in spans[:i])
+        )
+    notes = [n for n in aggregate(entries, period, tz, now).notes if "overlap" in n]
+    if expected <= 10:
+        assert len(notes) == expected
+    else:
+        assert len(notes) == 11 and notes[-1] == f"… and {expected - 10} more overlaps."
+
+
 def test_days_are_local_calendar_days_in_order() -> None:
     tz = ZoneInfo("Australia/Lord_Howe")
     period = week_period("2026-W14", tz)  # clocks back 30 min on Sun 5 Apr

@@ -106,9 +106,10 @@ def split_by_day(starts: Int64Array, ends: Int64Array, bounds: Int64Array) -> In
     Nothing is lost or added: a row sums to the interval clipped to ``[bounds[0], bounds[-1])``.
     """
     lo, hi = bounds[:-1], bounds[1:]
-    parts = np.minimum(ends[:, None], hi[None, :]) - np.maximum(starts[:, None], lo[None, :])
-    clipped: Int64Array = np.maximum(parts, 0)
-    return clipped
+    parts: Int64Array = np.minimum(ends[:, None], hi[None, :])
+    parts -= np.maximum(starts[:, None], lo[None, :])
+    np.maximum(parts, 0, out=parts)
+    return parts
 
 
 def round_cells(micros: Int64Array, round_minutes: int, rounding: str) -> Int64Array:
@@ -174,8 +175,10 @@ def aggregate(
     clients = sorted(set(clients_arr[shown].tolist()), key=lambda c: (c.casefold(), c))
     codes = pd.Index(clients, dtype=object).get_indexer(clients_arr)
     cells = np.zeros((len(clients), len(days)), dtype=np.int64)
-    known = codes >= 0
-    np.add.at(cells, codes[known], parts[known])
+    if clients:
+        # Entries of clients left out (-1) have no time in the period: adding their zero rows
+        # to column 0 changes nothing and saves copying ``parts``.
+        np.add.at(cells, np.maximum(codes, 0), parts)
     cells = round_cells(cells, round_minutes, rounding)
 
     hours = _hours_frame(cells.T, days, clients)
@@ -284,35 +287,31 @@ def _overlap_notes(
     """One note per entry that overlaps an earlier entry of the same user inside the period."""
     lo = np.clip(starts, p_start, p_end)
     hi = np.clip(ends, p_start, p_end)
-    users, user_ids = pd.factorize(np.array([e.user_id for e in items], dtype=object))
-    frame = pd.DataFrame({"user": users, "lo": lo, "hi": hi, "pos": np.arange(len(items))})
-    frame = frame[frame["hi"] > frame["lo"]].sort_values(["user", "lo", "hi"], kind="stable")
-    by_user = frame.groupby("user", sort=False)
-    reach = by_user["hi"].cummax()
-    # The entry that set the furthest end so far is the one a later entry overlaps most.
-    setter = frame["pos"].where(frame["hi"] == reach)
-    frame = frame.assign(reach=reach, setter=setter)
-    by_user = frame.groupby("user", sort=False)
-    prev_reach = by_user["reach"].shift(1)
-    partner = by_user["setter"].ffill().groupby(frame["user"], sort=False).shift(1)
-    overlap = np.minimum(frame["hi"], prev_reach) - frame["lo"]
-    hits = frame.assign(partner=partner, overlap=overlap)
-    hits = hits[hits["overlap"] > 0].sort_values(["lo", "pos"], kind="stable")
+    users, user_ids = pd.factorize(pd.Series([e.user_id for e in items], dtype=object))
+    kept = np.flatnonzero(hi > lo)
+    order = kept[np.lexsort((hi[kept], lo[kept], users[kept]))]  # by user, then start
+    lo, hi, users = lo[order], hi[order], users[order]
+    # Furthest end reached so far by the user's entries, and the entry that reached it: the
+    # one a later entry overlaps most. A user's first entry always sets it, so a plain running
+    # maximum of setter positions never leaks across users.
+    reach = pd.Series(hi).groupby(users, sort=False).cummax().to_numpy(dtype=np.int64)
+    setter = np.maximum.accumulate(np.where(hi == reach, np.arange(len(order)), 0))
+    overlap = np.minimum(hi[1:], reach[:-1]) - lo[1:]
+    hit = np.flatnonzero((users[1:] == users[:-1]) & (overlap > 0))
+    hit = hit[np.lexsort((order[hit + 1], lo[hit + 1]))]  # in time order
 
     several_users = len(user_ids) > 1
     notes = []
-    shown = hits.head(MAX_NOTES_PER_KIND)
-    for pos, other, micros in zip(
-        shown["pos"].tolist(), shown["partner"].tolist(), shown["overlap"].tolist(), strict=True
-    ):
-        first, second = items[int(other)], items[int(pos)]
+    for k in hit[:MAX_NOTES_PER_KIND].tolist():
+        first, second = items[int(order[setter[k]])], items[int(order[k + 1])]
+        micros = overlap[k]
         who = f"User {second.user_id}: " if several_users else ""
         notes.append(
             f"{who}{_describe(first, tz)} and {_describe(second, tz)} overlap by "
             f"{_span_text(int(micros))}; both are counted as recorded."
         )
-    if len(hits) > len(shown):
-        notes.append(f"… and {len(hits) - len(shown)} more overlaps.")
+    if len(hit) > MAX_NOTES_PER_KIND:
+        notes.append(f"… and {len(hit) - MAX_NOTES_PER_KIND} more overlaps.")
     return notes
 
 

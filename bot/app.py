@@ -13,6 +13,7 @@ import crescent
 import hikari
 
 from bot.command_run import CommandRun, current_run_or_none, fail_command, new_run
+from bot.logs import quiet_bad_signatures
 from bot.model import Model
 from timesheet.config import ConfigError, Settings
 
@@ -116,6 +117,7 @@ def build_rest_bot(
     """An HTTP-interactions bot: signatures checked with DISCORD_PUBLIC_KEY by hikari."""
     settings.require("DISCORD_PUBLIC_KEY", "DISCORD_TOKEN")
     assert settings.discord_token is not None
+    quiet_bad_signatures()
     bot = hikari.RESTBot(
         settings.discord_token,
         "Bot",

@@ -21,6 +21,7 @@ __all__ = [
     "count_requests",
     "elapsed_ms",
     "log_command",
+    "quiet_bad_signatures",
     "start_counting",
 ]
 
@@ -100,6 +101,31 @@ def log_command(record: CommandRecord) -> None:
     fields["latency_ms"] = round(record.latency_ms, 1)
     level = logging.INFO if record.error is None else logging.WARNING
     _log.log(level, json.dumps(fields, ensure_ascii=False, sort_keys=False))
+
+
+class _QuietBadSignatures(logging.Filter):
+    """hikari logs a forged or corrupt signature with a full traceback at ERROR level.
+
+    Anyone on the internet can send those; one WARNING line is enough (no traceback, and
+    never the signature itself).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Received a request with an invalid signature"):
+            record.msg, record.args = "rejected an interaction with an invalid signature", ()
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_BAD_SIGNATURES = _QuietBadSignatures()
+
+
+def quiet_bad_signatures() -> None:
+    """Install the filter on hikari's interaction-server logger (idempotent)."""
+    logger = logging.getLogger("hikari.interaction_server")
+    if _BAD_SIGNATURES not in logger.filters:
+        logger.addFilter(_BAD_SIGNATURES)
 
 
 def elapsed_ms(started: float) -> float:

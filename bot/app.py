@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import signal
+import sys
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -50,8 +52,25 @@ class TimetrackClient(crescent.Client):
             _log.warning("autocomplete of %s failed: %s", ctx.command, type(exc).__name__)
 
 
+def _bound_elsewhere(path: str) -> bool:
+    module = sys.modules.get(path)
+    plugin = getattr(module, "plugin", None)
+    if not isinstance(plugin, crescent.Plugin):
+        return False
+    try:
+        plugin.client  # noqa: B018  (raises AttributeError while not loaded anywhere)
+    except AttributeError:
+        return False
+    return True
+
+
 def _load_plugins(client: crescent.Client, plugins: Sequence[str]) -> None:
     for path in plugins:
+        # crescent's commands are module-level objects that keep the client and the guild they
+        # were first registered with: a second client in the same process (tests, benchmarks)
+        # gets fresh ones from a re-imported module.
+        if _bound_elsewhere(path):
+            importlib.reload(sys.modules[path])
         client.plugins.load(path)
 
 

@@ -12,6 +12,7 @@ from timesheet.aggregate import TOTAL, WeekTable
 from timesheet.week import local_midnight
 
 __all__ = [
+    "CHART_CLIENTS_MAX",
     "MESSAGE_LIMIT",
     "render_csv",
     "render_messages",
@@ -24,6 +25,8 @@ MESSAGE_LIMIT: Final = 2000
 WIDE_TABLE_MAX: Final = 60  # wider than this, days become columns and clients rows
 _NAME_COLUMN_MAX: Final = 30  # longer client names get lines of their own, never cut
 _FENCE: Final = "```"
+CHART_CLIENTS_MAX: Final = 12  # more clients than this: the smallest share one "Other" colour
+_LEGEND_NAME_MAX: Final = 32
 _MARKDOWN: Final = frozenset("\\*_~`|[]")
 
 
@@ -299,10 +302,6 @@ def render_png(table: WeekTable, *, dpi: int = 110) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", facecolor="white")
     return buffer.getvalue()
-
-
-CHART_CLIENTS_MAX: Final = 12
-_LEGEND_NAME_MAX: Final = 32
 
 
 def _chart_series(table: WeekTable) -> list[tuple[str, list[float], str]]:

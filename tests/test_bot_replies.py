@@ -1,0 +1,157 @@
+"""Reply text, error lines, choice matching and authorization rules of the bot, as units."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.auth import Caller, is_allowed
+from bot.errors import describe_error
+from bot.format import format_active, format_duration, format_end, format_time
+from bot.plugins.timer import match_choices
+from notion_client import (
+    NotionConnectionError,
+    NotionTimeoutError,
+    ObjectNotFoundError,
+    RateLimitedError,
+    RestrictedResourceError,
+    ServerError,
+    UnauthorizedError,
+    ValidationError,
+)
+from timesheet.config import ConfigError
+from timesheet.entries import TimeEntry
+from timesheet.tracker import EndResult, NothingRunning, UnknownClient
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.mark.parametrize(
+    ("exc", "start", "outcome"),
+    [
+        (
+            UnauthorizedError(401, "unauthorized", "API token is invalid."),
+            "Notion rejected the token",
+            "notion_unauthorized",
+        ),
+        (
+            ObjectNotFoundError(404, "object_not_found", "Could not find database"),
+            "Notion can't find the timesheet database: share the database with the integration",
+            "notion_not_found",
+        ),
+        (
+            RestrictedResourceError(403, "restricted_resource", "no"),
+            "Notion refused access",
+            "notion_forbidden",
+        ),
+        (
+            RateLimitedError(429, "rate_limited", "slow down", retry_after=30),
+            "Notion is unavailable right now",
+            "notion_unavailable",
+        ),
+        (
+            ServerError(503, "service_unavailable", "down"),
+            "Notion is unavailable right now",
+            "notion_unavailable",
+        ),
+        (
+            NotionTimeoutError("timed out", ambiguous=True),
+            "Notion is unavailable right now",
+            "notion_unavailable",
+        ),
+        (
+            NotionConnectionError("refused", ambiguous=False),
+            "Notion is unavailable right now",
+            "notion_unavailable",
+        ),
+        (
+            ValidationError(400, "validation_error", "Client is not a property"),
+            "Notion refused the entry; the database may be missing properties",
+            "notion_invalid",
+        ),
+        (NothingRunning(), "You have no running timer.", "refused"),
+        (UnknownClient("Nope", ["Acme"]), 'Unknown client "Nope". Choose one of: Acme.', "refused"),
+        (
+            ConfigError("NOTION_TOKEN", "is not set"),
+            "timetrack is misconfigured: NOTION_TOKEN: is not set",
+            "config_error",
+        ),
+        (KeyError("boom"), "Something went wrong on our side; nothing was changed.", "error"),
+    ],
+)
+def test_every_error_is_one_line(exc: Exception, start: str, outcome: str) -> None:
+    reply = describe_error(exc)
+    assert reply.line.startswith(start)
+    assert "\n" not in reply.line and reply.outcome == outcome
+    assert "boom" not in reply.line and "API token" not in reply.line
+
+
+def test_match_choices_prefix_first_case_insensitive_at_most_25() -> None:
+    names = ["Acme", "Globex", "Initech", "Blue Acme", "acme labs"]
+    assert match_choices(names, "ACM") == [
+        ("Acme", "Acme"),
+        ("acme labs", "acme labs"),
+        ("Blue Acme", "Blue Acme"),
+    ]
+    assert match_choices(names, "zzz") == []
+    assert len(match_choices([f"C{i}" for i in range(60)], "")) == 25
+    assert match_choices(["x" * 101, "Acme", "Acme"], "") == [("Acme", "Acme")]
+
+
+@pytest.mark.parametrize(
+    ("span", "text"),
+    [
+        (timedelta(seconds=42), "42s"),
+        (timedelta(minutes=7, seconds=59), "7m"),
+        (timedelta(hours=3, minutes=5), "3h 05m"),
+        (timedelta(hours=26), "26h 00m"),
+        (timedelta(seconds=-5), "0s"),
+    ],
+)
+def test_format_duration(span: timedelta, text: str) -> None:
+    assert format_duration(span) == text
+
+
+def test_times_are_shown_in_the_configured_zone() -> None:
+    moment = datetime(2026, 7, 1, 8, 30, tzinfo=UTC)
+    assert format_time(moment, LONDON, now=moment) == "09:30 Europe/London"
+    later = moment + timedelta(days=2)
+    assert format_time(moment, LONDON, now=later) == "Wed 01 Jul 09:30 Europe/London"
+
+
+def _entry(**changes: object) -> TimeEntry:
+    base: dict[str, object] = {
+        "entry_id": "e1",
+        "user_id": "1",
+        "client": "Acme",
+        "name": "Acme",
+        "start": datetime(2026, 11, 16, 9, tzinfo=UTC),
+        "url": "https://www.notion.so/p-1",
+    }
+    base.update(changes)
+    return TimeEntry(**base)  # type: ignore[arg-type]
+
+
+def test_terminal_text_has_no_markdown_and_a_plain_link() -> None:
+    now = datetime(2026, 11, 16, 10, tzinfo=UTC)
+    text = format_active([_entry()], LONDON, now, markdown=False)
+    assert (
+        text
+        == "Running: Acme since 09:00 Europe/London, elapsed 1h 00m.\n  https://www.notion.so/p-1"
+    )
+    ended = EndResult(entry=_entry(end=now), already_ended=True)
+    assert format_end(ended, LONDON, now, markdown=False).startswith(
+        "Acme was already stopped: started 09:00 Europe/London, total 1h 00m."
+    )
+
+
+def test_allowed_users_and_roles() -> None:
+    alice = Caller("1", frozenset({"r1"}))
+    bob = Caller("2", frozenset({"r2"}))
+    assert is_allowed(alice, (), ())
+    assert is_allowed(alice, ("1",), ())
+    assert not is_allowed(bob, ("1",), ())
+    assert is_allowed(bob, ("1",), ("r2",))
+    assert not is_allowed(bob, (), ("r1",))

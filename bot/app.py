@@ -15,6 +15,7 @@ import crescent
 import hikari
 
 from bot.command_run import CommandRun, current_run_or_none, fail_command, new_run
+from bot.jobs import BackgroundJobs
 from bot.logs import quiet_bad_signatures
 from bot.model import Model
 from timesheet.config import ConfigError, Settings
@@ -31,7 +32,10 @@ class TimetrackClient(crescent.Client):
     """crescent's client with one place turning any command error into one ephemeral line.
 
     (crescent's ``catch_command`` matches a class and its direct subclasses only.)
+    ``jobs`` are the background tasks (weekly post) started and stopped with the bot.
     """
+
+    jobs: BackgroundJobs
 
     async def on_crescent_command_error(
         self, exc: Exception, ctx: crescent.Context, was_handled: bool
@@ -88,6 +92,7 @@ def _client(
         default_guild=hikari.Snowflake(guild) if guild else None,
         update_commands=update_commands,
     )
+    client.jobs = BackgroundJobs(model)
     _load_plugins(client, plugins)
     return client
 
@@ -114,15 +119,25 @@ def build_gateway_bot(
     except ValueError:
         raise ConfigError("DISCORD_TOKEN", "not a bot token (Developer Portal > Bot)") from None
 
+    client = _client(bot, model, update_commands=True, plugins=plugins)
+
     async def on_starting(_: hikari.StartingEvent) -> None:
         await model.open()
+
+    async def on_started(_: hikari.StartedEvent) -> None:
+        await client.jobs.start()
+
+    async def on_stopping(_: hikari.StoppingEvent) -> None:
+        await client.jobs.stop()
 
     async def on_stopped(_: hikari.StoppedEvent) -> None:
         await model.close()
 
     bot.event_manager.subscribe(hikari.StartingEvent, on_starting)
+    bot.event_manager.subscribe(hikari.StartedEvent, on_started)
+    bot.event_manager.subscribe(hikari.StoppingEvent, on_stopping)
     bot.event_manager.subscribe(hikari.StoppedEvent, on_stopped)
-    return bot, _client(bot, model, update_commands=True, plugins=plugins)
+    return bot, client
 
 
 def build_rest_bot(
@@ -150,12 +165,19 @@ def build_rest_bot(
     async def on_start(_: hikari.RESTBot) -> None:
         await model.open()
 
+    bot.add_startup_callback(on_start)  # before crescent's own: commands need the model
+    client = _client(bot, model, update_commands=update_commands, plugins=plugins)
+
+    async def on_started(_: hikari.RESTBot) -> None:
+        await client.jobs.start()
+
     async def on_stop(_: hikari.RESTBot) -> None:
+        await client.jobs.stop()
         await model.close()
 
-    bot.add_startup_callback(on_start)
+    bot.add_startup_callback(on_started)
     bot.add_shutdown_callback(on_stop)
-    return bot, _client(bot, model, update_commands=update_commands, plugins=plugins)
+    return bot, client
 
 
 async def serve_http(bot: hikari.RESTBot, *, host: str, port: int) -> None:

@@ -29,6 +29,8 @@ __all__ = [
     "APP_ID",
     "GUILD_ID",
     "MANAGE_GUILD",
+    "TIMEOUT",
+    "WEBHOOK_TOKEN",
     "BotHarness",
     "Clock",
     "DiscordStub",
@@ -36,6 +38,7 @@ __all__ = [
     "RestCall",
     "Signer",
     "autocomplete",
+    "free_socket",
     "slash",
 ]
 
@@ -45,6 +48,8 @@ CHANNEL_ID: Final = "900000000000000003"
 MANAGE_GUILD: Final = 1 << 5
 EPHEMERAL: Final = 1 << 6
 TIMEOUT: Final = 10.0
+#: The token in the TIMESHEET_WEBHOOK_URL a harness with ``webhook=True`` posts to.
+WEBHOOK_TOKEN: Final = "webhook-secret-token"
 
 _ids = itertools.count(910000000000000000)
 
@@ -360,9 +365,11 @@ class BotHarness:
         clock: Clock | None = None,
         plugins: Sequence[str] | None = None,
         update_commands: bool = False,
+        webhook: bool = False,
     ) -> None:
         self.signer = Signer()
         self._update_commands = update_commands
+        self._webhook = webhook
         self.discord = DiscordStub()
         self.clock = clock or Clock()
         self._env = dict(env)
@@ -371,6 +378,7 @@ class BotHarness:
         self._session: aiohttp.ClientSession | None = None
         self.url = ""
         self.bot: Any = None
+        self.client: Any = None
         self.model: Any = None
 
     async def __aenter__(self) -> BotHarness:
@@ -386,6 +394,8 @@ class BotHarness:
             "DISCORD_API_URL": self.discord.url,
             **self._env,
         }
+        if self._webhook:
+            env["TIMESHEET_WEBHOOK_URL"] = f"{self.discord.url}/webhooks/{APP_ID}/{WEBHOOK_TOKEN}"
         settings = Settings.from_env(env)
         retry = RetryPolicy(max_attempts=2, base_delay=0.0, max_delay=0.0)
         self.model = Model(
@@ -395,7 +405,7 @@ class BotHarness:
             retry=retry,
             rate_limit=RateLimit(rate=0),
         )
-        self.bot, _ = build_rest_bot(
+        self.bot, self.client = build_rest_bot(
             settings,
             self.model,
             update_commands=self._update_commands,

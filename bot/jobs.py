@@ -1,0 +1,63 @@
+"""Background work of the running bot: the weekly timesheet post."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.model import Model
+from timesheet.report import ReportOptions, post_scheduled
+from timesheet.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
+
+__all__ = ["BackgroundJobs"]
+
+_log = logging.getLogger("timetrack.bot")
+
+
+class BackgroundJobs:
+    """Tasks started with the bot and cancelled when it stops.
+
+    The weekly report runs only when TIMESHEET_WEBHOOK_URL is set. Its clock is the model's,
+    so tests can move time; the record of posted weeks lives in DATA_DIR.
+    """
+
+    def __init__(self, model: Model) -> None:
+        self._model = model
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def running(self) -> list[str]:
+        return [t.get_name() for t in self._tasks if not t.done()]
+
+    async def start(self) -> None:
+        settings = self._model.settings
+        if settings.timesheet_webhook_url:
+            reporter = WeeklyReporter(
+                CronSchedule.parse(settings.timesheet_cron),
+                settings.timezone,
+                PostedLog(settings.data_dir),
+                self._post_week,
+                week_start=settings.week_start,
+                now=self._model.now,
+            )
+            self._tasks.append(asyncio.create_task(reporter.run(), name="weekly timesheet"))
+        else:
+            _log.info("TIMESHEET_WEBHOOK_URL is not set: no weekly timesheet post")
+
+    async def _post_week(self, run: ScheduledRun) -> None:
+        settings = self._model.settings
+        assert settings.timesheet_webhook_url is not None
+        await post_scheduled(
+            run,
+            self._model.store,
+            ReportOptions.from_settings(settings),
+            settings.timesheet_webhook_url,
+            now=self._model.now,
+            users=settings.timesheet_users,
+        )
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

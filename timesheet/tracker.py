@@ -1,24 +1,46 @@
-"""Timer rules: one running timer per user, ending by id or URL, ownership, input checks."""
+"""Timer rules: one running timer per user, ending by ref, ownership, the outbox fallback."""
 
 from __future__ import annotations
 
 import asyncio
-import re
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
-from urllib.parse import parse_qs, urlsplit
 from uuid import uuid4
 
-from notion_client import ObjectNotFoundError
+from notion_client import NotionError, ObjectNotFoundError, is_unavailable
 from timesheet.entries import TimeEntry
+from timesheet.entry_input import (
+    MAX_CLIENT_LENGTH,
+    MAX_TEXT_LENGTH,
+    check_client,
+    check_text,
+    to_millis,
+)
+from timesheet.entry_refs import parse_entry_ref
+from timesheet.outbox import Outbox
+from timesheet.outbox_ops import StartOp, project
 from timesheet.store import EntryStore, NotAnEntryError
+from timesheet.tracker_types import (
+    ActiveView,
+    EndQueued,
+    EndResult,
+    EntryNotFound,
+    InvalidEntryRef,
+    InvalidInput,
+    NothingRunning,
+    NotYourEntry,
+    StartResult,
+    TrackerError,
+    UnknownClient,
+)
 
 __all__ = [
     "MAX_CLIENT_LENGTH",
     "MAX_TEXT_LENGTH",
+    "ActiveView",
+    "EndQueued",
     "EndResult",
     "EntryNotFound",
     "InvalidEntryRef",
@@ -32,166 +54,41 @@ __all__ = [
     "parse_entry_ref",
 ]
 
-#: Notion's limit per rich-text item, counted in UTF-16 code units as Notion does.
-MAX_TEXT_LENGTH: Final = 2000
-#: Notion's limit on a select option name.
-MAX_CLIENT_LENGTH: Final = 100
-_SHOWN_INPUT: Final = 60
+@dataclass(slots=True)
+class _StartProgress:
+    """How far a direct start got before Notion failed (what the queued fallback must add)."""
 
-_HEX32: Final = re.compile(r"[0-9a-fA-F]{32}")
-_UUID: Final = re.compile(
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-)
-_TRAILING_HEX32: Final = re.compile(r"(?:^|[^0-9a-fA-F])([0-9a-fA-F]{32})$")
-_NOTION_HOSTS: Final = ("notion.so", "notion.site", "notion.com")
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _SHOWN_INPUT else text[: _SHOWN_INPUT - 1] + "…"
-
-
-class TrackerError(Exception):
-    """A request the rules refuse; ``str()`` is one line to show the user as is."""
-
-
-class NothingRunning(TrackerError):
-    def __init__(self) -> None:
-        super().__init__("You have no running timer.")
-
-
-class InvalidEntryRef(TrackerError):
-    def __init__(self, ref: str) -> None:
-        super().__init__(
-            f'"{_short(ref.strip())}" is not a Notion page id or page URL '
-            "(expected 32 hex digits, a UUID, or a notion.so link)."
-        )
-        self.ref = ref
-
-
-class NotYourEntry(TrackerError):
-    def __init__(self, entry: TimeEntry) -> None:
-        super().__init__("That entry belongs to someone else; only its owner can end it.")
-        self.entry = entry
-
-
-class EntryNotFound(TrackerError):
-    def __init__(self, page_id: str, reason: str = "") -> None:
-        why = f" ({reason})" if reason else ""
-        super().__init__(f"No time entry {page_id} in the timesheet database{why}.")
-        self.page_id = page_id
-        self.reason = reason
-
-
-class UnknownClient(TrackerError):
-    def __init__(self, client: str, presets: Sequence[str]) -> None:
-        choices = ", ".join(presets) if presets else "(none configured)"
-        super().__init__(f'Unknown client "{_short(client)}". Choose one of: {choices}.')
-        self.client = client
-        self.presets = tuple(presets)
-
-
-class InvalidInput(TrackerError):
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"The {field} {problem}.")
-        self.field = field
-        self.problem = problem
-
-
-@dataclass(frozen=True, slots=True)
-class StartResult:
-    """The started entry and the running one it stopped (if any), stopped at its start."""
-
-    entry: TimeEntry
-    stopped: TimeEntry | None = None
-    also_stopped: tuple[TimeEntry, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class EndResult:
-    """The ended entry. ``ended_by_other``: a manager ended someone else's timer."""
-
-    entry: TimeEntry
-    ended_by_other: bool = False
-    already_ended: bool = False
-    also_ended: tuple[TimeEntry, ...] = ()
-
-
-def _dashed(hex32: str) -> str:
-    h = hex32.lower()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _id_in(text: str) -> str | None:
-    if _HEX32.fullmatch(text):
-        return _dashed(text)
-    if _UUID.fullmatch(text):
-        return text.lower()
-    return None
-
-
-def parse_entry_ref(text: str) -> str:
-    """A Notion page id (32 hex, with or without dashes) or page URL -> dashed lowercase UUID.
-
-    URLs: ``https://www.notion.so/[workspace/]Title-<32hex>`` with any query (``?pvs=4``,
-    ``?v=...``); a database view link with ``p=<page id>`` names that page. Raises
-    InvalidEntryRef for anything else.
-    """
-    ref = text.strip()
-    found = _id_in(ref)
-    if found is not None:
-        return found
-    if "://" not in ref and ref.split("/", 1)[0].lower().endswith(_NOTION_HOSTS):
-        ref = "https://" + ref
-    try:
-        url = urlsplit(ref)
-    except ValueError:
-        raise InvalidEntryRef(text) from None
-    host = (url.hostname or "").lower()
-    is_notion = any(host == h or host.endswith("." + h) for h in _NOTION_HOSTS)
-    if url.scheme not in ("http", "https") or not is_notion:
-        raise InvalidEntryRef(text)
-    peeked = parse_qs(url.query).get("p")
-    if peeked:
-        found = _id_in(peeked[0])
-        if found is None:
-            raise InvalidEntryRef(text)
-        return found
-    last = url.path.rstrip("/").rsplit("/", 1)[-1]
-    match = _TRAILING_HEX32.search(last)
-    if match is not None:
-        return _dashed(match.group(1))
-    found = _id_in(last)
-    if found is None:
-        raise InvalidEntryRef(text)
-    return found
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _check_text(field: str, value: str, *, limit: int = MAX_TEXT_LENGTH) -> str:
-    stripped = value.strip()
-    if not stripped:
-        raise InvalidInput(field, "is empty" if not value else "is blank")
-    length = _utf16_len(stripped)
-    if length > limit:
-        raise InvalidInput(field, f"is too long ({length:,} characters, max {limit:,})")
-    return stripped
-
-
-def _to_millis(moment: datetime) -> datetime:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("the tracker clock must return timezone-aware datetimes")
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    running: list[TimeEntry] | None = None
+    created: TimeEntry | None = None
+    stopped: list[TimeEntry] = field(default_factory=list)
 
 
 def _new_uuid() -> str:
     return str(uuid4())
 
 
+def _running(entries: Sequence[TimeEntry]) -> list[TimeEntry]:
+    return [e for e in entries if e.end is None]
+
+
+def _latest_first(ended: Sequence[TimeEntry]) -> tuple[TimeEntry, tuple[TimeEntry, ...]]:
+    ordered = sorted(ended, key=lambda e: e.start, reverse=True)
+    return ordered[0], tuple(ordered[1:])
+
+
+def _same_id(a: str, b: str) -> bool:
+    return a.replace("-", "").lower() == b.replace("-", "").lower()
+
+
 class Tracker:
-    """The timer rules on top of an EntryStore. Every check happens before any write."""
+    """The timer rules on top of an EntryStore. Every check happens before any write.
+
+    With an ``outbox``, what Notion can't take now (unavailable after the client's retries)
+    is saved there before the method returns (``queued=True`` in the result) and replayed
+    later; while a user has operations waiting, that user's new ones queue behind them, so a
+    direct write never overtakes them. ``on_queued`` is called after every enqueue (wire it to
+    ``OutboxReplayer.notify``). Without an outbox Notion's errors propagate as they are.
+    """
 
     def __init__(
         self,
@@ -201,19 +98,24 @@ class Tracker:
         presets: Sequence[str],
         presets_only: bool = False,
         new_id: Callable[[], str] = _new_uuid,
+        outbox: Outbox | None = None,
+        on_queued: Callable[[], object] | None = None,
     ) -> None:
         self.store = store
         self._clock = clock
         self.presets: tuple[str, ...] = tuple(presets)
         self.presets_only = presets_only
         self._new_id = new_id
+        self.outbox = outbox
+        self.on_queued = on_queued
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
 
     def _lock(self, user_id: str) -> asyncio.Lock:
-        # Serialises one user's starts and ends in this process, so two quick /start
-        # commands cannot both see "nothing running" and leave two timers open.
+        # Serialises one user's starts and ends in this process (commands and the outbox
+        # replayer's starts), so two quick /start commands cannot both see "nothing running"
+        # and leave two timers open. Not re-entrant: never await another locked method inside.
         lock = self._locks.get(user_id)
         if lock is None:
             lock = asyncio.Lock()
@@ -222,7 +124,7 @@ class Tracker:
 
     def now(self) -> datetime:
         """The bot's clock, to the millisecond (what Notion filters compare)."""
-        return _to_millis(self._clock())
+        return to_millis(self._clock())
 
     def plan_start(
         self,
@@ -234,13 +136,15 @@ class Tracker:
         at: datetime | None = None,
     ) -> TimeEntry:
         """The validated entry a start would write (no Notion request). ``name=None``: preset."""
-        at = self.now() if at is None else _to_millis(at)
+        at = self.now() if at is None else to_millis(at)
         user = user_id.strip()
         if not user:
             raise InvalidInput("user id", "is empty")
-        title = None if name is None else _check_text("name", name)
-        client_name = self._check_client(client, custom=title is not None)
-        note_text = "" if not note else _check_text("note", note)
+        title = None if name is None else check_text("name", name)
+        client_name = check_client(
+            client, self.presets, presets_only=self.presets_only, custom=title is not None
+        )
+        note_text = "" if not note else check_text("note", note)
         return TimeEntry(
             entry_id=self._new_id(),
             user_id=user,
@@ -250,23 +154,7 @@ class Tracker:
             note=note_text,
         )
 
-    def _check_client(self, client: str | None, *, custom: bool) -> str:
-        raw = client or ""
-        stripped = raw.strip()
-        if not stripped:
-            if custom and not self.presets_only:
-                return ""
-            if self.presets_only:
-                raise UnknownClient(raw, self.presets)
-            raise InvalidInput("client", "is empty" if not raw else "is blank")
-        for preset in self.presets:
-            if preset.casefold() == stripped.casefold():
-                return preset
-        if self.presets_only:
-            raise UnknownClient(stripped, self.presets)
-        if "," in stripped:
-            raise InvalidInput("client", "can't contain a comma (Notion select options)")
-        return _check_text("client", stripped, limit=MAX_CLIENT_LENGTH)
+    # -- starting ---------------------------------------------------------------------------
 
     async def start(
         self,
@@ -278,15 +166,34 @@ class Tracker:
     ) -> StartResult:
         """Start a timer now, ending the user's running one at the same instant.
 
-        Requests: 1 query + 1 create (+ 1 update per timer it stops).
+        Requests: 1 query + 1 create (+ 1 update per timer it stops); none when queued.
         """
         entry = self.plan_start(user_id, client, name=name, note=note)
         async with self._lock(entry.user_id):
-            return await self.start_entry(entry)
+            if self.outbox is None:
+                return await self._write_start(entry)
+            if self.outbox.has_pending_for_user(entry.user_id):
+                return self._queue_start(entry, _StartProgress())
+            progress = _StartProgress()
+            try:
+                return await self._write_start(entry, progress=progress)
+            except NotionError as exc:
+                if not is_unavailable(exc):
+                    raise
+                return self._queue_start(entry, progress)
 
     async def start_entry(self, entry: TimeEntry, *, replay: bool = False) -> StartResult:
-        """Write a planned start. Safe to repeat (``replay=True`` after a failure or crash)."""
+        """Write a planned start to Notion. Safe to repeat (``replay=True`` after a failure or
+        crash: the outbox replayer). Takes the user's lock; Notion's errors propagate."""
+        async with self._lock(entry.user_id):
+            return await self._write_start(entry, replay=replay)
+
+    async def _write_start(
+        self, entry: TimeEntry, *, replay: bool = False, progress: _StartProgress | None = None
+    ) -> StartResult:
+        done = _StartProgress() if progress is None else progress
         running = await self.store.find_running(entry.user_id)
+        done.running = running
         already = next((e for e in running if e.entry_id == entry.entry_id), None)
         others = [e for e in running if e.entry_id != entry.entry_id]
         # A timer started after this one (replayed late) stops this one at its own start.
@@ -296,15 +203,51 @@ class Tracker:
             created = already
         else:
             created = await self.store.create(entry, maybe_exists=replay)
+        done.created = created
         if later and created.end is None:
             created = await self.store.end(created, min(e.start for e in later), fresh=True)
-        stopped = [await self.store.end(e, entry.start, fresh=True) for e in to_stop]
-        stopped.reverse()  # the most recently started first
+            done.created = created
+        for e in to_stop:
+            done.stopped.append(await self.store.end(e, entry.start, fresh=True))
+        stopped = list(reversed(done.stopped))  # the most recently started first
         return StartResult(
             entry=created,
             stopped=stopped[0] if stopped else None,
             also_stopped=tuple(stopped[1:]),
         )
+
+    def _queue_start(self, entry: TimeEntry, progress: _StartProgress) -> StartResult:
+        """Save the start (and the stops it implies) in the outbox; committed on return."""
+        outbox = self._outbox()
+        user = entry.user_id
+        created = entry if progress.created is None else progress.created
+        if progress.running is None:
+            # Notion was not asked what runs: stop whatever runs at this start. Nothing was
+            # sent for the new entry, so its page can't exist when this op is replayed first.
+            to_stop = [e for e in _running(outbox.pending_view(user)) if e.start <= entry.start]
+            outbox.enqueue_end_running(user, entry.start)
+            outbox.enqueue_start(entry)
+        else:
+            # Notion said what runs, and the new page may exist (written, or an ambiguous
+            # failure): end each old timer by its own op, never "whatever runs" (it too).
+            stopped_ids = {e.entry_id for e in progress.stopped}
+            others = [e for e in progress.running if e.entry_id != entry.entry_id]
+            to_stop = [
+                e for e in others if e.start <= entry.start and e.entry_id not in stopped_ids
+            ]
+            for e in to_stop:
+                outbox.enqueue_end(e.entry_id, entry.start, page_id=e.page_id, user_id=user)
+            later = any(e.start > entry.start for e in others)
+            if progress.created is None or (later and created.end is None):
+                outbox.enqueue_start(entry)  # replayed with replay=True: never doubled
+        self._notify_queued()
+        stopped = [*progress.stopped, *(e.ended(entry.start) for e in to_stop)]
+        if not stopped:
+            return StartResult(entry=created, queued=True)
+        first, rest = _latest_first(stopped)
+        return StartResult(entry=created, stopped=first, also_stopped=rest, queued=True)
+
+    # -- ending -----------------------------------------------------------------------------
 
     async def end(
         self, user_id: str, ref: str | None = None, *, can_manage: bool = False
@@ -312,25 +255,144 @@ class Tracker:
         """End the user's running timer (``ref=None``) or the entry ``ref`` names.
 
         Requests: 1 query + 1 update (by ref: 1 retrieve + 1 update; none if already ended).
+        With an outbox, ``ref`` may also be the Entry ID of an entry whose start is pending,
+        and ends Notion can't take now are queued. Raises NothingRunning when neither Notion
+        nor the outbox has a running timer, EndQueued when Notion can't be asked and the
+        outbox knows no timer (the end is saved all the same).
         """
         at = self.now()
-        if ref is None or not ref.strip():
-            async with self._lock(user_id):
-                running = await self.store.find_running(user_id)
-                if not running:
-                    raise NothingRunning()
-                ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in running]
-            ended.reverse()
-            return EndResult(entry=ended[0], also_ended=tuple(ended[1:]))
-        page_id = parse_entry_ref(ref)
-        entry = await self._get(page_id)
+        if ref is not None and ref.strip():
+            return await self._end_ref(user_id, ref, at, can_manage)
+        async with self._lock(user_id):
+            if self.outbox is not None:
+                return await self._end_running(user_id, at)
+            running = await self.store.find_running(user_id)
+            if not running:
+                raise NothingRunning()
+            ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in running]
+        first, rest = _latest_first(ended)
+        return EndResult(entry=first, also_ended=rest)
+
+    async def _end_running(self, user_id: str, at: datetime) -> EndResult:
+        outbox = self._outbox()
+        ops = outbox.pending()  # read before Notion: an op replayed meanwhile is in both
+        try:
+            known: list[TimeEntry] | None = await self.store.find_running(user_id)
+        except NotionError as exc:
+            if not is_unavailable(exc):
+                raise
+            known = None
+        running = _running(project(ops, user_id, known or ()))
+        if known is None:
+            # Notion can't say what runs: end whatever runs at ``at`` once it answers.
+            outbox.enqueue_end_running(user_id, at)
+            for e in running:
+                if e.start > at:  # a clock step back: "running at at" would miss it
+                    outbox.enqueue_end(e.entry_id, e.start, page_id=e.page_id, user_id=user_id)
+            self._notify_queued()
+            if not running:
+                raise EndQueued(user_id, at)
+            return self._ended(running, at, queued=True)
+        if not running:
+            raise NothingRunning()
+        waiting = outbox.has_pending_for_user(user_id) or any(
+            outbox.has_pending(e.entry_id) for e in running
+        )
+        if waiting:
+            self._queue_ends(running, at, user_id)
+            return self._ended(running, at, queued=True)
+        ended: list[TimeEntry] = []
+        try:
+            for e in running:
+                ended.append(await self.store.end(e, max(at, e.start), fresh=True))
+        except NotionError as exc:
+            if not is_unavailable(exc):
+                raise
+            self._queue_ends(running[len(ended) :], at, user_id)
+            return self._ended([*ended, *running[len(ended) :]], at, queued=True)
+        return self._ended(ended, at)
+
+    def _queue_ends(self, running: Sequence[TimeEntry], at: datetime, user_id: str) -> None:
+        outbox = self._outbox()
+        for e in running:
+            outbox.enqueue_end(e.entry_id, max(at, e.start), page_id=e.page_id, user_id=user_id)
+        self._notify_queued()
+
+    @staticmethod
+    def _ended(entries: Sequence[TimeEntry], at: datetime, *, queued: bool = False) -> EndResult:
+        ended = [e if e.end is not None else e.ended(max(at, e.start)) for e in entries]
+        first, rest = _latest_first(ended)
+        return EndResult(entry=first, also_ended=rest, queued=queued)
+
+    async def _end_ref(self, user_id: str, ref: str, at: datetime, can_manage: bool) -> EndResult:
+        ref_id = parse_entry_ref(ref)
+        if self.outbox is not None:
+            local = self._pending_entry(ref_id)
+            if local is not None:
+                self._check_may_end(local, user_id, can_manage)
+                async with self._lock(local.user_id):
+                    local = self._pending_entry(ref_id)  # it may have been replayed meanwhile
+                    if local is not None:
+                        return self._queue_end_of(local, at, user_id)
+        entry = await self._get(ref_id)
+        by_other = self._check_may_end(entry, user_id, can_manage)
+        if entry.end is not None:
+            return EndResult(entry=entry, ended_by_other=by_other, already_ended=True)
+        if self.outbox is None:
+            entry = await self.store.end(entry, max(at, entry.start), fresh=True)
+            return EndResult(entry=entry, ended_by_other=by_other)
+        async with self._lock(entry.user_id):
+            return await self._end_known(entry, at, user_id)
+
+    @staticmethod
+    def _check_may_end(entry: TimeEntry, user_id: str, can_manage: bool) -> bool:
         by_other = entry.user_id != user_id
         if by_other and not can_manage:
             raise NotYourEntry(entry)
-        if entry.end is not None:
+        return by_other
+
+    def _pending_entry(self, ref_id: str) -> TimeEntry | None:
+        """The entry whose start is still queued under Entry ID ``ref_id``, as it will be."""
+        ops = self._outbox().pending()
+        owner = next(
+            (o.user_id for o in ops if isinstance(o, StartOp) and _same_id(o.entry_id, ref_id)),
+            None,
+        )
+        if owner is None:
+            return None
+        view = project(ops, owner)
+        return next((e for e in view if _same_id(e.entry_id, ref_id)), None)
+
+    def _queue_end_of(self, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
+        by_other = entry.user_id != caller
+        if entry.end is not None:  # a queued end already stops it
             return EndResult(entry=entry, ended_by_other=by_other, already_ended=True)
-        entry = await self.store.end(entry, max(at, entry.start), fresh=True)
-        return EndResult(entry=entry, ended_by_other=by_other)
+        end_at = max(at, entry.start)
+        self._outbox().enqueue_end(
+            entry.entry_id,
+            end_at,
+            page_id=entry.page_id,
+            user_id=entry.user_id,
+            by=caller if by_other else None,
+        )
+        self._notify_queued()
+        return EndResult(entry=entry.ended(end_at), ended_by_other=by_other, queued=True)
+
+    async def _end_known(self, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
+        """End an entry read from Notion, behind its owner's queued operations if any."""
+        outbox = self._outbox()
+        ops = outbox.pending()
+        if any(op.user_id == entry.user_id or op.entry_id == entry.entry_id for op in ops):
+            view = project(ops, entry.user_id, [entry])
+            mine = next(e for e in view if e.entry_id == entry.entry_id)
+            return self._queue_end_of(mine, at, caller)
+        try:
+            ended = await self.store.end(entry, max(at, entry.start), fresh=True)
+        except NotionError as exc:
+            if not is_unavailable(exc):
+                raise
+            return self._queue_end_of(entry, at, caller)
+        return EndResult(entry=ended, ended_by_other=entry.user_id != caller)
 
     async def _get(self, page_id: str) -> TimeEntry:
         try:
@@ -345,6 +407,37 @@ class Tracker:
             raise EntryNotFound(page_id, "not found, or not shared with the integration")
         return entry
 
+    # -- reading ----------------------------------------------------------------------------
+
     async def active(self, user_id: str) -> list[TimeEntry]:
-        """The user's running timers (normally at most one): one query."""
-        return await self.store.find_running(user_id)
+        """The user's running timers (normally at most one): one query.
+
+        With an outbox, pending starts and ends are applied. Notion's errors propagate; use
+        ``active_view`` to fall back to what the outbox holds.
+        """
+        if self.outbox is None:
+            return await self.store.find_running(user_id)
+        ops = self.outbox.pending()
+        return _running(project(ops, user_id, await self.store.find_running(user_id)))
+
+    async def active_view(self, user_id: str) -> ActiveView:
+        """Like ``active``, but when Notion is unavailable: the pending timers, flagged."""
+        ops = self.outbox.pending() if self.outbox is not None else []
+        try:
+            known = await self.store.find_running(user_id)
+        except NotionError as exc:
+            if not is_unavailable(exc):
+                raise
+            return ActiveView(_running(project(ops, user_id)), notion_reachable=False)
+        return ActiveView(_running(project(ops, user_id, known)))
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _outbox(self) -> Outbox:
+        if self.outbox is None:
+            raise RuntimeError("this tracker has no outbox")
+        return self.outbox
+
+    def _notify_queued(self) -> None:
+        if self.on_queued is not None:
+            self.on_queued()

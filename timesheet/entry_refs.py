@@ -1,0 +1,68 @@
+"""Entry references people paste: a Notion page id (or Entry ID) or a Notion page URL."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+from urllib.parse import parse_qs, urlsplit
+
+from timesheet.tracker_types import InvalidEntryRef
+
+__all__ = ["parse_entry_ref"]
+
+_HEX32: Final = re.compile(r"[0-9a-fA-F]{32}")
+_UUID: Final = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+_TRAILING_HEX32: Final = re.compile(r"(?:^|[^0-9a-fA-F])([0-9a-fA-F]{32})$")
+_NOTION_HOSTS: Final = ("notion.so", "notion.site", "notion.com")
+
+
+def _dashed(hex32: str) -> str:
+    h = hex32.lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _id_in(text: str) -> str | None:
+    if _HEX32.fullmatch(text):
+        return _dashed(text)
+    if _UUID.fullmatch(text):
+        return text.lower()
+    return None
+
+
+def parse_entry_ref(text: str) -> str:
+    """A Notion page id (32 hex, with or without dashes) or page URL -> dashed lowercase UUID.
+
+    URLs: ``https://www.notion.so/[workspace/]Title-<32hex>`` with any query (``?pvs=4``,
+    ``?v=...``); a database view link with ``p=<page id>`` names that page. Raises
+    InvalidEntryRef for anything else.
+    """
+    ref = text.strip()
+    found = _id_in(ref)
+    if found is not None:
+        return found
+    if "://" not in ref and ref.split("/", 1)[0].lower().endswith(_NOTION_HOSTS):
+        ref = "https://" + ref
+    try:
+        url = urlsplit(ref)
+    except ValueError:
+        raise InvalidEntryRef(text) from None
+    host = (url.hostname or "").lower()
+    is_notion = any(host == h or host.endswith("." + h) for h in _NOTION_HOSTS)
+    if url.scheme not in ("http", "https") or not is_notion:
+        raise InvalidEntryRef(text)
+    peeked = parse_qs(url.query).get("p")
+    if peeked:
+        found = _id_in(peeked[0])
+        if found is None:
+            raise InvalidEntryRef(text)
+        return found
+    last = url.path.rstrip("/").rsplit("/", 1)[-1]
+    match = _TRAILING_HEX32.search(last)
+    if match is not None:
+        return _dashed(match.group(1))
+    found = _id_in(last)
+    if found is None:
+        raise InvalidEntryRef(text)
+    return found

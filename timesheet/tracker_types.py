@@ -1,0 +1,139 @@
+"""What the tracker answers: its results, and the errors it refuses a request with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final
+
+from timesheet.entries import TimeEntry
+
+__all__ = [
+    "ActiveView",
+    "EndQueued",
+    "EndResult",
+    "EntryNotFound",
+    "InvalidEntryRef",
+    "InvalidInput",
+    "NotYourEntry",
+    "NothingRunning",
+    "StartResult",
+    "TrackerError",
+    "UnknownClient",
+]
+
+_SHOWN_INPUT: Final = 60
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _SHOWN_INPUT else text[: _SHOWN_INPUT - 1] + "…"
+
+
+class TrackerError(Exception):
+    """A request the rules refuse; ``str()`` is one line to show the user as is."""
+
+
+class NothingRunning(TrackerError):
+    def __init__(self) -> None:
+        super().__init__("You have no running timer.")
+
+
+class InvalidEntryRef(TrackerError):
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            f'"{_short(ref.strip())}" is not a Notion page id or page URL '
+            "(expected 32 hex digits, a UUID, or a notion.so link)."
+        )
+        self.ref = ref
+
+
+class NotYourEntry(TrackerError):
+    def __init__(self, entry: TimeEntry) -> None:
+        super().__init__("That entry belongs to someone else; only its owner can end it.")
+        self.entry = entry
+
+
+class EntryNotFound(TrackerError):
+    def __init__(self, page_id: str, reason: str = "") -> None:
+        why = f" ({reason})" if reason else ""
+        super().__init__(f"No time entry {page_id} in the timesheet database{why}.")
+        self.page_id = page_id
+        self.reason = reason
+
+
+class UnknownClient(TrackerError):
+    def __init__(self, client: str, presets: Sequence[str]) -> None:
+        choices = ", ".join(presets) if presets else "(none configured)"
+        super().__init__(f'Unknown client "{_short(client)}". Choose one of: {choices}.')
+        self.client = client
+        self.presets = tuple(presets)
+
+
+class InvalidInput(TrackerError):
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"The {field} {problem}.")
+        self.field = field
+        self.problem = problem
+
+
+class EndQueued(TrackerError):
+    """``end()`` saved the end for later: Notion can't be asked which timer runs, and no timer
+    of the user waits in the outbox. Not a refusal: the end is durable and is applied to the
+    timer(s) running at ``at`` once Notion answers. ``str()`` is the reply to show as is."""
+
+    def __init__(self, user_id: str, at: datetime) -> None:
+        when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        super().__init__(
+            "Notion can't be reached right now. Saved: your running timer will be stopped "
+            f"at {when} once Notion answers."
+        )
+        self.user_id = user_id
+        self.at = at
+
+
+@dataclass(frozen=True, slots=True)
+class StartResult:
+    """The started entry and the running one it stopped (if any), stopped at its start.
+
+    ``queued``: Notion could not take it now (or earlier operations of the user wait): it is
+    saved in the outbox and will sync; ``entry.page_id`` is then None unless the page was
+    written before Notion failed. ``stopped`` lists only the timers known to stop.
+    """
+
+    entry: TimeEntry
+    stopped: TimeEntry | None = None
+    also_stopped: tuple[TimeEntry, ...] = ()
+    queued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EndResult:
+    """The ended entry. ``ended_by_other``: a manager ended someone else's timer.
+
+    ``queued``: the end is saved in the outbox and will sync (``entry.end`` is the End it
+    will get).
+    """
+
+    entry: TimeEntry
+    ended_by_other: bool = False
+    already_ended: bool = False
+    also_ended: tuple[TimeEntry, ...] = ()
+    queued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveView:
+    """The user's running timers, pending ones included (``page_id`` None: not in Notion yet).
+
+    ``notion_reachable`` False: Notion did not answer, so ``entries`` are only what the outbox
+    holds ("Notion is unreachable; showing what is saved locally").
+    """
+
+    entries: list[TimeEntry]
+    notion_reachable: bool = True
+
+    @property
+    def pending(self) -> list[TimeEntry]:
+        """Entries whose start has not reached Notion yet."""
+        return [e for e in self.entries if e.page_id is None]

@@ -222,3 +222,28 @@ def test_png_bytes(table: WeekTable) -> None:
 def test_render_module_does_not_import_matplotlib() -> None:
     code = "import sys, timesheet.render; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_printed_rows_and_columns_add_up_to_the_printed_totals() -> None:
+    """Unrounded cells are shown to 0.01 h; totals are sums of what is shown, not of exact time."""
+    tz = ZoneInfo("Europe/London")
+    period = week_period("2026-W47", tz, 0, datetime(2026, 11, 18, tzinfo=tz))
+    monday = period.start
+    entries = [  # 95 min = 1.5833 h (shown 1.58), 200 min = 3.3333 h (shown 3.33) on Monday
+        TimeEntry("a", "1", "Globex", "Globex", monday + timedelta(hours=9), None),
+        TimeEntry("b", "1", "Initech", "Initech", monday + timedelta(hours=14), None),
+    ]
+    entries = [
+        entries[0].ended(monday + timedelta(hours=9, minutes=95)),
+        entries[1].ended(monday + timedelta(hours=14, minutes=200)),
+    ]
+    table = aggregate(entries, period, tz, period.end)
+    rows = {r["day"]: r for r in csv.DictReader(io.StringIO(render_csv(table)))}
+    assert rows["2026-11-16"] == {
+        "day": "2026-11-16",
+        "Globex": "1.58",
+        "Initech": "3.33",
+        "Total": "4.91",
+    }
+    assert rows["Total"]["Total"] == "4.91"  # the exact total, 4.9167 h, would print 4.92
+    assert abs(table.total_hours - 295 / 60) < 1e-9  # the exact figures are kept

@@ -177,5 +177,7 @@ async def test_demo_runs_the_pipeline_and_writes_outputs(tmp_path: Path) -> None
     assert rows["2026-11-19"]["Initech"] == "1.25"
     # Globex still runs on Friday from 15:10; the demo's clock says 17:30 -> 2h20 = 2.33 h.
     assert rows["2026-11-20"]["Globex"] == "2.33"
-    assert rows["Total"]["Total"] == "34.50"
+    # Cells are shown to 0.01 h and totals add up the shown cells: Mon 2.50 + 1.58 + 3.33.
+    assert rows["2026-11-16"]["Total"] == "7.41"
+    assert rows["Total"]["Total"] == "34.48"
     assert (tmp_path / "timesheet.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

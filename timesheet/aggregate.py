@@ -31,6 +31,7 @@ __all__ = [
     "WeekTable",
     "aggregate",
     "round_cells",
+    "round_cells_to_centihours",
     "split_by_day",
     "to_microseconds",
 ]
@@ -59,9 +60,14 @@ class WeekTable:
     up. ``running`` names clients with a timer still running; ``notes`` are human sentences about
     overlaps, empty entries and DST days; ``entry_count`` is how many entries have time inside the
     period. Treat ``hours`` as read-only.
+
+    ``shown`` is the same table as people see it (text, CSV, chart): every client-day cell to
+    the nearest 0.01 h, and totals that add up those shown cells, so a printed row always sums
+    to its printed total. ``hours`` keeps the exact values.
     """
 
     hours: pd.DataFrame
+    shown: pd.DataFrame
     period: Period
     tz: ZoneInfo
     as_of: datetime
@@ -82,6 +88,11 @@ class WeekTable:
     @property
     def total_hours(self) -> float:
         return float(self.hours[TOTAL].iloc[-1])
+
+    @property
+    def shown_total(self) -> float:
+        """The grand total as displayed: the sum of the shown cells."""
+        return float(self.shown[TOTAL].iloc[-1])
 
     @property
     def label(self) -> str:
@@ -129,6 +140,13 @@ def round_cells(micros: Int64Array, round_minutes: int, rounding: str) -> Int64A
     else:
         steps = (micros + unit // 2) // unit
     return steps * unit
+
+
+def round_cells_to_centihours(micros: Int64Array) -> Int64Array:
+    """Each value to the nearest 0.01 h (36 s), halves up: what two decimals of hours show."""
+    unit = _US_PER_HOUR // 100
+    rounded: Int64Array = (micros + unit // 2) // unit * unit
+    return rounded
 
 
 def aggregate(
@@ -182,6 +200,7 @@ def aggregate(
     cells = round_cells(cells, round_minutes, rounding)
 
     hours = _hours_frame(cells.T, days, clients)
+    shown = _hours_frame(round_cells_to_centihours(cells.T), days, clients)
     notes = [
         *_dst_notes(days, bounds, tz),
         *_renamed_notes(items),
@@ -190,6 +209,7 @@ def aggregate(
     ]
     return WeekTable(
         hours=hours,
+        shown=shown,
         period=period,
         tz=tz,
         as_of=now,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from notion_client import NotionClient, RateLimit
 from notion_client.fake import FakeNotion
+from timesheet.render import render_text
 from timesheet.report import ReportOptions, Timesheet, build_timesheets
 from timesheet.setup import create_database
 from timesheet.store import EntryStore
@@ -116,10 +117,7 @@ async def run_demo(out_dir: Path, stdout: TextIO) -> int:
 
     print(f"Recorded {started} timers through the tracker ({writes} Notion writes).", file=stdout)
     print(f"Report as of {now:%a %d %b %Y %H:%M} {DEMO_TZ.key}:\n", file=stdout)
-    for message in sheet.messages:
-        print(message, file=stdout)
-    for note in sheet.table.notes:
-        print(f"note: {note}", file=stdout)
+    print(render_text(sheet.table), end="", file=stdout)
     csv_path, png_path = _write_outputs(sheet, out_dir)
     print(
         f"\nThe report took {report_requests} Notion requests "

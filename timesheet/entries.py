@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 __all__ = ["TimeEntry"]
 
@@ -35,7 +35,8 @@ class TimeEntry:
     def duration(self, now: datetime) -> timedelta:
         """Length of the entry; a running entry counts up to ``now``."""
         stop = self.end if self.end is not None else now
-        return max(stop - self.start, timedelta(0))
+        # Subtract in UTC: two datetimes sharing a ZoneInfo subtract by wall time, ignoring DST.
+        return max(stop.astimezone(UTC) - self.start.astimezone(UTC), timedelta(0))
 
     def ended(self, at: datetime) -> TimeEntry:
         """A copy of this entry stopped at ``at``."""

@@ -38,7 +38,7 @@ def render_csv(table: WeekTable) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["day", *table.clients, TOTAL])
-    for label, row in zip(table.hours.index, table.hours.to_numpy(dtype=float), strict=True):
+    for label, row in zip(table.shown.index, table.shown.to_numpy(dtype=float), strict=True):
         day = label.isoformat() if isinstance(label, date) else TOTAL
         writer.writerow([day, *(f"{value:.2f}" for value in row)])
     return out.getvalue()
@@ -85,7 +85,7 @@ def _heading(table: WeekTable, title: str | None, *, markdown: bool) -> str:
     if markdown:
         text = f"**{_escape_markdown(text)}**"
     entries = "entry" if table.entry_count == 1 else "entries"
-    return f"{text} · {table.tz.key} · {table.total_hours:.2f} h from {table.entry_count} {entries}"
+    return f"{text} · {table.tz.key} · {table.shown_total:.2f} h from {table.entry_count} {entries}"
 
 
 def _footer(table: WeekTable) -> list[str]:
@@ -128,8 +128,8 @@ def _layout(table: WeekTable) -> tuple[list[str], list[list[str]]]:
 def _days_as_rows(table: WeekTable) -> tuple[list[str], list[list[str]]]:
     names = [*(_client_label(table, c) for c in table.clients), TOTAL]
     labels = [_day_label(day) for day in table.days] + [TOTAL]
-    grid = [[_cell(v) for v in row] for row in table.hours.to_numpy(dtype=float).tolist()]
-    grid[-1][-1] = f"{table.total_hours:.2f}"
+    grid = [[_cell(v) for v in row] for row in table.shown.to_numpy(dtype=float).tolist()]
+    grid[-1][-1] = f"{table.shown_total:.2f}"
     first = max(len("Day"), *(len(label) for label in labels))
     widths = [max(len(name), *(len(row[j]) for row in grid)) for j, name in enumerate(names)]
 
@@ -146,9 +146,9 @@ def _days_as_rows(table: WeekTable) -> tuple[list[str], list[list[str]]]:
 
 def _clients_as_rows(table: WeekTable) -> tuple[list[str], list[list[str]]]:
     days = table.days
-    frame = table.hours.T  # clients (then Total) × days (then Total)
+    frame = table.shown.T  # clients (then Total) × days (then Total)
     grid = [[_cell(v) for v in row] for row in frame.to_numpy(dtype=float).tolist()]
-    grid[-1][-1] = f"{table.total_hours:.2f}"
+    grid[-1][-1] = f"{table.shown_total:.2f}"
     tops = [f"{day:%a}" for day in days] + [TOTAL]
     bottoms = [str(day.day) for day in days] + [""]
     widths = [
@@ -249,7 +249,7 @@ def render_png(table: WeekTable, *, dpi: int = 110) -> bytes:
         )
         bottom += values
 
-    totals = table.hours[TOTAL].to_numpy(dtype=float)[: len(days)]
+    totals = table.shown[TOTAL].to_numpy(dtype=float)[: len(days)]
     ax.set_ylim(0, max(float(totals.max(initial=0.0)) * 1.15, 1.0))
     for xi, total in zip(x.tolist(), totals.tolist(), strict=True):
         if total > 0:
@@ -281,7 +281,7 @@ def render_png(table: WeekTable, *, dpi: int = 110) -> bytes:
     ax.set_ylabel("Hours")
     ax.set_title(table.title, loc="left", fontsize=14, fontweight="bold")
     ax.set_title(
-        f"{table.total_hours:.2f} h · {table.tz.key}", loc="right", fontsize=11, color="#555555"
+        f"{table.shown_total:.2f} h · {table.tz.key}", loc="right", fontsize=11, color="#555555"
     )
     ax.grid(axis="y", color="#dddddd", linewidth=0.8, zorder=0)
     ax.spines[["top", "right"]].set_visible(False)
@@ -313,11 +313,11 @@ def _chart_series(table: WeekTable) -> list[tuple[str, list[float], str]]:
     # tab10's hues then their light variants, without the greys (grey means "Other").
     order = [i for i in [*range(0, 20, 2), *range(1, 20, 2)] if i not in (14, 15)]
     palette = [to_hex(tab20(i)) for i in order]
-    body = table.hours.iloc[: len(table.days)]
+    body = table.shown.iloc[: len(table.days)]
     clients = table.clients
     if len(clients) > CHART_CLIENTS_MAX:
         week_hours = dict(
-            zip(clients, table.hours.to_numpy(dtype=float)[-1].tolist(), strict=False)
+            zip(clients, table.shown.to_numpy(dtype=float)[-1].tolist(), strict=False)
         )
         by_size = sorted(clients, key=lambda c: -week_hours[c])
         kept = set(by_size[: CHART_CLIENTS_MAX - 1])

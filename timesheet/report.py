@@ -12,7 +12,7 @@ from timesheet.aggregate import WeekTable, aggregate
 from timesheet.config import Rounding, Settings
 from timesheet.entries import TimeEntry
 from timesheet.publish import publish_timesheet
-from timesheet.render import render_csv, render_messages, render_png, render_text
+from timesheet.render import render_csv, render_messages, render_png, render_table
 from timesheet.schedule import ScheduledRun
 from timesheet.store import EntryStore
 from timesheet.week import Period, week_period
@@ -75,7 +75,7 @@ def _sheet(table: WeekTable, user_id: str | None) -> Timesheet:
         table=table,
         user_id=user_id,
         title=title,
-        messages=render_messages(table),
+        messages=render_messages(table, title=title),
         csv=render_csv(table),
     )
 
@@ -136,9 +136,9 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
     await publish_timesheet(
         webhook_url,
         title=sheet.title,
-        table_text=render_text(sheet.table),
+        table_text=render_table(sheet.table),
         csv_text=sheet.csv,
-        fields=[("Total", f"{sheet.table.total_hours:.2f} h")],
+        fields=[("Total", f"{sheet.table.shown_total:.2f} h")],
         png=sheet.png(),
         csv_name=f"{sheet.file_stem}.csv",
         png_name=f"{sheet.file_stem}.png",

@@ -180,9 +180,19 @@ async def _active(args: argparse.Namespace, settings: Settings) -> int:
 
     user = _user(settings)
     async with _model(settings) as model:
-        running = await model.tracker.active(user)
-        _say(format_active(running, settings.timezone, model.now(), markdown=False))
+        view = await model.tracker.active_view(user)
+        _say(format_active(view, settings.timezone, model.now(), markdown=False))
     return EXIT_OK
+
+
+async def _sync(args: argparse.Namespace, settings: Settings) -> int:
+    from timesheet.sync import run_sync
+
+    async with _model(settings) as model:
+        code, lines = await run_sync(model.outbox, model.store, model.tracker)
+    for line in lines:
+        _say(line)
+    return code
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -282,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     active = sub.add_parser("active", help="show your running timer")
     active.set_defaults(handler=_async(_active))
+
+    sync = sub.add_parser("sync", help="replay operations saved while Notion was unreachable")
+    sync.set_defaults(handler=_async(_sync))
 
     report = sub.add_parser("report", help="print a week's timesheet (and write/post it)")
     report.add_argument("--week", default="this", help="this | last | 2026-W47 (default this)")

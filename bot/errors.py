@@ -17,7 +17,7 @@ from notion_client import (
 )
 from timesheet.config import ConfigError
 from timesheet.store import NoDataSourceError, NotAnEntryError
-from timesheet.tracker import TrackerError
+from timesheet.tracker import EndQueued, TrackerError
 
 __all__ = ["ErrorReply", "describe_error"]
 
@@ -35,6 +35,8 @@ _UNAVAILABLE = "Notion is unavailable right now (it did not answer after several
 
 def describe_error(exc: BaseException) -> ErrorReply:
     """Map an error to one clear line. Never a traceback, token, URL or signature."""
+    if isinstance(exc, EndQueued):  # not a refusal: the end is saved and will sync
+        return ErrorReply(str(exc), "queued")
     if isinstance(exc, TrackerError):
         return ErrorReply(str(exc), "refused")
     if isinstance(exc, ConfigError):

@@ -7,15 +7,24 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from timesheet.entries import TimeEntry
-from timesheet.tracker import EndResult, StartResult
+from timesheet.tracker import ActiveView, EndResult, StartResult
 
 __all__ = [
+    "QUEUED",
     "format_active",
     "format_duration",
     "format_end",
     "format_start",
     "format_time",
 ]
+
+
+#: Said when the outbox took an operation Notion could not take now.
+QUEUED = (
+    "Notion can't be reached right now: this is saved on the bot's side and will be written "
+    "to Notion as soon as it answers."
+)
+UNREACHABLE = "Notion can't be reached right now; showing what is saved locally."
 
 
 def format_duration(span: timedelta) -> str:
@@ -39,7 +48,7 @@ def format_time(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> 
 
 def _link(entry: TimeEntry, markdown: bool) -> str:
     if not entry.url:
-        return ""
+        return " (not in Notion yet)" if entry.page_id is None else ""
     return f" [Notion page](<{entry.url}>)" if markdown else f"\n  {entry.url}"
 
 
@@ -68,6 +77,8 @@ def format_start(result: StartResult, tz: ZoneInfo, now: datetime, *, markdown: 
         lines.append(f"Note: {entry.note}")
     stopped = [e for e in (result.stopped, *result.also_stopped) if e is not None]
     lines.extend(_stopped_line(e, tz, now, markdown) for e in stopped)
+    if result.queued:
+        lines.append(QUEUED)
     return "\n".join(lines)
 
 
@@ -92,16 +103,22 @@ def format_end(
         f"total {format_duration(entry.duration(now))}.{_link(entry, markdown)}"
     ]
     lines.extend(_stopped_line(e, tz, now, markdown) for e in result.also_ended)
+    if result.queued:
+        lines.append(QUEUED)
     return "\n".join(lines)
 
 
 def format_active(
-    entries: Sequence[TimeEntry], tz: ZoneInfo, now: datetime, *, markdown: bool = True
+    view: ActiveView | Sequence[TimeEntry], tz: ZoneInfo, now: datetime, *, markdown: bool = True
 ) -> str:
-    """The running timer(s): client, start, elapsed time and link."""
+    """The running timer(s): client, start, elapsed time and link (pending ones flagged)."""
+    entries = view.entries if isinstance(view, ActiveView) else view
+    unreachable = isinstance(view, ActiveView) and not view.notion_reachable
     if not entries:
-        return "You have no running timer."
-    lines = [
+        text = "You have no running timer."
+        return f"{UNREACHABLE}\n{text}" if unreachable else text
+    lines = [UNREACHABLE] if unreachable else []
+    lines += [
         f"Running: {_label(e, markdown)} since {format_time(e.start, tz, now)}, "
         f"elapsed {format_duration(e.duration(now))}.{_link(e, markdown)}"
         for e in entries

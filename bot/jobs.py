@@ -1,4 +1,4 @@
-"""Background work of the running bot: the weekly timesheet post."""
+"""Background work of the running bot: the outbox replayer and the weekly timesheet post."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ _log = logging.getLogger("timetrack.bot")
 class BackgroundJobs:
     """Tasks started with the bot and cancelled when it stops.
 
-    The weekly report runs only when TIMESHEET_WEBHOOK_URL is set. Its clock is the model's,
-    so tests can move time; the record of posted weeks lives in DATA_DIR.
+    The outbox replayer always runs (it idles while the outbox is empty). The weekly report
+    runs only when TIMESHEET_WEBHOOK_URL is set; its clock is the model's, so tests can move
+    time, and the record of posted weeks lives in DATA_DIR.
     """
 
     def __init__(self, model: Model) -> None:
@@ -30,6 +31,7 @@ class BackgroundJobs:
         return [t.get_name() for t in self._tasks if not t.done()]
 
     async def start(self) -> None:
+        self._model.replayer.start()
         settings = self._model.settings
         if settings.timesheet_webhook_url:
             reporter = WeeklyReporter(
@@ -57,6 +59,7 @@ class BackgroundJobs:
         )
 
     async def stop(self) -> None:
+        await self._model.replayer.stop()
         tasks, self._tasks = self._tasks, []
         for task in tasks:
             task.cancel()

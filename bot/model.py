@@ -1,10 +1,11 @@
-"""The bot's shared resources: settings, the Notion client, the entry store and the tracker."""
+"""The bot's shared resources: settings, Notion client, entry store, outbox and tracker."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -12,6 +13,8 @@ import httpx
 from bot.logs import CountingTransport
 from notion_client import NotionClient, NotionError, RateLimit, RetryPolicy
 from timesheet.config import Settings
+from timesheet.outbox import Outbox
+from timesheet.replay import OutboxReplayer
 from timesheet.store import EntryStore
 from timesheet.tracker import Tracker
 
@@ -30,7 +33,10 @@ def _utc_now() -> datetime:
 class Model:
     """Owns the Notion client and the domain objects; `open()` on start, `close()` on stop.
 
-    Plugins reach it as ``ctx.client.model`` (see `bot.command_run.model_of`).
+    What Notion can't take after the client's retries goes to the outbox in DATA_DIR (the
+    tracker decides); ``replayer`` replays it, woken by every enqueue, once started (the bot
+    starts it; the terminal commands leave it to ``timetrack sync``).
+    Plugins reach the model as ``ctx.client.model`` (see `bot.command_run.model_of`).
     """
 
     def __init__(
@@ -43,6 +49,7 @@ class Model:
         rate_limit: RateLimit | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         client_options_ttl: float = CLIENT_OPTIONS_TTL,
+        replay_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         settings.require("NOTION_TOKEN", "NOTION_DATABASE_ID")
         self.settings = settings
@@ -52,8 +59,11 @@ class Model:
         self._rate_limit = rate_limit
         self._monotonic = monotonic
         self._ttl = client_options_ttl
+        self._replay_sleep = replay_sleep
         self._notion: NotionClient | None = None
         self._tracker: Tracker | None = None
+        self._outbox: Outbox | None = None
+        self._replayer: OutboxReplayer | None = None
         self._options: list[str] = []
         self._options_read_at: float | None = None
 
@@ -72,18 +82,34 @@ class Model:
             rate_limit=self._rate_limit,
         )
         store = EntryStore(self._notion, self.settings.notion_database_id)
+        self._outbox = Outbox.in_dir(self.settings.data_dir)
         self._tracker = Tracker(
             store,
             clock=self._clock,
             presets=self.settings.preset_clients,
             presets_only=self.settings.presets_only,
+            outbox=self._outbox,
+            on_queued=self._queued,
+        )
+        self._replayer = OutboxReplayer(
+            self._outbox, store, tracker=self._tracker, sleep=self._replay_sleep
         )
 
+    def _queued(self) -> None:
+        if self._replayer is not None:
+            self._replayer.notify()
+
     async def close(self) -> None:
-        """Close the Notion client's connections."""
+        """Stop the replayer, close the Notion client and the outbox."""
+        replayer, self._replayer = self._replayer, None
+        if replayer is not None:
+            await replayer.stop()
         notion, self._notion, self._tracker = self._notion, None, None
         if notion is not None:
             await notion.aclose()
+        outbox, self._outbox = self._outbox, None
+        if outbox is not None:
+            outbox.close()
 
     async def __aenter__(self) -> Model:
         await self.open()
@@ -103,6 +129,18 @@ class Model:
         if self._tracker is None:
             raise RuntimeError("the model is not open")
         return self._tracker
+
+    @property
+    def outbox(self) -> Outbox:
+        if self._outbox is None:
+            raise RuntimeError("the model is not open")
+        return self._outbox
+
+    @property
+    def replayer(self) -> OutboxReplayer:
+        if self._replayer is None:
+            raise RuntimeError("the model is not open")
+        return self._replayer
 
     @property
     def store(self) -> EntryStore:

@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import json
 import socket
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -343,6 +344,11 @@ class Clock:
         return self.now
 
 
+async def _short_sleep(delay: float) -> None:
+    """The outbox replayer's backoff and idle waits, cut to at most 10 ms."""
+    await asyncio.sleep(min(delay, 0.01))
+
+
 def free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -376,6 +382,7 @@ class BotHarness:
         self._transport = transport
         self._plugins = plugins
         self._session: aiohttp.ClientSession | None = None
+        self._data_dir: tempfile.TemporaryDirectory[str] | None = None
         self.url = ""
         self.bot: Any = None
         self.client: Any = None
@@ -388,7 +395,9 @@ class BotHarness:
         from timesheet.config import Settings
 
         await self.discord.__aenter__()
+        self._data_dir = tempfile.TemporaryDirectory(prefix="timetrack-bot-")
         env = {
+            "DATA_DIR": self._data_dir.name,
             "DISCORD_TOKEN": "test.bot.token",
             "DISCORD_PUBLIC_KEY": self.signer.public_key,
             "DISCORD_API_URL": self.discord.url,
@@ -404,6 +413,7 @@ class BotHarness:
             clock=self.clock,
             retry=retry,
             rate_limit=RateLimit(rate=0),
+            replay_sleep=_short_sleep,
         )
         self.bot, self.client = build_rest_bot(
             settings,
@@ -424,6 +434,8 @@ class BotHarness:
         if self.bot is not None:
             await self.bot.close()
         await self.discord.__aexit__(*exc_info)
+        if self._data_dir is not None:
+            self._data_dir.cleanup()
 
     async def post(
         self, body: bytes, headers: Mapping[str, str]

@@ -110,7 +110,10 @@ class ServedNotion:
 
 
 class Notion:
-    def __init__(self, served: ServedNotion, database_id: str, data_source_id: str) -> None:
+    def __init__(
+        self, served: ServedNotion, database_id: str, data_source_id: str, data_dir: Path
+    ) -> None:
+        self.data_dir = data_dir
         self.served = served
         self.fake = served.fake
         self.database_id = database_id
@@ -124,6 +127,7 @@ class Notion:
             "TIMETRACK_USER": USER,
             "TIMEZONE": "Europe/London",
             "PRESET_CLIENTS": "Acme,Globex",
+            "DATA_DIR": str(self.data_dir),
             **extra,
         }
 
@@ -133,14 +137,14 @@ class Notion:
 
 
 @pytest.fixture
-def notion() -> Iterator[Notion]:
+def notion(tmp_path: Path) -> Iterator[Notion]:
     fake = FakeNotion(token=TOKEN)
     parent = fake.add_parent_page("Workspace")
     database_id, data_source_id = fake.add_database(
         parent, "Time entries", expected_schema(("Acme", "Globex"))
     )
     with ServedNotion(fake) as served:
-        yield Notion(served, database_id, data_source_id)
+        yield Notion(served, database_id, data_source_id, tmp_path / "data")
 
 
 def test_start_active_end_from_the_terminal(
@@ -272,3 +276,26 @@ def test_report_prints_the_table_and_writes_csv_and_png(
 def test_report_post_needs_the_webhook(notion: Notion, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--post"], notion.env()) == 2
     assert capsys.readouterr().err.startswith("timetrack: TIMESHEET_WEBHOOK_URL: is not set")
+
+
+def test_a_start_saved_during_an_outage_is_written_by_sync(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = notion.env()
+    notion.fake.faults.rate_limit_next(retry_after=0, count=5)  # every try of the client
+    assert main(["start", "Acme"], env) == 0
+    out = capsys.readouterr().out
+    assert "(not in Notion yet)" in out and "will be written to Notion" in out
+    assert notion.entries() == []
+
+    assert main(["active"], env) == 0
+    assert "Running: Acme since" in capsys.readouterr().out
+
+    assert main(["sync"], env) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("outbox: 2 operation(s) to sync")  # stop what runs, then start
+    assert out.endswith("outbox: 2 replayed, 0 failed, 0 pending\n")
+    (entry,) = notion.entries()
+    assert entry.client == "Acme" and entry.end is None
+    assert main(["sync"], env) == 0
+    assert capsys.readouterr().out == "outbox: nothing to sync\n"

@@ -307,13 +307,49 @@ async def test_notion_401_and_404_are_one_clear_line(
     assert not any("Traceback" in r.getMessage() for r in caplog.records)
 
 
-async def test_notion_unavailable_after_retries_is_one_clear_line(
+async def wait_entries(world: World, predicate: Any) -> list[TimeEntry]:
+    """The outbox replayer writes in the background: wait (at most 5 s) for Notion to agree."""
+    for _ in range(500):
+        entries = world.entries()
+        if predicate(entries):
+            return entries
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"Notion never got there: {world.entries()}")
+
+
+@pytest.mark.parametrize("fault", ["503", "429"])
+async def test_a_start_during_an_outage_is_saved_and_written_when_notion_answers(
+    world: World, bot: BotHarness, fault: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=COMMAND_LOGGER)
+    if fault == "503":
+        world.fake.faults.fail_next(status=503, count=2)  # every try of the client
+    else:
+        world.fake.faults.rate_limit_next(retry_after=0, count=2)
+    started_at = bot.clock.now
+    reply = await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
+    bot.clock.advance(minutes=5)  # the page must get the time the command arrived
+    assert reply.ephemeral
+    assert "Started **Acme** at 09:00 Europe/London. (not in Notion yet)" in reply.content
+    assert "saved on the bot's side and will be written to Notion" in reply.content
+    (entry,) = await wait_entries(world, lambda entries: len(entries) == 1)
+    assert (entry.client, entry.start, entry.end) == ("Acme", started_at, None)
+    (line,) = await wait_lines(caplog, 1)
+    assert line["outcome"] == "queued"
+
+
+async def test_an_end_during_an_outage_is_saved_and_applied_later(
     world: World, bot: BotHarness
 ) -> None:
-    world.fake.faults.fail_next(status=503, count=10)
-    reply = await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
-    assert reply.content.startswith("Notion is unavailable right now")
-    assert world.entries() == []
+    await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
+    bot.clock.advance(minutes=40)
+    ended_at = bot.clock.now
+    world.fake.faults.fail_next(status=503, count=2)
+    reply = await bot.send(slash("end", "timer", user_id=ALICE))
+    assert reply.content.startswith("Notion can't be reached right now. Saved: your running timer")
+    bot.clock.advance(minutes=5)
+    (entry,) = await wait_entries(world, lambda e: bool(e) and e[0].end is not None)
+    assert entry.end == ended_at
 
 
 async def test_bad_input_is_refused_in_one_line_and_nothing_written(

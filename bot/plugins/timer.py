@@ -81,14 +81,14 @@ async def autocomplete_running(
     typed = str(option.value or "").strip().casefold()
     found: list[tuple[str, str]] = []
     for entry in running:
-        if entry.page_id is None:
-            continue
+        # A timer whose start is still in the outbox is named by its Entry ID.
+        ref = entry.page_id or entry.entry_id
         label = (
             f"{entry.name or entry.client} · since {format_time(entry.start, tz, now)} "
             f"({format_duration(entry.duration(now))})"
         )
-        if typed in label.casefold() or typed in entry.page_id:
-            found.append((_clip(label), entry.page_id))
+        if typed in label.casefold() or typed in ref:
+            found.append((_clip(label), ref))
     return found[:MAX_CHOICES]
 
 
@@ -104,6 +104,8 @@ class StartTimer:
     async def callback(self, ctx: crescent.Context) -> None:
         run, model = current_run(), model_of(ctx)
         result = await model.tracker.start(run.caller.user_id, self.client, note=str(self.note))
+        if result.queued:
+            run.record.outcome = "queued"
         await run.reply(format_start(result, model.settings.timezone, model.now()))
 
 
@@ -126,6 +128,8 @@ class StartCustom:
         result = await model.tracker.start(
             run.caller.user_id, str(self.client), name=self.name, note=str(self.note)
         )
+        if result.queued:
+            run.record.outcome = "queued"
         await run.reply(format_start(result, model.settings.timezone, model.now()))
 
 
@@ -150,6 +154,8 @@ class EndTimer:
             run.record.outcome = "ended_for_other"
         elif result.already_ended:
             run.record.outcome = "already_ended"
+        if result.queued:
+            run.record.outcome = "queued"
         await run.reply(format_end(result, model.settings.timezone, model.now()))
 
 
@@ -158,7 +164,9 @@ class EndTimer:
 class Active:
     async def callback(self, ctx: crescent.Context) -> None:
         run, model = current_run(), model_of(ctx)
-        running = await model.tracker.active(run.caller.user_id)
-        if not running:
+        view = await model.tracker.active_view(run.caller.user_id)
+        if not view.notion_reachable:
+            run.record.outcome = "notion_unavailable"
+        elif not view.entries:
             run.record.outcome = "nothing_running"
-        await run.reply(format_active(running, model.settings.timezone, model.now()))
+        await run.reply(format_active(view, model.settings.timezone, model.now()))

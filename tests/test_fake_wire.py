@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
@@ -331,3 +333,29 @@ async def test_requests_are_counted_per_endpoint_including_failed_ones(
         update_page=1,
         create_database=1,
     )
+
+
+async def test_python_m_notion_client_fake_serves_until_stopped() -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "notion_client.fake",
+        "--token",
+        "secret_cli",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [
+            (await asyncio.wait_for(process.stdout.readline(), 20)).decode().strip()
+            for _ in range(2)
+        ]
+        settings = dict(line.split("=", 1) for line in lines)
+        headers = {"Authorization": "Bearer secret_cli", "Notion-Version": "2026-03-11"}
+        async with httpx.AsyncClient(base_url=settings["NOTION_BASE_URL"], headers=headers) as api:
+            response = await api.get(f"/v1/pages/{settings['NOTION_PARENT_PAGE_ID']}")
+        assert response.status_code == 200
+        assert response.json()["properties"]["title"]["title"][0]["plain_text"] == "Workspace"
+    finally:
+        process.terminate()
+        await asyncio.wait_for(process.wait(), 10)

@@ -35,9 +35,7 @@ def _compile(raw: Any, source: DataSourceRec, now: datetime, depth: int, where: 
             if len(raw) != 1 or not isinstance(raw[kind], list):
                 raise invalid(f"{where}.{kind} should be an array alone.")
             if depth + 1 > MAX_DEPTH:
-                raise bad_request(
-                    f"body failed validation: {where} is nested more than {MAX_DEPTH} levels deep."
-                )
+                raise invalid(f"{where} is nested more than {MAX_DEPTH} levels deep.")
             parts = [
                 _compile(item, source, now, depth + 1, f"{where}.{kind}[{i}]")
                 for i, item in enumerate(raw[kind])
@@ -247,16 +245,12 @@ def _date_condition(cond: JSON, get: Getter, now: datetime, where: str) -> Predi
     except ValueError:
         parsed = None
     if parsed is None:
-        raise bad_request(
-            f"body failed validation: {where}.{op} should be a valid ISO 8601 date string."
-        )
+        raise invalid(f"{where}.{op} should be a valid ISO 8601 date string.")
     if isinstance(parsed, datetime):
         low = high = as_utc(parsed)
-        after_low = high
-    else:  # a date-only value stands for the whole UTC day [low, after_low)
+    else:  # a date-only value stands for the whole UTC day [low, high]
         low = _midnight(parsed)
-        after_low = low + timedelta(days=1)
-        high = after_low - timedelta(milliseconds=1)
+        high = low + timedelta(days=1) - timedelta(milliseconds=1)
     compare: Callable[[datetime], bool] = {
         "equals": lambda v: low <= v <= high,
         "before": lambda v: v < low,
@@ -269,7 +263,6 @@ def _date_condition(cond: JSON, get: Getter, now: datetime, where: str) -> Predi
         v = get(page)
         return v is not None and compare(v)
 
-    del after_low
     return check
 
 

@@ -100,10 +100,7 @@ def _rich_text(value: Any, schema: JSON, where: str, pending: _Pending) -> list[
     if not isinstance(value, list):
         raise invalid(f"{where} should be an array.")
     if len(value) > MAX_ITEMS:
-        raise bad_request(
-            f"body failed validation: {where}.length should be ≤ `{MAX_ITEMS}`, "
-            f"instead was `{len(value)}`."
-        )
+        raise invalid(f"{where}.length should be ≤ `{MAX_ITEMS}`, instead was `{len(value)}`.")
     items = []
     for i, item in enumerate(value):
         here = f"{where}[{i}]"
@@ -131,8 +128,8 @@ def _rich_text(value: Any, schema: JSON, where: str, pending: _Pending) -> list[
             raise invalid(f"{here}.text.content should be a string.")
         content: str = text["content"]
         if len(content) > MAX_TEXT:
-            raise bad_request(
-                f"body failed validation: {here}.text.content.length should be ≤ `{MAX_TEXT}`, "
+            raise invalid(
+                f"{here}.text.content.length should be ≤ `{MAX_TEXT}`, "
                 f"instead was `{len(content)}`."
             )
         link = text.get("link")
@@ -195,9 +192,8 @@ def _moment(value: Any, zone: ZoneInfo | None, where: str) -> str:
             return date.fromisoformat(value).isoformat()
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise bad_request(
-            f"body failed validation: {where} should be a valid ISO 8601 date string, "
-            f"instead was `{value}`."
+        raise invalid(
+            f"{where} should be a valid ISO 8601 date string, instead was `{value}`."
         ) from None
     if zone is not None:
         if moment.tzinfo is not None:

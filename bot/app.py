@@ -43,7 +43,8 @@ class TimetrackClient(crescent.Client):
         if was_handled:
             return
         run: CommandRun = current_run_or_none() or new_run(ctx)
-        await fail_command(run, exc)
+        model = ctx.client.model
+        await fail_command(run, exc, model if isinstance(model, Model) else None)
 
     async def on_crescent_autocomplete_error(
         self,

@@ -155,22 +155,37 @@ async def _setup(args: argparse.Namespace, settings: Settings) -> int:
 # --- start / end / active ---------------------------------------------------------------------
 
 
+async def _explained(model: Model, exc: Exception) -> CommandFailed:
+    from bot.errors import explain_error
+
+    reply = await explain_error(exc, model.notion, model.settings.notion_database_id)
+    return CommandFailed(reply.line)
+
+
 async def _start(args: argparse.Namespace, settings: Settings) -> int:
     from bot.format import format_start
+    from notion_client import ValidationError
 
     user = _user(settings)
     async with _model(settings) as model:
-        result = await model.tracker.start(user, args.client, note=args.note or "")
+        try:
+            result = await model.tracker.start(user, args.client, note=args.note or "")
+        except ValidationError as exc:
+            raise await _explained(model, exc) from None
         _say(format_start(result, settings.timezone, model.now(), markdown=False))
     return EXIT_OK
 
 
 async def _end(args: argparse.Namespace, settings: Settings) -> int:
     from bot.format import format_end
+    from notion_client import ValidationError
 
     user = _user(settings)
     async with _model(settings) as model:
-        result = await model.tracker.end(user, args.entry)
+        try:
+            result = await model.tracker.end(user, args.entry)
+        except ValidationError as exc:
+            raise await _explained(model, exc) from None
         _say(format_end(result, settings.timezone, model.now(), markdown=False))
     return EXIT_OK
 

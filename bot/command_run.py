@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import crescent
 
 from bot.auth import REFUSAL, Caller, caller_from, is_allowed
-from bot.errors import describe_error
+from bot.errors import describe_error, explain_error
 from bot.logs import CommandRecord, RequestCounter, elapsed_ms, log_command, start_counting
 from bot.replies import Responder
 
@@ -136,9 +136,15 @@ async def finish_command(ctx: crescent.Context) -> None:
         run.finish()
 
 
-async def fail_command(run: CommandRun, exc: BaseException) -> None:
+async def fail_command(run: CommandRun, exc: BaseException, model: Model | None = None) -> None:
     """Answer an error with one line, log it (a traceback only for our own bugs)."""
-    reply = describe_error(exc)
+    try:
+        if model is not None:
+            reply = await explain_error(exc, model.notion, model.settings.notion_database_id)
+        else:
+            reply = describe_error(exc)
+    except Exception:  # the model may be closed; the plain line is still right
+        reply = describe_error(exc)
     if reply.outcome == "error":
         _log.error("command %s failed", run.record.command, exc_info=exc)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from notion_client import (
     IncompleteQueryError,
@@ -19,7 +20,10 @@ from timesheet.config import ConfigError
 from timesheet.store import NoDataSourceError, NotAnEntryError
 from timesheet.tracker import EndQueued, TrackerError
 
-__all__ = ["ErrorReply", "describe_error"]
+if TYPE_CHECKING:
+    from notion_client import NotionClient
+
+__all__ = ["ErrorReply", "describe_error", "explain_error"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +93,24 @@ def _describe_notion(exc: NotionError) -> ErrorReply:
     if isinstance(exc, IncompleteQueryError):
         return ErrorReply("Too many entries for one query; narrow the period.", "notion_incomplete")
     return ErrorReply("Notion returned an error; nothing was changed.", "notion_error")
+
+
+async def explain_error(
+    exc: BaseException, notion: NotionClient | None, database_id: str | None
+) -> ErrorReply:
+    """Like `describe_error`; when Notion refused a write or query as invalid, read the
+    database's schema (two requests) and name exactly what is missing or of the wrong type."""
+    reply = describe_error(exc)
+    if not isinstance(exc, ValidationError) or notion is None or database_id is None:
+        return reply
+    from timesheet.setup import check_database
+
+    try:
+        problems = await check_database(notion, database_id)
+    except NotionError:
+        return reply
+    if not problems:
+        return reply
+    listed = "; ".join(str(p).split(";", 1)[0] for p in problems)
+    fix = " Run `timetrack setup --fix`." if any(p.fixable for p in problems) else ""
+    return ErrorReply(f"The Notion database is not ready: {listed}.{fix}", "notion_schema")

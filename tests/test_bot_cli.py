@@ -299,3 +299,16 @@ def test_a_start_saved_during_an_outage_is_written_by_sync(
     assert entry.client == "Acme" and entry.end is None
     assert main(["sync"], env) == 0
     assert capsys.readouterr().out == "outbox: nothing to sync\n"
+
+
+def test_start_on_a_database_missing_properties_names_them(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parent = notion.fake.add_parent_page("Old")
+    schema = {k: v for k, v in expected_schema(()).items() if k != "Entry ID"}
+    database_id, _ = notion.fake.add_database(parent, "Old entries", schema)
+    assert main(["start", "Acme"], notion.env(NOTION_DATABASE_ID=database_id)) == 1
+    assert capsys.readouterr().err == (
+        'timetrack: The Notion database is not ready: missing property "Entry ID" (rich_text).'
+        " Run `timetrack setup --fix`.\n"
+    )

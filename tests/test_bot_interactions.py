@@ -408,3 +408,18 @@ async def test_commands_are_registered_globally_or_to_the_guild(world: World, gu
         ("client", True, True),
         ("note", False, False),
     ]
+
+
+async def test_a_database_missing_properties_is_named_with_the_fix(world: World) -> None:
+    parent = world.fake.add_parent_page("Old")
+    schema = {k: v for k, v in expected_schema(("Acme",)).items() if k not in ("Entry ID", "Note")}
+    database_id, data_source_id = world.fake.add_database(parent, "Old entries", schema)
+    async with BotHarness(
+        world.env(NOTION_DATABASE_ID=database_id), transport=world.fake.transport()
+    ) as bot:
+        reply = await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
+    assert reply.content == (
+        'The Notion database is not ready: missing property "Entry ID" (rich_text); '
+        'missing property "Note" (rich_text). Run `timetrack setup --fix`.'
+    )
+    assert world.fake.pages(data_source_id) == []

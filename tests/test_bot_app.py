@@ -1,0 +1,32 @@
+"""Building the bot: gateway mode with our plugins, and a bad token refused in one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import build_gateway_bot
+from bot.model import Model
+from timesheet.config import ConfigError, Settings
+
+ENV = {"NOTION_TOKEN": "secret_app", "NOTION_DATABASE_ID": "0123456789abcdef0123456789abcdef"}
+# Well-formed (base64 user id . timestamp . hmac), not a real token.
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+def test_gateway_bot_has_our_commands_in_the_guild() -> None:
+    settings = Settings.from_env(
+        {**ENV, "DISCORD_TOKEN": TOKEN, "DISCORD_GUILD_ID": "800000000000000001"}
+    )
+    bot, client = build_gateway_bot(settings, Model(settings), logs=None)
+    names = sorted({c.name for c in client.commands.app_commands})
+    assert names == ["active", "custom", "timer", "timesheet"]  # timer: /start and /end
+    assert {c.guild_id for c in client.commands.app_commands} == {800000000000000001}
+    assert client.model.settings is settings and bot.intents.value == 0
+
+
+def test_a_malformed_discord_token_is_a_config_error() -> None:
+    settings = Settings.from_env({**ENV, "DISCORD_TOKEN": "not-a-token"})
+    with pytest.raises(ConfigError) as caught:
+        build_gateway_bot(settings, Model(settings), logs=None)
+    assert str(caught.value).startswith("DISCORD_TOKEN: ")
+    assert "not-a-token" not in str(caught.value)

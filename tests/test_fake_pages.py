@@ -300,3 +300,25 @@ async def test_seeding_helpers_validate_and_return_copies(fake: FakeNotion, ds: 
         fake.add_page(ds, {"Ghost": {"rich_text": []}})
     with pytest.raises(ValueError, match="Could not find"):
         fake.add_page("0f0e0d0c-0b0a-4909-8807-060504030201", {})
+
+
+def test_add_database_takes_property_schema_objects(fake: FakeNotion) -> None:
+    from notion_client import PropertySchema
+
+    parent = fake.add_parent_page("Workspace")
+    db, ds = fake.add_database(
+        parent,
+        "Typed",
+        {
+            "Name": PropertySchema("Name", "title"),
+            "Client": PropertySchema("Client", "select", options=("Acme", "Beta")),
+            "Rate": PropertySchema("Rate", "number", number_format="dollar"),
+        },
+    )
+    props = fake.data_source(ds)["properties"]
+    assert props["Name"]["type"] == "title"
+    assert [o["name"] for o in props["Client"]["select"]["options"]] == ["Acme", "Beta"]
+    assert props["Rate"]["number"] == {"format": "dollar"}
+    assert fake.data_source(ds)["parent"] == {"type": "database_id", "database_id": db}
+    with pytest.raises(ValueError, match="Could not find page"):
+        fake.add_database("0f0e0d0c-0b0a-4909-8807-060504030201", "x", {"Name": {"title": {}}})

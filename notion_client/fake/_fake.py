@@ -147,13 +147,15 @@ class FakeNotion:
         if route is None:
             return _error(bad_request("Invalid request URL.", "invalid_request_url"), request_id)
         endpoint, object_id = route
-        self.requests[endpoint] += 1
+        with self._lock:
+            self.requests[endpoint] += 1
         drop = False
         delay = self.faults.delay(endpoint)
         if delay > 0:
             await asyncio.sleep(delay)
         try:
-            injected = self.faults.error_for(endpoint)
+            with self._lock:
+                injected = self.faults.error_for(endpoint)
             if injected is not None:
                 raise injected
             self._check_headers(headers)

@@ -1,1 +1,5 @@
-"""timetrack package."""
+"""crescent plugins, loaded by module path in `bot.app` (one feature per module)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

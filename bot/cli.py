@@ -179,11 +179,15 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
 async def _end(args: argparse.Namespace, settings: Settings) -> int:
     from bot.format import format_end
     from notion_client import ValidationError
+    from timesheet.tracker import EndQueued
 
     user = _user(settings)
     async with _model(settings) as model:
         try:
             result = await model.tracker.end(user, args.entry)
+        except EndQueued as saved:  # not a failure: the end is in the outbox
+            _say(str(saved))
+            return EXIT_OK
         except ValidationError as exc:
             raise await _explained(model, exc) from None
         _say(format_end(result, settings.timezone, model.now(), markdown=False))

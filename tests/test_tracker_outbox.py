@@ -358,6 +358,25 @@ async def test_end_by_page_ref_with_notion_down_is_refused_not_queued(env: Env) 
     assert len(env.outbox) == 0
 
 
+async def test_end_by_ref_reads_the_page_again_once_it_holds_the_owners_lock(
+    env: Env,
+) -> None:
+    started = (await env.tracker.start(ALICE, "Acme")).entry
+    assert started.page_id is not None
+    first_stop = T0 + timedelta(minutes=3)
+    env.clock.advance(minutes=5)
+    lock = env.tracker._lock(ALICE)  # the owner is busy (a command, the replayer's start)
+    await lock.acquire()
+    task = asyncio.create_task(env.tracker.end(MANAGER, started.page_id, can_manage=True))
+    while env.fake.requests["retrieve_page"] == 0:
+        await asyncio.sleep(0.001)
+    await env.store.end(started, first_stop)  # ...and ends the timer meanwhile
+    lock.release()
+    result = await asyncio.wait_for(task, 10)
+    assert result.already_ended and result.entry.end == first_stop
+    assert env.page_of(started.entry_id).end == first_stop  # not moved
+
+
 async def test_direct_paths_are_unchanged_when_notion_answers(env: Env) -> None:
     started = await env.tracker.start(ALICE, "Acme")
     assert not started.queued and started.entry.page_id is not None

@@ -272,6 +272,18 @@ class Outbox:
         """
         return project(self.pending(), user_id, known)
 
+    def pending_of(self, user_id: str) -> list[OutboxOp]:
+        """Pending operations that can touch ``user_id``'s entries, oldest first: theirs, and
+        any without an owner. Enough for ``project(ops, user_id, ...)``, without reading the
+        whole queue (what a command reads while a long outage fills it)."""
+        return _readable(
+            self._rows(
+                "SELECT * FROM ops WHERE state = 'pending' AND (user_id = ? OR user_id IS NULL)"
+                " ORDER BY id",
+                (user_id,),
+            )
+        )
+
     def pending_for_user(self, user_id: str) -> list[TimeEntry]:
         """Entries of ``user_id`` whose start is still pending, with pending ends applied."""
         return self.pending_view(user_id)

@@ -224,7 +224,8 @@ class Tracker:
         if progress.running is None:
             # Notion was not asked what runs: stop whatever runs at this start. Nothing was
             # sent for the new entry, so its page can't exist when this op is replayed first.
-            to_stop = [e for e in _running(outbox.pending_view(user)) if e.start <= entry.start]
+            view = project(outbox.pending_of(user), user)
+            to_stop = [e for e in _running(view) if e.start <= entry.start]
             outbox.enqueue_end_running(user, entry.start)
             outbox.enqueue_start(entry)
         else:
@@ -275,7 +276,7 @@ class Tracker:
 
     async def _end_running(self, user_id: str, at: datetime) -> EndResult:
         outbox = self._outbox()
-        ops = outbox.pending()  # read before Notion: an op replayed meanwhile is in both
+        ops = outbox.pending_of(user_id)  # before Notion: an op replayed meanwhile is in both
         try:
             known: list[TimeEntry] | None = await self.store.find_running(user_id)
         except NotionError as exc:
@@ -353,7 +354,10 @@ class Tracker:
 
     def _pending_entry(self, ref_id: str) -> TimeEntry | None:
         """The entry whose start is still queued under Entry ID ``ref_id``, as it will be."""
-        ops = self._outbox().pending()
+        outbox = self._outbox()
+        if not outbox.has_pending(ref_id):
+            return None
+        ops = outbox.pending()
         owner = next(
             (o.user_id for o in ops if isinstance(o, StartOp) and _same_id(o.entry_id, ref_id)),
             None,
@@ -380,19 +384,22 @@ class Tracker:
 
     async def _end_known(self, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
         """End an entry read from Notion, behind its owner's queued operations if any."""
-        outbox = self._outbox()
-        ops = outbox.pending()
-        if any(op.user_id == entry.user_id or op.entry_id == entry.entry_id for op in ops):
+        ops = self._outbox().pending_of(entry.user_id)
+        if ops:
             view = project(ops, entry.user_id, [entry])
             mine = next(e for e in view if e.entry_id == entry.entry_id)
             return self._queue_end_of(mine, at, caller)
+        # Read again under the lock: the replayer may have ended it since it was read (no op
+        # of the owner is pending now, and none can be queued while the lock is held).
+        end_at = max(at, entry.start)
         try:
-            ended = await self.store.end(entry, max(at, entry.start), fresh=True)
+            ended = await self.store.end(entry, end_at)
         except NotionError as exc:
             if not is_unavailable(exc):
                 raise
             return self._queue_end_of(entry, at, caller)
-        return EndResult(entry=ended, ended_by_other=entry.user_id != caller)
+        by_other = entry.user_id != caller
+        return EndResult(entry=ended, ended_by_other=by_other, already_ended=ended.end != end_at)
 
     async def _get(self, page_id: str) -> TimeEntry:
         try:
@@ -417,12 +424,12 @@ class Tracker:
         """
         if self.outbox is None:
             return await self.store.find_running(user_id)
-        ops = self.outbox.pending()
+        ops = self.outbox.pending_of(user_id)
         return _running(project(ops, user_id, await self.store.find_running(user_id)))
 
     async def active_view(self, user_id: str) -> ActiveView:
         """Like ``active``, but when Notion is unavailable: the pending timers, flagged."""
-        ops = self.outbox.pending() if self.outbox is not None else []
+        ops = self.outbox.pending_of(user_id) if self.outbox is not None else []
         try:
             known = await self.store.find_running(user_id)
         except NotionError as exc:

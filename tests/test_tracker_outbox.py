@@ -173,6 +173,21 @@ async def test_queued_start_stops_the_timer_running_in_notion_at_its_start(env: 
     assert env.page_of(second.entry.entry_id).end is None
 
 
+async def test_a_queued_start_is_committed_whole_or_not_at_all(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await env.tracker.start(ALICE, "Acme")
+    env.down()
+
+    def crash(self: Outbox, entry: TimeEntry) -> StartOp:
+        raise KeyboardInterrupt  # the process dies between the stop and the start
+
+    monkeypatch.setattr(Outbox, "enqueue_start", crash)
+    with pytest.raises(KeyboardInterrupt):
+        await env.tracker.start(ALICE, "Globex")
+    assert env.reopened() == []  # not the stop of the old timer alone
+
+
 async def test_queued_starts_stop_each_other_in_order(env: Env) -> None:
     env.down()
     a = (await env.tracker.start(ALICE, "Acme")).entry
@@ -367,9 +382,17 @@ async def test_end_by_ref_reads_the_page_again_once_it_holds_the_owners_lock(
     env.clock.advance(minutes=5)
     lock = env.tracker._lock(ALICE)  # the owner is busy (a command, the replayer's start)
     await lock.acquire()
+    read = asyncio.Event()
+
+    def on_request(endpoint: str) -> float:
+        if endpoint == "retrieve_page":
+            read.set()  # the fake answers in the same step: the page is read by then
+        return 0.0
+
+    env.fake.faults.latency_fn = on_request
     task = asyncio.create_task(env.tracker.end(MANAGER, started.page_id, can_manage=True))
-    while env.fake.requests["retrieve_page"] == 0:
-        await asyncio.sleep(0.001)
+    await asyncio.wait_for(read.wait(), 10)
+    env.fake.faults.latency_fn = None
     await env.store.end(started, first_stop)  # ...and ends the timer meanwhile
     lock.release()
     result = await asyncio.wait_for(task, 10)

@@ -125,7 +125,7 @@ class Outbox:
         self._lease = lease_seconds
         self._clock = clock
         self._host = socket.gethostname()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entered by the enqueues inside batch()
         self._db = sqlite3.connect(
             self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
@@ -150,6 +150,9 @@ class Outbox:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking SQLite's write lock up front (BEGIN IMMEDIATE)."""
         with self._lock:
+            if self._db.in_transaction:  # inside batch(), on the thread holding the lock
+                yield self._db
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -174,6 +177,16 @@ class Outbox:
         self.close()
 
     # -- writing --------------------------------------------------------------------------
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Enqueue several operations as one: all committed when the block ends, or none.
+
+        For operations that only make sense together (stop what runs, then start), so a
+        crash between them can't leave half a command queued. Other threads wait.
+        """
+        with self._write():
+            yield
 
     def _enqueue(
         self, kind: str, key: str, user_id: str | None, payload: str, *, dedupe: bool

@@ -226,8 +226,9 @@ class Tracker:
             # sent for the new entry, so its page can't exist when this op is replayed first.
             view = project(outbox.pending_of(user), user)
             to_stop = [e for e in _running(view) if e.start <= entry.start]
-            outbox.enqueue_end_running(user, entry.start)
-            outbox.enqueue_start(entry)
+            with outbox.batch():  # a crash can't keep the stop and lose the start
+                outbox.enqueue_end_running(user, entry.start)
+                outbox.enqueue_start(entry)
         else:
             # Notion said what runs, and the new page may exist (written, or an ambiguous
             # failure): end each old timer by its own op, never "whatever runs" (it too).
@@ -236,11 +237,12 @@ class Tracker:
             to_stop = [
                 e for e in others if e.start <= entry.start and e.entry_id not in stopped_ids
             ]
-            for e in to_stop:
-                outbox.enqueue_end(e.entry_id, entry.start, page_id=e.page_id, user_id=user)
             later = any(e.start > entry.start for e in others)
-            if progress.created is None or (later and created.end is None):
-                outbox.enqueue_start(entry)  # replayed with replay=True: never doubled
+            with outbox.batch():
+                for e in to_stop:
+                    outbox.enqueue_end(e.entry_id, entry.start, page_id=e.page_id, user_id=user)
+                if progress.created is None or (later and created.end is None):
+                    outbox.enqueue_start(entry)  # replayed with replay=True: never doubled
         self._notify_queued()
         stopped = [*progress.stopped, *(e.ended(entry.start) for e in to_stop)]
         if not stopped:
@@ -286,10 +288,13 @@ class Tracker:
         running = _running(project(ops, user_id, known or ()))
         if known is None:
             # Notion can't say what runs: end whatever runs at ``at`` once it answers.
-            outbox.enqueue_end_running(user_id, at)
-            for e in running:
-                if e.start > at:  # a clock step back: "running at at" would miss it
-                    outbox.enqueue_end(e.entry_id, e.start, page_id=e.page_id, user_id=user_id)
+            with outbox.batch():
+                outbox.enqueue_end_running(user_id, at)
+                for e in running:
+                    if e.start > at:  # a clock step back: "running at at" would miss it
+                        outbox.enqueue_end(
+                            e.entry_id, e.start, page_id=e.page_id, user_id=user_id
+                        )
             self._notify_queued()
             if not running:
                 raise EndQueued(user_id, at)
@@ -315,8 +320,10 @@ class Tracker:
 
     def _queue_ends(self, running: Sequence[TimeEntry], at: datetime, user_id: str) -> None:
         outbox = self._outbox()
-        for e in running:
-            outbox.enqueue_end(e.entry_id, max(at, e.start), page_id=e.page_id, user_id=user_id)
+        with outbox.batch():
+            for e in running:
+                end_at = max(at, e.start)
+                outbox.enqueue_end(e.entry_id, end_at, page_id=e.page_id, user_id=user_id)
         self._notify_queued()
 
     @staticmethod

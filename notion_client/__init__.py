@@ -21,24 +21,20 @@ from ._errors import (
     error_from_response,
     is_unavailable,
 )
-from ._models import (
-    MAX_ARRAY_ITEMS,
-    MAX_RICH_TEXT_ITEMS,
-    MAX_TEXT_LENGTH,
+from ._fragments import MAX_ARRAY_ITEMS, MAX_RICH_TEXT_ITEMS, MAX_TEXT_LENGTH
+from ._models import Database, DataSource, DataSourceRef, Page, Parent, PropertySchema
+from ._query import Filter, FilterTooDeepError, Sort, prop, timestamp
+from ._retry import RateLimit, RetryPolicy
+from ._types import UNDEFINED, UndefinedOr, UndefinedType
+from ._values import (
     Checkbox,
     CreatedTime,
-    Database,
-    DataSource,
-    DataSourceRef,
     Date,
     Formula,
     LastEditedTime,
     MultiSelect,
     Number,
-    Page,
-    Parent,
     People,
-    PropertySchema,
     PropertyValue,
     Relation,
     RichText,
@@ -49,9 +45,6 @@ from ._models import (
     Url,
     parse_property_value,
 )
-from ._query import Filter, FilterTooDeepError, Sort, prop, timestamp
-from ._retry import RateLimit, RetryPolicy
-from ._types import UNDEFINED, UndefinedOr, UndefinedType
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -22,9 +22,11 @@ from ._errors import (
     error_from_response,
     redact,
 )
-from ._models import Database, DataSource, Page, PropertySchema, PropertyValue, rich_text_json
+from ._fragments import rich_text_json
+from ._models import Database, DataSource, Page, PropertySchema
 from ._retry import RateLimit, RetryPolicy
 from ._types import UNDEFINED, JSONObject, UndefinedOr
+from ._values import PropertyValue
 
 if TYPE_CHECKING:
     from ._query import Filter, Sort

@@ -1,8 +1,8 @@
-"""Typed Notion objects: pages, parents, schemas, data sources, databases (and property values).
+"""Typed Notion objects: pages, parents, schemas, data sources and databases.
 
 One set of frozen dataclasses serves both directions: `from_json` parses what Notion returns,
-`to_json` writes what Notion expects. Parsing lives here and in `_values` (the property values,
-re-exported from this module) and nowhere else.
+`to_json` writes what Notion expects. Parsing lives here and in `_values` (the property values)
+and nowhere else.
 """
 
 from __future__ import annotations
@@ -12,63 +12,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Self
 
+from ._fragments import parse_datetime, plain_text
 from ._types import JSONObject
 from ._values import (
-    MAX_ARRAY_ITEMS,
-    MAX_RICH_TEXT_ITEMS,
-    MAX_TEXT_LENGTH,
-    Checkbox,
-    CreatedTime,
     Date,
     Formula,
-    LastEditedTime,
-    MultiSelect,
     Number,
-    People,
     PropertyValue,
-    Relation,
     RichText,
     Select,
     Status,
     Title,
-    UnknownProperty,
     Url,
-    parse_datetime,
     parse_property_value,
-    plain_text,
-    rich_text_json,
 )
 
 __all__ = [
-    "MAX_ARRAY_ITEMS",
-    "MAX_RICH_TEXT_ITEMS",
-    "MAX_TEXT_LENGTH",
-    "Checkbox",
-    "CreatedTime",
     "DataSource",
     "DataSourceRef",
     "Database",
-    "Date",
-    "Formula",
-    "LastEditedTime",
-    "MultiSelect",
-    "Number",
     "Page",
     "Parent",
-    "People",
     "PropertySchema",
-    "PropertyValue",
-    "Relation",
-    "RichText",
-    "Select",
-    "Status",
-    "Title",
-    "UnknownProperty",
-    "Url",
-    "parse_datetime",
-    "parse_property_value",
-    "plain_text",
-    "rich_text_json",
 ]
 
 _OPTION_TYPES: Final = frozenset({"select", "multi_select", "status"})

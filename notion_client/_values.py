@@ -1,23 +1,31 @@
 """Typed page property values (title, date, select, ...), read from and written to Notion JSON.
 
-Part of the models (re-exported by `_models`): one set of frozen dataclasses serves both
-directions, `from_json` parses what Notion returns, `to_json` writes what Notion expects.
+One set of frozen dataclasses serves both directions: `from_json` parses what Notion returns,
+`to_json` writes what Notion expects. Values of the same shape (two text types, two option types,
+two id arrays, two timestamps) share a private base that reads and writes the key named `type`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Final, Self, TypeAlias
-from zoneinfo import ZoneInfo
 
+from ._fragments import (
+    MAX_TEXT_LENGTH,
+    check_array,
+    ids_of,
+    names_of,
+    parse_date_or_datetime,
+    parse_datetime,
+    plain_text,
+    rich_text_json,
+    write_date,
+)
 from ._types import JSONObject
 
 __all__ = [
-    "MAX_ARRAY_ITEMS",
-    "MAX_RICH_TEXT_ITEMS",
-    "MAX_TEXT_LENGTH",
     "Checkbox",
     "CreatedTime",
     "Date",
@@ -34,168 +42,107 @@ __all__ = [
     "Title",
     "UnknownProperty",
     "Url",
-    "parse_datetime",
     "parse_property_value",
-    "plain_text",
-    "rich_text_json",
 ]
 
-MAX_TEXT_LENGTH: Final = 2000
-"""Characters per rich-text item (Notion counts UTF-16 code units)."""
-MAX_RICH_TEXT_ITEMS: Final = 100
-"""Items per rich-text array."""
-MAX_ARRAY_ITEMS: Final = 100
-"""Elements in multi_select / relation / people arrays."""
+
+# --- shared shapes -------------------------------------------------------------------------
 
 
-# --- helpers -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _TextValue:
+    """Plain text under the key `type` (formatting is dropped when reading)."""
+
+    text: str
+    type: ClassVar[str]
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Self:
+        return cls(plain_text(raw.get(cls.type)))
+
+    def to_json(self) -> JSONObject:
+        return {self.type: rich_text_json(self.text)}
 
 
-def plain_text(items: Any) -> str:
-    """Concatenate the `plain_text` of a rich-text array (tolerates `text.content` only)."""
-    if not isinstance(items, list):
-        return ""
-    parts: list[str] = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        text = item.get("plain_text")
-        if text is None:
-            text = (item.get("text") or {}).get("content", "")
-        parts.append(str(text))
-    return "".join(parts)
+@dataclass(frozen=True, slots=True)
+class _OptionValue:
+    """One option name under the key `type`; `None` is empty."""
+
+    name: str | None
+    type: ClassVar[str]
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Self:
+        value = raw.get(cls.type)
+        return cls(str(value["name"]) if isinstance(value, dict) else None)
+
+    def to_json(self) -> JSONObject:
+        return {self.type: None if self.name is None else {"name": self.name}}
 
 
-def _split_text(text: str) -> Iterator[str]:
-    # Split on UTF-16 length (Notion's measure) without ever cutting a surrogate pair.
-    chunk: list[str] = []
-    size = 0
-    for char in text:
-        width = 2 if ord(char) > 0xFFFF else 1
-        if size + width > MAX_TEXT_LENGTH:
-            yield "".join(chunk)
-            chunk, size = [], 0
-        chunk.append(char)
-        size += width
-    if chunk:
-        yield "".join(chunk)
+@dataclass(frozen=True, slots=True)
+class _IdsValue:
+    """An array of objects named by id under the key `type`."""
+
+    ids: tuple[str, ...]
+    type: ClassVar[str]
+    item_fields: ClassVar[Mapping[str, str]] = {}
+    """What each written element carries besides its `id`."""
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Self:
+        return cls(ids_of(raw.get(cls.type)))
+
+    def to_json(self) -> JSONObject:
+        check_array(self.type, self.ids)
+        return {self.type: [{**self.item_fields, "id": id_} for id_ in self.ids]}
 
 
-def rich_text_json(text: str) -> list[JSONObject]:
-    """A rich-text array for `text`: items of at most 2,000 characters, at most 100 items."""
-    chunks = list(_split_text(text))
-    if len(chunks) > MAX_RICH_TEXT_ITEMS:
-        raise ValueError(
-            f"text of {len(text)} characters needs {len(chunks)} rich-text items; "
-            f"Notion allows at most {MAX_RICH_TEXT_ITEMS} of {MAX_TEXT_LENGTH} characters"
-        )
-    return [{"text": {"content": chunk}} for chunk in chunks]
+@dataclass(frozen=True, slots=True)
+class _TimestampValue:
+    """A timestamp Notion sets (read only; Notion rounds it down to the minute)."""
 
+    value: datetime
+    type: ClassVar[str]
 
-def parse_datetime(value: str) -> datetime:
-    """Parse an ISO 8601 datetime from Notion; a value without offset is taken as UTC."""
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> Self:
+        return cls(parse_datetime(str(raw[cls.type])))
 
-
-def _parse_date_or_datetime(value: str, time_zone: str | None) -> datetime | date:
-    if "T" not in value and len(value) == 10:
-        return date.fromisoformat(value)
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(time_zone) if time_zone else UTC)
-    return parsed
-
-
-def _write_date(value: datetime | date | None, time_zone: str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        return value.isoformat()
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware, got naive datetime {value.isoformat()}")
-    if time_zone is not None:
-        # With an explicit IANA zone Notion wants local wall time without an offset.
-        return value.astimezone(ZoneInfo(time_zone)).replace(tzinfo=None).isoformat()
-    return value.isoformat()
-
-
-def _names(items: Any) -> tuple[str, ...]:
-    return tuple(str(item["name"]) for item in items or () if isinstance(item, dict))
-
-
-def _ids(items: Any) -> tuple[str, ...]:
-    return tuple(str(item["id"]) for item in items or () if isinstance(item, dict))
-
-
-def _check_array(kind: str, values: tuple[str, ...]) -> None:
-    if len(values) > MAX_ARRAY_ITEMS:
-        raise ValueError(f"{kind} takes at most {MAX_ARRAY_ITEMS} elements, got {len(values)}")
+    def to_json(self) -> JSONObject:
+        """The response shape; Notion refuses it on write."""
+        return {self.type: self.value.isoformat()}
 
 
 # --- property values -----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class Title:
+class Title(_TextValue):
     """A title property: plain text (formatting is dropped when reading)."""
 
-    text: str
     type: ClassVar[str] = "title"
 
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        return cls(plain_text(raw.get("title")))
-
-    def to_json(self) -> JSONObject:
-        return {"title": rich_text_json(self.text)}
-
 
 @dataclass(frozen=True, slots=True)
-class RichText:
+class RichText(_TextValue):
     """A rich_text property: plain text (formatting is dropped when reading)."""
 
-    text: str
     type: ClassVar[str] = "rich_text"
 
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        return cls(plain_text(raw.get("rich_text")))
-
-    def to_json(self) -> JSONObject:
-        return {"rich_text": rich_text_json(self.text)}
-
 
 @dataclass(frozen=True, slots=True)
-class Select:
+class Select(_OptionValue):
     """A select property; `None` is empty (and clears on write)."""
 
-    name: str | None
     type: ClassVar[str] = "select"
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        value = raw.get("select")
-        return cls(str(value["name"]) if isinstance(value, dict) else None)
-
-    def to_json(self) -> JSONObject:
-        return {"select": None if self.name is None else {"name": self.name}}
 
 
 @dataclass(frozen=True, slots=True)
-class Status:
+class Status(_OptionValue):
     """A status property; `None` is empty."""
 
-    name: str | None
     type: ClassVar[str] = "status"
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        value = raw.get("status")
-        return cls(str(value["name"]) if isinstance(value, dict) else None)
-
-    def to_json(self) -> JSONObject:
-        return {"status": None if self.name is None else {"name": self.name}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,10 +154,10 @@ class MultiSelect:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        return cls(_names(raw.get("multi_select")))
+        return cls(names_of(raw.get("multi_select")))
 
     def to_json(self) -> JSONObject:
-        _check_array("multi_select", self.names)
+        check_array("multi_select", self.names)
         return {"multi_select": [{"name": name} for name in self.names]}
 
 
@@ -235,8 +182,8 @@ class Date:
         time_zone = value.get("time_zone")
         end = value.get("end")
         return cls(
-            _parse_date_or_datetime(str(value["start"]), time_zone),
-            _parse_date_or_datetime(str(end), time_zone) if end else None,
+            parse_date_or_datetime(str(value["start"]), time_zone),
+            parse_date_or_datetime(str(end), time_zone) if end else None,
             time_zone,
         )
 
@@ -247,8 +194,8 @@ class Date:
                 raise ValueError("a date with an end needs a start")
             return None
         body: JSONObject = {
-            "start": _write_date(self.start, self.time_zone, "Date.start"),
-            "end": _write_date(self.end, self.time_zone, "Date.end"),
+            "start": write_date(self.start, self.time_zone, "Date.start"),
+            "end": write_date(self.end, self.time_zone, "Date.end"),
         }
         if self.time_zone is not None:
             body["time_zone"] = self.time_zone
@@ -307,35 +254,18 @@ class Url:
 
 
 @dataclass(frozen=True, slots=True)
-class People:
+class People(_IdsValue):
     """A people property (user ids)."""
 
-    ids: tuple[str, ...]
     type: ClassVar[str] = "people"
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        return cls(_ids(raw.get("people")))
-
-    def to_json(self) -> JSONObject:
-        _check_array("people", self.ids)
-        return {"people": [{"object": "user", "id": user_id} for user_id in self.ids]}
+    item_fields: ClassVar[Mapping[str, str]] = {"object": "user"}
 
 
 @dataclass(frozen=True, slots=True)
-class Relation:
+class Relation(_IdsValue):
     """A relation property (related page ids)."""
 
-    ids: tuple[str, ...]
     type: ClassVar[str] = "relation"
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        return cls(_ids(raw.get("relation")))
-
-    def to_json(self) -> JSONObject:
-        _check_array("relation", self.ids)
-        return {"relation": [{"id": page_id} for page_id in self.ids]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,35 +300,17 @@ class Formula:
 
 
 @dataclass(frozen=True, slots=True)
-class CreatedTime:
+class CreatedTime(_TimestampValue):
     """A created_time property (read only; Notion rounds it down to the minute)."""
 
-    value: datetime
     type: ClassVar[str] = "created_time"
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        return cls(parse_datetime(str(raw["created_time"])))
-
-    def to_json(self) -> JSONObject:
-        """The response shape; Notion refuses it on write."""
-        return {"created_time": self.value.isoformat()}
 
 
 @dataclass(frozen=True, slots=True)
-class LastEditedTime:
+class LastEditedTime(_TimestampValue):
     """A last_edited_time property (read only; Notion rounds it down to the minute)."""
 
-    value: datetime
     type: ClassVar[str] = "last_edited_time"
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> Self:
-        return cls(parse_datetime(str(raw["last_edited_time"])))
-
-    def to_json(self) -> JSONObject:
-        """The response shape; Notion refuses it on write."""
-        return {"last_edited_time": self.value.isoformat()}
 
 
 @dataclass(frozen=True, slots=True)

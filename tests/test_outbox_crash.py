@@ -6,32 +6,22 @@ import asyncio
 import os
 import signal
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from notionkit import T0, TOKEN, entry_id, prop_date, prop_text, timesheet_notion
 
 from notion_client.fake import FakeNotion
 from timesheet.entries import TimeEntry
 from timesheet.outbox import Outbox
-from timesheet.schema import END, ENTRY_ID, START, expected_schema
+from timesheet.schema import END, ENTRY_ID, START
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
-TOKEN = "secret_test"
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 CHILD = Path(__file__).with_name("outbox_replay_child.py")
 N = 120
-
-
-def _text(page: dict[str, Any], name: str) -> str:
-    return "".join(i["plain_text"] for i in page["properties"][name]["rich_text"])
-
-
-def _date(page: dict[str, Any], name: str) -> datetime | None:
-    value = page["properties"][name]["date"]
-    return None if value is None else datetime.fromisoformat(value["start"])
 
 
 async def _spawn(env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -56,14 +46,12 @@ async def _kill_after_creates(
 
 
 async def test_sigkill_during_replay_then_restart_converges(tmp_path: Path) -> None:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(("Acme",)))
+    fake, db_id, ds_id = timesheet_notion(("Acme",))
 
     outbox_path = tmp_path / "outbox.sqlite3"
     entries = [
         TimeEntry(
-            entry_id=f"00000000-0000-4000-8000-{n:012d}",
+            entry_id=entry_id(n),
             user_id=str(100 + n % 7),
             client="Acme",
             name=f"task {n}",
@@ -113,13 +101,13 @@ async def test_sigkill_during_replay_then_restart_converges(tmp_path: Path) -> N
     pages = fake.pages(ds_id)
     by_id: dict[str, list[dict[str, Any]]] = {}
     for page in pages:
-        by_id.setdefault(_text(page, ENTRY_ID), []).append(page)
+        by_id.setdefault(prop_text(page, ENTRY_ID), []).append(page)
     assert sorted(by_id) == sorted(e.entry_id for e in entries)
     doubled = [k for k, v in by_id.items() if len(v) != 1]
     assert doubled == []
     for e in entries:
         (page,) = by_id[e.entry_id]
-        assert _date(page, START) == e.start
-        assert _date(page, END) == ends.get(e.entry_id)
+        assert prop_date(page, START) == e.start
+        assert prop_date(page, END) == ends.get(e.entry_id)
     with Outbox(outbox_path) as outbox:
         assert len(outbox) == 0 and outbox.failed() == []

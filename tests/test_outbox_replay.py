@@ -5,72 +5,42 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from notionkit import T0, NotionEnv, entry_id, notion_env, prop_date, prop_text
 
-from notion_client import NotionClient, RateLimit, RetryPolicy
-from notion_client.fake import FakeNotion
 from timesheet.entries import TimeEntry
 from timesheet.outbox import Outbox
 from timesheet.replay import replay
-from timesheet.schema import END, ENTRY_ID, START, expected_schema
-from timesheet.store import EntryStore
+from timesheet.schema import END, ENTRY_ID, START
 from timesheet.tracker import Tracker
-
-TOKEN = "secret_test"
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 @dataclass
-class Env:
-    fake: FakeNotion
-    client: NotionClient
-    store: EntryStore
+class Env(NotionEnv):
     outbox: Outbox
-    ds_id: str
 
     def pages(self) -> list[dict[str, Any]]:
         return self.fake.pages(self.ds_id)
 
     def pages_of(self, entry_id: str) -> list[dict[str, Any]]:
-        return [p for p in self.pages() if _text(p, ENTRY_ID) == entry_id]
-
-
-def _text(page: dict[str, Any], name: str) -> str:
-    return "".join(i["plain_text"] for i in page["properties"][name]["rich_text"])
-
-
-def _date(page: dict[str, Any], name: str) -> datetime | None:
-    value = page["properties"][name]["date"]
-    return None if value is None else datetime.fromisoformat(value["start"])
+        return [p for p in self.pages() if prop_text(p, ENTRY_ID) == entry_id]
 
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(("Acme", "Globex")))
-    async with NotionClient(
-        token=TOKEN,
-        transport=fake.transport(),
-        rate_limit=RateLimit(rate=0),
-        retry=RetryPolicy(max_attempts=3, sleep=_no_sleep),
-    ) as client:
+    async with notion_env(("Acme", "Globex"), max_attempts=3) as notion:
         outbox = Outbox(tmp_path / "outbox.sqlite3")
-        yield Env(fake, client, EntryStore(client, db_id), outbox, ds_id)
+        yield Env.extend(notion, outbox=outbox)
         outbox.close()
 
 
 def entry(n: int, user: str = "111", **kw: Any) -> TimeEntry:
     fields: dict[str, Any] = {
-        "entry_id": f"00000000-0000-4000-8000-{n:012d}",
+        "entry_id": entry_id(n),
         "user_id": user,
         "client": "Acme" if n % 2 else "Globex",
         "name": f"task {n}",
@@ -111,11 +81,12 @@ async def test_notion_down_keeps_everything_then_replays_once_each_in_order(env:
     assert env.fake.requests["create_page"] == 5
     assert env.fake.requests["update_page"] == 1
     # created in queue order
-    assert [_text(p, ENTRY_ID) for p in env.pages()] == [e.entry_id for e in entries]
+    assert [prop_text(p, ENTRY_ID) for p in env.pages()] == [e.entry_id for e in entries]
     for e in entries:
         (page,) = env.pages_of(e.entry_id)
-        assert _date(page, START) == e.start
-    assert _date(env.pages_of(entries[0].entry_id)[0], END) == T0 + timedelta(hours=1, minutes=30)
+        assert prop_date(page, START) == e.start
+    first_end = prop_date(env.pages_of(entries[0].entry_id)[0], END)
+    assert first_end == T0 + timedelta(hours=1, minutes=30)
     assert report.lines[0].startswith("done: start 'task 1' (Acme)")
     assert report.summary() == "outbox: 6 replayed, 0 failed, 0 pending"
 
@@ -134,7 +105,7 @@ async def test_outage_in_the_middle_stops_at_that_op(env: Env) -> None:
     report = await replay(env.outbox, env.store)
     assert report.replayed == 1 and report.remaining == 2 and report.retry_later
     assert [op.kind for op in env.outbox.pending()] == ["end", "start"]
-    assert [_text(p, ENTRY_ID) for p in env.pages()] == [first.entry_id]  # second waits
+    assert [prop_text(p, ENTRY_ID) for p in env.pages()] == [first.entry_id]  # second waits
     assert report.lines[-1].startswith(f"waiting: end entry {first.entry_id}")
 
     env.fake.faults.clear()
@@ -146,7 +117,7 @@ async def test_outage_in_the_middle_stops_at_that_op(env: Env) -> None:
     env.fake.faults.clear()
     report = await replay(env.outbox, env.store)
     assert report.ok and report.replayed == 2
-    assert _date(env.pages_of(first.entry_id)[0], END) == T0 + timedelta(hours=2)
+    assert prop_date(env.pages_of(first.entry_id)[0], END) == T0 + timedelta(hours=2)
     assert len(env.pages_of(second.entry_id)) == 1
 
 
@@ -194,7 +165,7 @@ async def test_end_of_an_entry_whose_start_is_pending(env: Env) -> None:
     report = await replay(env.outbox, env.store)
     assert report.ok and report.replayed == 2
     (page,) = env.pages_of(e.entry_id)
-    assert _date(page, START) == e.start and _date(page, END) == at
+    assert prop_date(page, START) == e.start and prop_date(page, END) == at
     assert env.outbox.pending_for_user(e.user_id) == []
 
 
@@ -206,8 +177,8 @@ async def test_end_by_page_id_and_an_existing_end_is_kept(env: Env) -> None:
     env.outbox.enqueue_end(done.entry_id, at, page_id=done.page_id, by="42")
     report = await replay(env.outbox, env.store)
     assert report.ok and report.replayed == 2
-    assert _date(env.pages_of(running.entry_id)[0], END) == at
-    assert _date(env.pages_of(done.entry_id)[0], END) == T0 + timedelta(hours=2, minutes=10)
+    assert prop_date(env.pages_of(running.entry_id)[0], END) == at
+    assert prop_date(env.pages_of(done.entry_id)[0], END) == T0 + timedelta(hours=2, minutes=10)
     assert "already ended at" in report.lines[1] and "kept" in report.lines[1]
     assert "by 42" in report.lines[1]
     assert env.fake.requests["update_page"] == 1
@@ -219,7 +190,7 @@ async def test_end_with_an_unknown_page_id_falls_back_to_the_entry_id(env: Env) 
     env.outbox.enqueue_end(e.entry_id, at, page_id="0" * 32)
     report = await replay(env.outbox, env.store)
     assert report.ok
-    assert _date(env.pages_of(e.entry_id)[0], END) == at
+    assert prop_date(env.pages_of(e.entry_id)[0], END) == at
 
 
 async def test_permanent_failures_are_set_aside_and_do_not_block(env: Env) -> None:
@@ -231,7 +202,7 @@ async def test_permanent_failures_are_set_aside_and_do_not_block(env: Env) -> No
     report = await replay(env.outbox, env.store)
     assert report.replayed == 1 and report.failed == 2 and report.remaining == 0
     assert not report.ok and report.stopped is None
-    assert [_text(p, ENTRY_ID) for p in env.pages()] == [fine.entry_id]
+    assert [prop_text(p, ENTRY_ID) for p in env.pages()] == [fine.entry_id]
     failed = env.outbox.failed()
     assert [op.entry_id for op in failed] == [refused.entry_id, orphan_end]
     assert failed[0].last_error is not None and "ValidationError" in failed[0].last_error
@@ -271,7 +242,7 @@ async def test_two_replayers_on_one_file_send_each_op_once(env: Env, tmp_path: P
     assert one.replayed + two.replayed == 8
     assert one.busy or two.busy
     assert env.fake.requests["create_page"] == 8
-    assert [_text(p, ENTRY_ID) for p in env.pages()] == [e.entry_id for e in entries]
+    assert [prop_text(p, ENTRY_ID) for p in env.pages()] == [e.entry_id for e in entries]
     assert len(env.outbox) == 0
     other.close()
 
@@ -300,22 +271,22 @@ async def test_with_the_tracker_a_queued_start_stops_the_timer_running_in_notion
     tracker = Tracker(env.store, clock=lambda: T0, presets=("Acme", "Globex"))
     report = await replay(env.outbox, env.store, tracker=tracker)
     assert report.ok and report.replayed == 1
-    assert _date(env.pages_of(a.entry_id)[0], END) == b.start
-    assert _date(env.pages_of(b.entry_id)[0], END) is None
+    assert prop_date(env.pages_of(a.entry_id)[0], END) == b.start
+    assert prop_date(env.pages_of(b.entry_id)[0], END) is None
     assert f"stopped entry {a.entry_id} at {b.start.isoformat()}" in report.lines[0]
 
     # Replayed again (a crash before mark_done): still one page each, nothing moves.
     env.outbox.enqueue_start(b)
     assert (await replay(env.outbox, env.store, tracker=tracker)).ok
     assert len(env.pages_of(b.entry_id)) == 1
-    assert _date(env.pages_of(a.entry_id)[0], END) == b.start
+    assert prop_date(env.pages_of(a.entry_id)[0], END) == b.start
 
 
 async def test_without_the_tracker_replay_only_writes_the_queued_ops(env: Env) -> None:
     a = await env.store.create(entry(1))
     env.outbox.enqueue_start(entry(2))
     assert (await replay(env.outbox, env.store)).ok
-    assert _date(env.pages_of(a.entry_id)[0], END) is None
+    assert prop_date(env.pages_of(a.entry_id)[0], END) is None
 
 
 async def test_end_running_ends_what_ran_at_that_instant(env: Env) -> None:
@@ -326,9 +297,9 @@ async def test_end_running_ends_what_ran_at_that_instant(env: Env) -> None:
     env.outbox.enqueue_end_running("111", at, by="999")
     report = await replay(env.outbox, env.store)
     assert report.ok and report.replayed == 1
-    assert _date(env.pages_of(a.entry_id)[0], END) == at
-    assert _date(env.pages_of(later.entry_id)[0], END) is None
-    assert _date(env.pages_of(other_user.entry_id)[0], END) is None
+    assert prop_date(env.pages_of(a.entry_id)[0], END) == at
+    assert prop_date(env.pages_of(later.entry_id)[0], END) is None
+    assert prop_date(env.pages_of(other_user.entry_id)[0], END) is None
     assert report.lines == [
         f"done: end running timers of user 111 at {at.isoformat()} by 999: ended entry {a.entry_id}"
     ]
@@ -336,7 +307,7 @@ async def test_end_running_ends_what_ran_at_that_instant(env: Env) -> None:
     env.outbox.enqueue_end_running("111", at)
     report = await replay(env.outbox, env.store)
     assert report.lines[0].endswith("nothing was running")
-    assert _date(env.pages_of(a.entry_id)[0], END) == at
+    assert prop_date(env.pages_of(a.entry_id)[0], END) == at
 
 
 async def test_queued_start_then_end_running_while_down(env: Env) -> None:
@@ -347,4 +318,4 @@ async def test_queued_start_then_end_running_while_down(env: Env) -> None:
     assert env.outbox.pending_view(e.user_id) == [e.ended(at)]
     report = await replay(env.outbox, env.store)
     assert report.ok and report.replayed == 2
-    assert _date(env.pages_of(e.entry_id)[0], END) == at
+    assert prop_date(env.pages_of(e.entry_id)[0], END) == at

@@ -5,25 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from notionkit import T0, NotionEnv, entry_id, notion_env
 
-from notion_client import NotionClient, RateLimit, RetryPolicy
-from notion_client.fake import FakeNotion
 from timesheet.entries import TimeEntry
 from timesheet.outbox import Outbox
 from timesheet.replay import OutboxReplayer, ReplayReport
-from timesheet.schema import expected_schema
-from timesheet.store import EntryStore
-
-TOKEN = "secret_test"
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 @dataclass
@@ -46,31 +36,20 @@ class Sleeper:
 
 
 @dataclass
-class Env:
-    fake: FakeNotion
-    store: EntryStore
+class Env(NotionEnv):
     outbox: Outbox
-    ds_id: str
 
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(("Acme",)))
-    async with NotionClient(
-        token=TOKEN,
-        transport=fake.transport(),
-        rate_limit=RateLimit(rate=0),
-        retry=RetryPolicy(max_attempts=2, sleep=_no_sleep),
-    ) as client:
+    async with notion_env(("Acme",), max_attempts=2) as notion:
         with Outbox(tmp_path / "outbox.sqlite3") as outbox:
-            yield Env(fake, EntryStore(client, db_id), outbox, ds_id)
+            yield Env.extend(notion, outbox=outbox)
 
 
 def entry(n: int) -> TimeEntry:
     return TimeEntry(
-        entry_id=f"00000000-0000-4000-8000-{n:012d}",
+        entry_id=entry_id(n),
         user_id="111",
         client="Acme",
         name="Acme",

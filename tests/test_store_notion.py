@@ -5,71 +5,35 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from notionkit import T0, NotionEnv, entry_id, fast_client, notion_env, prop_text, timesheet_notion
 
 from notion_client import (
     Date,
     NotionAPIError,
     NotionClient,
     ObjectNotFoundError,
-    RateLimit,
-    RetryPolicy,
     ServerError,
 )
-from notion_client.fake import FakeNotion
 from timesheet.entries import TimeEntry
 from timesheet.schema import END, ENTRY_ID, START, USER, expected_schema
 from timesheet.store import EntryStore, NotAnEntryError
 
-TOKEN = "secret_test"
 PRESETS = ("Acme", "Globex")
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-
-
-async def _no_sleep(_: float) -> None:
-    return None
-
-
-@dataclass
-class Env:
-    fake: FakeNotion
-    client: NotionClient
-    store: EntryStore
-    db_id: str
-    ds_id: str
-
-    def snapshot(self) -> Counter[str]:
-        return Counter(self.fake.requests)
-
-    def since(self, before: Counter[str]) -> Counter[str]:
-        return Counter(self.fake.requests) - before
-
-
-def _client(fake: FakeNotion, **kwargs: object) -> NotionClient:
-    return NotionClient(
-        token=TOKEN,
-        rate_limit=RateLimit(rate=0),
-        retry=RetryPolicy(sleep=_no_sleep),
-        **kwargs,  # type: ignore[arg-type]
-    )
 
 
 @pytest.fixture
-async def env() -> AsyncIterator[Env]:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(PRESETS))
-    async with _client(fake, transport=fake.transport()) as client:
-        yield Env(fake, client, EntryStore(client, db_id), db_id, ds_id)
+async def env() -> AsyncIterator[NotionEnv]:
+    async with notion_env(PRESETS) as env:
+        yield env
 
 
 def _entry(n: int = 1, *, user: str = "111", start: datetime = T0, **kw: object) -> TimeEntry:
     fields: dict[str, object] = {
-        "entry_id": f"00000000-0000-4000-8000-{n:012d}",
+        "entry_id": entry_id(n),
         "user_id": user,
         "client": "Acme",
         "name": "Acme",
@@ -79,14 +43,7 @@ def _entry(n: int = 1, *, user: str = "111", start: datetime = T0, **kw: object)
     return TimeEntry(**fields)  # type: ignore[arg-type]
 
 
-def _raw_prop_text(page: dict[str, object], name: str) -> str:
-    props = page["properties"]
-    assert isinstance(props, dict)
-    items = props[name][props[name]["type"]]
-    return "".join(i["plain_text"] for i in items)
-
-
-async def test_data_source_lookup_is_cached(env: Env) -> None:
+async def test_data_source_lookup_is_cached(env: NotionEnv) -> None:
     before = env.snapshot()
     ids = await asyncio.gather(*(env.store.data_source_id() for _ in range(5)))
     assert set(ids) == {env.ds_id}
@@ -94,7 +51,7 @@ async def test_data_source_lookup_is_cached(env: Env) -> None:
     assert env.since(before) == Counter({"retrieve_database": 1})
 
 
-async def test_create_then_get_round_trips(env: Env) -> None:
+async def test_create_then_get_round_trips(env: NotionEnv) -> None:
     await env.store.data_source_id()
     local = ZoneInfo("Europe/London")
     entry = _entry(note="kick-off ✨", start=datetime(2026, 7, 1, 9, 30, 15, 123000, tzinfo=local))
@@ -110,11 +67,11 @@ async def test_create_then_get_round_trips(env: Env) -> None:
     assert got == created
     assert await env.store.get(created.page_id.replace("-", "")) == created
     [raw] = env.fake.pages(env.ds_id)
-    assert _raw_prop_text(raw, ENTRY_ID) == entry.entry_id
-    assert _raw_prop_text(raw, USER) == "111"
+    assert prop_text(raw, ENTRY_ID) == entry.entry_id
+    assert prop_text(raw, USER) == "111"
 
 
-async def test_create_after_dropped_response_leaves_exactly_one_page(env: Env) -> None:
+async def test_create_after_dropped_response_leaves_exactly_one_page(env: NotionEnv) -> None:
     await env.store.data_source_id()
     env.fake.faults.drop_response_next("create_page")
     before = env.snapshot()
@@ -125,7 +82,7 @@ async def test_create_after_dropped_response_leaves_exactly_one_page(env: Env) -
     assert env.since(before) == Counter({"create_page": 1, "query_data_source": 1})
 
 
-async def test_create_after_5xx_not_applied_creates_once(env: Env) -> None:
+async def test_create_after_5xx_not_applied_creates_once(env: NotionEnv) -> None:
     await env.store.data_source_id()
     env.fake.faults.fail_next(status=503, endpoint="create_page")
     before = env.snapshot()
@@ -135,7 +92,7 @@ async def test_create_after_5xx_not_applied_creates_once(env: Env) -> None:
     assert env.since(before) == Counter({"create_page": 2, "query_data_source": 1})
 
 
-async def test_create_gives_up_after_bounded_attempts(env: Env) -> None:
+async def test_create_gives_up_after_bounded_attempts(env: NotionEnv) -> None:
     await env.store.data_source_id()
     env.fake.faults.fail_next(status=500, count=10, endpoint="create_page")
     before = env.snapshot()
@@ -146,7 +103,7 @@ async def test_create_gives_up_after_bounded_attempts(env: Env) -> None:
     assert env.fake.pages(env.ds_id) == []
 
 
-async def test_create_does_not_retry_an_unambiguous_failure(env: Env) -> None:
+async def test_create_does_not_retry_an_unambiguous_failure(env: NotionEnv) -> None:
     await env.store.data_source_id()
     env.fake.faults.fail_next(status=400, endpoint="create_page")
     before = env.snapshot()
@@ -155,14 +112,14 @@ async def test_create_does_not_retry_an_unambiguous_failure(env: Env) -> None:
     assert env.since(before) == Counter({"create_page": 1})
 
 
-async def test_replayed_create_with_maybe_exists_does_not_double(env: Env) -> None:
+async def test_replayed_create_with_maybe_exists_does_not_double(env: NotionEnv) -> None:
     first = await env.store.create(_entry())
     again = await env.store.create(_entry(), maybe_exists=True)
     assert again.page_id == first.page_id
     assert len(env.fake.pages(env.ds_id)) == 1
 
 
-async def test_find_running_is_one_query_and_only_that_users_open_entries(env: Env) -> None:
+async def test_find_running_is_one_query_and_only_that_users_open_entries(env: NotionEnv) -> None:
     await env.store.create(_entry(1, user="111"))
     await env.store.create(_entry(2, user="111", start=T0 - timedelta(hours=3), end=T0))
     await env.store.create(_entry(3, user="222"))
@@ -174,7 +131,7 @@ async def test_find_running_is_one_query_and_only_that_users_open_entries(env: E
     assert await env.store.find_running("999") == []
 
 
-async def test_end_is_one_write_and_idempotent(env: Env) -> None:
+async def test_end_is_one_write_and_idempotent(env: NotionEnv) -> None:
     created = await env.store.create(_entry())
     before = env.snapshot()
     ended = await env.store.end(created, T0 + timedelta(hours=2), fresh=True)
@@ -190,7 +147,7 @@ async def test_end_is_one_write_and_idempotent(env: Env) -> None:
     assert env.since(before) == Counter()
 
 
-async def test_end_keeps_an_end_corrected_in_notion(env: Env) -> None:
+async def test_end_keeps_an_end_corrected_in_notion(env: NotionEnv) -> None:
     created = await env.store.create(_entry())
     assert created.page_id is not None
     await env.client.update_page(created.page_id, {END: Date(T0 + timedelta(minutes=45))})
@@ -198,7 +155,7 @@ async def test_end_keeps_an_end_corrected_in_notion(env: Env) -> None:
     assert ended.end == T0 + timedelta(minutes=45)
 
 
-async def test_end_without_page_id_finds_it_by_entry_id(env: Env) -> None:
+async def test_end_without_page_id_finds_it_by_entry_id(env: NotionEnv) -> None:
     await env.store.create(_entry())
     ended = await env.store.end(_entry(), T0 + timedelta(hours=1))
     assert ended.end == T0 + timedelta(hours=1)
@@ -206,7 +163,7 @@ async def test_end_without_page_id_finds_it_by_entry_id(env: Env) -> None:
         await env.store.end(_entry(7), T0 + timedelta(hours=1))
 
 
-async def test_get_refuses_trashed_foreign_and_broken_pages(env: Env) -> None:
+async def test_get_refuses_trashed_foreign_and_broken_pages(env: NotionEnv) -> None:
     created = await env.store.create(_entry())
     assert created.page_id is not None
     with pytest.raises(ObjectNotFoundError):
@@ -227,7 +184,7 @@ async def test_get_refuses_trashed_foreign_and_broken_pages(env: Env) -> None:
         await env.store.get(created.page_id)
 
 
-async def test_find_by_entry_id(env: Env) -> None:
+async def test_find_by_entry_id(env: NotionEnv) -> None:
     created = await env.store.create(_entry(5))
     before = env.snapshot()
     assert await env.store.find_by_entry_id(_entry(5).entry_id) == created
@@ -235,7 +192,7 @@ async def test_find_by_entry_id(env: Env) -> None:
     assert env.since(before) == Counter({"query_data_source": 2})
 
 
-async def test_list_overlapping_selects_by_period_and_user(env: Env) -> None:
+async def test_list_overlapping_selects_by_period_and_user(env: NotionEnv) -> None:
     start, end = T0, T0 + timedelta(days=7)
     day = timedelta(days=1)
     inside = await env.store.create(_entry(1, start=T0 + day, end=T0 + day * 1.5))
@@ -260,7 +217,7 @@ async def test_list_overlapping_selects_by_period_and_user(env: Env) -> None:
     }
 
 
-async def test_list_overlapping_skips_and_reports_broken_pages(env: Env) -> None:
+async def test_list_overlapping_skips_and_reports_broken_pages(env: NotionEnv) -> None:
     good = await env.store.create(_entry(1, start=T0 + timedelta(hours=1)))
     broken = await env.store.create(_entry(2, start=T0 + timedelta(hours=2)))
     assert broken.page_id is not None
@@ -271,7 +228,7 @@ async def test_list_overlapping_skips_and_reports_broken_pages(env: Env) -> None
     assert len(scanned.skipped) == 1 and "End is before Start" in scanned.skipped[0]
 
 
-async def test_list_overlapping_paginates_a_busy_week(env: Env) -> None:
+async def test_list_overlapping_paginates_a_busy_week(env: NotionEnv) -> None:
     await env.store.data_source_id()
     week = T0
     for n in range(230):
@@ -286,18 +243,16 @@ async def test_list_overlapping_paginates_a_busy_week(env: Env) -> None:
     assert env.since(before) == Counter({"query_data_source": 3})  # ceil(230 / 100)
 
 
-async def test_client_options(env: Env) -> None:
+async def test_client_options(env: NotionEnv) -> None:
     await env.store.create(_entry(1, client="Initech", name="Initech"))
     options = await env.store.client_options()
     assert options[:2] == list(PRESETS) and "Initech" in options
 
 
 async def test_store_over_real_http() -> None:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(PRESETS))
+    fake, db_id, ds_id = timesheet_notion(PRESETS)
     async with fake.serve(host="127.0.0.1", port=0) as base_url:
-        store = EntryStore(_client(fake, base_url=base_url), db_id)
+        store = EntryStore(fast_client(base_url=base_url), db_id)
 
         async def scenario(client: NotionClient) -> None:
             async with client:

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from notionkit import T0, TOKEN, Clock, NotionEnv, notion_env, sequential_ids
 
-from notion_client import NotionClient, Page, RateLimit, RetryPolicy, ServerError
-from notion_client.fake import FakeNotion
+from notion_client import Page, ServerError
 from timesheet.entries import TimeEntry
 from timesheet.outbox import EndOp, EndRunningOp, Outbox, StartOp
 from timesheet.replay import replay
-from timesheet.schema import expected_schema, from_page
-from timesheet.store import EntryStore
+from timesheet.schema import from_page
 from timesheet.sync import SYNC_FAILED, SYNC_OK, run_sync
 from timesheet.tracker import (
     EndQueued,
@@ -28,36 +26,15 @@ from timesheet.tracker import (
     TrackerError,
 )
 
-TOKEN = "secret_test"
 PRESETS = ("Acme", "Globex")
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 ALICE, BOB, MANAGER = "100000000000000001", "100000000000000002", "100000000000000009"
 DOWN = 10_000  # "Notion is down": more failures than any test makes requests
 
 
-async def _no_sleep(_: float) -> None:
-    return None
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> datetime:
-        self.now += timedelta(**kwargs)
-        return self.now
-
-
 @dataclass
-class Env:
-    fake: FakeNotion
-    store: EntryStore
+class Env(NotionEnv):
     outbox: Outbox
     path: Path
-    ds_id: str
     clock: Clock
     tracker: Tracker
     notified: list[int] = field(default_factory=list)
@@ -91,29 +68,19 @@ class Env:
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(PRESETS))
     path = tmp_path / "data" / "outbox.sqlite3"
-    ids: Iterator[int] = itertools.count(1)
-    async with NotionClient(
-        token=TOKEN,
-        transport=fake.transport(),
-        rate_limit=RateLimit(rate=0),
-        retry=RetryPolicy(max_attempts=3, sleep=_no_sleep),
-    ) as client:
-        store = EntryStore(client, db_id)
-        await store.data_source_id()  # looked up once, while Notion is up
+    async with notion_env(PRESETS, max_attempts=3) as notion:
+        await notion.store.data_source_id()  # looked up once, while Notion is up
         with Outbox(path) as outbox:
             clock = Clock(T0)
             tracker = Tracker(
-                store,
+                notion.store,
                 clock=clock,
                 presets=PRESETS,
-                new_id=lambda: f"00000000-0000-4000-8000-{next(ids):012d}",
+                new_id=sequential_ids(),
                 outbox=outbox,
             )
-            env = Env(fake, store, outbox, path, ds_id, clock, tracker)
+            env = Env.extend(notion, outbox=outbox, path=path, clock=clock, tracker=tracker)
             tracker.on_queued = lambda: env.notified.append(1)
             yield env
 

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
 
-from notion_client import Date, NotionClient, RateLimit, RetryPolicy
-from notion_client.fake import FakeNotion
-from timesheet.schema import END, START, expected_schema
-from timesheet.store import EntryStore
+from notion_client import Date
+from timesheet.schema import END, START
 from timesheet.tracker import (
     EndResult,
     EntryNotFound,
@@ -27,56 +25,23 @@ from timesheet.tracker import (
     UnknownClient,
 )
 
-TOKEN = "secret_test"
 PRESETS = ("Acme", "Globex", "Initech")
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 ALICE, BOB = "100000000000000001", "100000000000000002"
 WRITES = ("create_page", "update_page", "update_data_source", "create_database")
 
 
-async def _no_sleep(_: float) -> None:
-    return None
-
-
-class Clock:
-    """A settable clock; records each reading so tests can see when time was taken."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self.readings = 0
-
-    def __call__(self) -> datetime:
-        self.readings += 1
-        return self.now
-
-    def advance(self, **kwargs: float) -> datetime:
-        self.now += timedelta(**kwargs)
-        return self.now
-
-
 @dataclass
-class Env:
-    fake: FakeNotion
-    client: NotionClient
-    store: EntryStore
+class Env(NotionEnv):
     clock: Clock
-    ds_id: str
 
     def tracker(self, *, presets_only: bool = False) -> Tracker:
-        ids: Iterator[int] = itertools.count(1)
         return Tracker(
             self.store,
             clock=self.clock,
             presets=PRESETS,
             presets_only=presets_only,
-            new_id=lambda: f"00000000-0000-4000-8000-{next(ids):012d}",
+            new_id=sequential_ids(),
         )
-
-    def snapshot(self) -> Counter[str]:
-        return Counter(self.fake.requests)
-
-    def since(self, before: Counter[str]) -> Counter[str]:
-        return Counter(self.fake.requests) - before
 
     def writes(self) -> int:
         return sum(self.fake.requests[w] for w in WRITES)
@@ -84,18 +49,8 @@ class Env:
 
 @pytest.fixture
 async def env() -> AsyncIterator[Env]:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    db_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(PRESETS))
-    client = NotionClient(
-        token=TOKEN,
-        transport=fake.transport(),
-        rate_limit=RateLimit(rate=0),
-        retry=RetryPolicy(sleep=_no_sleep),
-    )
-    async with client:
-        store = EntryStore(client, db_id)
-        yield Env(fake, client, store, Clock(T0), ds_id)
+    async with notion_env(PRESETS) as notion:
+        yield Env.extend(notion, clock=Clock(T0))
 
 
 async def test_start_with_nothing_running_is_one_query_and_one_write(env: Env) -> None:

@@ -5,7 +5,7 @@
 - `DiscordStub` is a local aiohttp server standing in for Discord's REST API (``rest_url``): it
   records the edits of deferred responses and follow-ups, so tests can read the final replies.
 - `BotHarness` starts our RESTBot (our plugins, our Model) against an in-memory Notion and posts
-  interactions to it over HTTP.
+  interactions to it over HTTP; its tracker reads a `Clock` (notionkit's, re-exported here).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 import aiohttp
 import httpx
 import nacl.signing
 from aiohttp import web
+from notionkit import Clock
 
 __all__ = [
     "APP_ID",
@@ -328,20 +328,6 @@ class Reply:
     def choices(self) -> list[tuple[str, str]]:
         raw = self.response.get("data", {}).get("choices", [])
         return [(c["name"], c["value"]) for c in raw]
-
-
-class Clock:
-    """A settable aware clock for the tracker."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 async def _short_sleep(delay: float) -> None:

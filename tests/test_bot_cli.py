@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from notionkit import timesheet_notion
 
 from bot.cli import main
 from notion_client import Page, PropertySchema
@@ -138,11 +139,7 @@ class Notion:
 
 @pytest.fixture
 def notion(tmp_path: Path) -> Iterator[Notion]:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    database_id, data_source_id = fake.add_database(
-        parent, "Time entries", expected_schema(("Acme", "Globex"))
-    )
+    fake, database_id, data_source_id = timesheet_notion(("Acme", "Globex"), token=TOKEN)
     with ServedNotion(fake) as served:
         yield Notion(served, database_id, data_source_id, tmp_path / "data")
 

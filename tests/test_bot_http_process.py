@@ -12,10 +12,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 from botkit import GUILD_ID, DiscordStub, Signer, free_socket, slash
+from notionkit import timesheet_notion
 
 from notion_client import Page
-from notion_client.fake import FakeNotion
-from timesheet.schema import expected_schema, from_page
+from timesheet.schema import from_page
 
 TOKEN = "secret_process_token"
 ALICE = "100000000000000001"
@@ -39,9 +39,7 @@ async def _wait_listening(url: str, proc: asyncio.subprocess.Process) -> None:
 async def test_bot_http_process_serves_signed_interactions_and_stops_cleanly(
     tmp_path: Path,
 ) -> None:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    database_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(("Acme",)))
+    fake, database_id, ds_id = timesheet_notion(("Acme",), token=TOKEN)
     signer = Signer()
     sock = free_socket()
     port = sock.getsockname()[1]

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 from botkit import APP_ID, MANAGE_GUILD, BotHarness, Clock, Signer, autocomplete, slash
+from notionkit import timesheet_notion
 
 from bot.logs import COMMAND_LOGGER
-from notion_client import Page, PropertySchema
+from notion_client import Page
 from notion_client.fake import FakeNotion
 from timesheet.entries import TimeEntry
 from timesheet.schema import expected_schema, from_page
@@ -48,10 +49,7 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    schema: dict[str, PropertySchema] = expected_schema(("Acme", "Globex", "Initech"))
-    database_id, data_source_id = fake.add_database(parent, "Time entries", schema)
+    fake, database_id, data_source_id = timesheet_notion(("Acme", "Globex", "Initech"), token=TOKEN)
     return World(fake, database_id, data_source_id)
 
 

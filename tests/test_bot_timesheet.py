@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from botkit import BotHarness, Clock, autocomplete, slash
-
-from notion_client.fake import FakeNotion
-from timesheet.schema import expected_schema
+from notionkit import timesheet_notion
 
 ALICE = "100000000000000001"
 BOB = "100000000000000002"
@@ -18,9 +16,7 @@ TOKEN = "secret_sheet_token"
 
 @pytest.fixture
 async def bot() -> AsyncIterator[BotHarness]:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    database_id, _ = fake.add_database(parent, "Time entries", expected_schema(("Acme", "Globex")))
+    fake, database_id, _ = timesheet_notion(("Acme", "Globex"), token=TOKEN)
     env = {
         "NOTION_TOKEN": TOKEN,
         "NOTION_DATABASE_ID": database_id,

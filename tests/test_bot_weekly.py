@@ -8,19 +8,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from botkit import WEBHOOK_TOKEN, BotHarness, Clock
+from notionkit import timesheet_notion
 
 from notion_client.fake import FakeNotion
 from timesheet.entries import TimeEntry
-from timesheet.schema import expected_schema, to_properties
+from timesheet.schema import to_properties
 
 TOKEN = "secret_weekly_token"
 ALICE = "100000000000000001"
 
 
 def seeded() -> tuple[FakeNotion, str]:
-    fake = FakeNotion(token=TOKEN)
-    parent = fake.add_parent_page("Workspace")
-    database_id, ds_id = fake.add_database(parent, "Time entries", expected_schema(("Acme",)))
+    fake, database_id, ds_id = timesheet_notion(("Acme",), token=TOKEN)
     entry = TimeEntry(
         entry_id="7d1c3f52-5a43-4c1e-9d0b-2f6f0e2b9a11",
         user_id=ALICE,

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from notionkit import fast_client
 
 from notion_client import (
     Database,
@@ -22,7 +23,6 @@ from notion_client import (
     Page,
     PropertySchema,
     RateLimit,
-    RetryPolicy,
     RichText,
     Select,
     Title,
@@ -41,17 +41,9 @@ def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-async def _no_sleep(_: float) -> None:
-    return None
-
-
 @pytest.fixture
 async def client() -> AsyncIterator[NotionClient]:
-    async with NotionClient(
-        TOKEN,
-        rate_limit=RateLimit(rate=0),
-        retry=RetryPolicy(sleep=_no_sleep),
-    ) as client:
+    async with fast_client(token=TOKEN) as client:
         yield client
 
 

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from notionkit import TOKEN, fast_client
 
-from notion_client import DataSource, NotionClient, PropertySchema, RateLimit, RetryPolicy
+from notion_client import DataSource, NotionClient, PropertySchema
 from notion_client.fake import FakeNotion
 from timesheet.entries import TimeEntry
 from timesheet.schema import (
@@ -21,12 +22,7 @@ from timesheet.schema import (
 from timesheet.setup import check_database, create_database, fix_database
 from timesheet.store import EntryStore
 
-TOKEN = "secret_test"
 PRESETS = ("Acme", "Globex")
-
-
-async def _no_sleep(_: float) -> None:
-    return None
 
 
 @pytest.fixture
@@ -36,12 +32,7 @@ def fake() -> FakeNotion:
 
 @pytest.fixture
 async def client(fake: FakeNotion) -> AsyncIterator[NotionClient]:
-    async with NotionClient(
-        token=TOKEN,
-        transport=fake.transport(),
-        rate_limit=RateLimit(rate=0),
-        retry=RetryPolicy(sleep=_no_sleep),
-    ) as client:
+    async with fast_client(fake.transport()) as client:
         yield client
 
 

@@ -21,6 +21,7 @@ from ._page import empty_value, index_value, quoted
 
 __all__ = [
     "COLORS",
+    "READ_ONLY_TYPES",
     "DataSourceRec",
     "DatabaseRec",
     "check_option_name",
@@ -28,7 +29,19 @@ __all__ = [
     "schema_entry",
 ]
 
-PROPERTY_TYPES: Final = frozenset(
+READ_ONLY_TYPES: Final = frozenset(
+    {
+        "formula",
+        "rollup",
+        "created_time",
+        "created_by",
+        "last_edited_time",
+        "last_edited_by",
+        "unique_id",
+    }
+)
+"""Property types whose values Notion computes: a page write naming one is refused."""
+PROPERTY_TYPES: Final = READ_ONLY_TYPES | frozenset(
     {
         "title",
         "rich_text",
@@ -43,14 +56,7 @@ PROPERTY_TYPES: Final = frozenset(
         "url",
         "email",
         "phone_number",
-        "formula",
         "relation",
-        "rollup",
-        "created_time",
-        "created_by",
-        "last_edited_time",
-        "last_edited_by",
-        "unique_id",
     }
 )
 COLORS: Final = (
@@ -68,6 +74,25 @@ COLORS: Final = (
 _ID_ALPHABET: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 _PROP_REF: Final = re.compile(r"""prop\(\s*["']([^"']+)["']\s*\)""")
 _DEFAULT_STATUS: Final = (("Not started", "default"), ("In progress", "blue"), ("Done", "green"))
+
+
+def _heading(kind: str, id_: str, created: datetime, edited: datetime, title: str) -> JSON:
+    """The fields a data source or database object opens with, in Notion's order."""
+    return {
+        "object": kind,
+        "id": id_,
+        "created_time": format_timestamp(created),
+        "last_edited_time": format_timestamp(edited),
+        "title": rich_text_items(title),
+        "description": [],
+        "icon": None,
+        "cover": None,
+    }
+
+
+def _links(id_: str) -> JSON:
+    """The fields a data source or database object closes with."""
+    return {"url": "https://www.notion.so/" + id_.replace("-", ""), "public_url": None}
 
 
 @dataclass(slots=True)
@@ -133,21 +158,13 @@ class DataSourceRec:
 
     def to_json(self, database: DatabaseRec) -> JSON:
         return {
-            "object": "data_source",
-            "id": self.id,
-            "created_time": format_timestamp(self.created),
-            "last_edited_time": format_timestamp(self.edited),
-            "title": rich_text_items(self.title),
-            "description": [],
-            "icon": None,
-            "cover": None,
+            **_heading("data_source", self.id, self.created, self.edited, self.title),
             "properties": self.properties,
             "parent": {"type": "database_id", "database_id": self.database_id},
             "database_parent": database.parent,
             "in_trash": False,
             "is_inline": False,
-            "url": "https://www.notion.so/" + self.id.replace("-", ""),
-            "public_url": None,
+            **_links(self.id),
         }
 
 
@@ -164,21 +181,13 @@ class DatabaseRec:
 
     def to_json(self, sources: list[DataSourceRec]) -> JSON:
         return {
-            "object": "database",
-            "id": self.id,
-            "created_time": format_timestamp(self.created),
-            "last_edited_time": format_timestamp(self.edited),
-            "title": rich_text_items(self.title),
-            "description": [],
-            "icon": None,
-            "cover": None,
+            **_heading("database", self.id, self.created, self.edited, self.title),
             "parent": self.parent,
             "is_inline": False,
             "in_trash": False,
             "is_locked": False,
             "data_sources": [{"id": s.id, "name": s.title} for s in sources],
-            "url": "https://www.notion.so/" + self.id.replace("-", ""),
-            "public_url": None,
+            **_links(self.id),
         }
 
 

@@ -17,23 +17,18 @@ from ._common import (
     truncate_ms,
 )
 from ._page import PageRec
-from ._schema import COLORS, DataSourceRec, check_option_name, compute_formula
+from ._schema import (
+    COLORS,
+    READ_ONLY_TYPES,
+    DataSourceRec,
+    check_option_name,
+    compute_formula,
+)
 
 __all__ = ["apply_properties", "refresh_formulas"]
 
 MAX_TEXT: Final = 2000
 MAX_ITEMS: Final = 100
-READ_ONLY: Final = frozenset(
-    {
-        "formula",
-        "rollup",
-        "created_time",
-        "created_by",
-        "last_edited_time",
-        "last_edited_by",
-        "unique_id",
-    }
-)
 
 # Options to add once every property validated: (schema, option name, value to fill in).
 _Pending = list[tuple[JSON, str, JSON]]
@@ -51,7 +46,7 @@ def apply_properties(source: DataSourceRec, page: PageRec, raw: Any) -> None:
             raise bad_request(f"{key} is not a property that exists.")
         name: str = schema["name"]
         type_: str = schema["type"]
-        if type_ in READ_ONLY:
+        if type_ in READ_ONLY_TYPES:
             raise bad_request(f"{name} is a {type_} property, which cannot be written.")
         if not isinstance(value, dict) or type_ not in value:
             raise bad_request(f"{name} is expected to be {type_}.")
@@ -171,13 +166,18 @@ def _select(value: Any, schema: JSON, where: str, pending: _Pending) -> JSON | N
     return _find_option(value, schema, where, pending, create=schema["type"] == "select")
 
 
-def _multi_select(value: Any, schema: JSON, where: str, pending: _Pending) -> list[JSON]:
+def _array(value: Any, where: str) -> list[Any]:
+    """`value` when it is an array of at most `MAX_ITEMS` elements (refused otherwise)."""
     if not isinstance(value, list):
         raise invalid(f"{where} should be an array.")
     if len(value) > MAX_ITEMS:
         raise invalid(f"{where}.length should be ≤ `{MAX_ITEMS}`.")
+    return value
+
+
+def _multi_select(value: Any, schema: JSON, where: str, pending: _Pending) -> list[JSON]:
     chosen: list[JSON] = []
-    for i, item in enumerate(value):
+    for i, item in enumerate(_array(value, where)):
         option = _find_option(item, schema, f"{where}[{i}]", pending, create=True)
         if all(o["name"] != option["name"] for o in chosen):
             chosen.append(option)
@@ -250,12 +250,8 @@ def _string(value: Any, schema: JSON, where: str, pending: _Pending) -> str | No
 
 
 def _id_list(value: Any, schema: JSON, where: str, pending: _Pending) -> list[JSON]:
-    if not isinstance(value, list):
-        raise invalid(f"{where} should be an array.")
-    if len(value) > MAX_ITEMS:
-        raise invalid(f"{where}.length should be ≤ `{MAX_ITEMS}`.")
     out = []
-    for i, item in enumerate(value):
+    for i, item in enumerate(_array(value, where)):
         if not isinstance(item, dict) or not isinstance(item.get("id"), str):
             raise invalid(f"{where}[{i}].id should be a string.")
         out.append(

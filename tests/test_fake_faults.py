@@ -9,15 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
+from notionkit import TOKEN, WIRES, wire_client
 
 from notion_client.fake import ENDPOINTS, FakeNotion
-
-HEADERS = {"Authorization": "Bearer secret_test", "Notion-Version": "2026-03-11"}
 
 
 @pytest.fixture
 def fake() -> FakeNotion:
-    return FakeNotion(token="secret_test")
+    return FakeNotion(token=TOKEN)
 
 
 @pytest.fixture
@@ -26,19 +25,10 @@ def ds(fake: FakeNotion) -> str:
     return fake.add_database(fake.add_parent_page(), "Entries", schema)[1]
 
 
-@pytest.fixture(params=["transport", "http"])
+@pytest.fixture(params=WIRES)
 async def api(request: pytest.FixtureRequest, fake: FakeNotion) -> AsyncIterator[httpx.AsyncClient]:
-    if request.param == "transport":
-        async with httpx.AsyncClient(
-            transport=fake.transport(), base_url="https://api.notion.com", headers=HEADERS
-        ) as client:
-            yield client
-    else:
-        async with (
-            fake.serve() as url,
-            httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=5) as client,
-        ):
-            yield client
+    async with wire_client(fake, request.param) as client:
+        yield client
 
 
 def new_page(ds: str, name: str = "Acme") -> dict[str, Any]:
@@ -140,14 +130,12 @@ async def test_random_errors_follow_the_seed_and_are_never_applied(
     fake: FakeNotion, ds: str
 ) -> None:
     async def statuses(seed: int) -> list[int]:
-        other = FakeNotion(token="secret_test")
+        other = FakeNotion(token=TOKEN)
         schema = {"Name": {"title": {}}, "Client": {"select": {}}}
         other_ds = other.add_database(other.add_parent_page(), "E", schema)[1]
         other.faults.error_rate = 0.3
         other.faults.seed(seed)
-        async with httpx.AsyncClient(
-            transport=other.transport(), base_url="https://api.notion.com", headers=HEADERS
-        ) as client:
+        async with wire_client(other) as client:
             got = [
                 (await client.post("/v1/pages", json=new_page(other_ds))).status_code
                 for _ in range(40)
@@ -208,10 +196,7 @@ def test_faults_refuse_unknown_endpoints_and_statuses(fake: FakeNotion) -> None:
 
 
 async def test_concurrent_creates_over_http_are_all_kept(fake: FakeNotion, ds: str) -> None:
-    async with (
-        fake.serve() as url,
-        httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=5) as client,
-    ):
+    async with wire_client(fake, "http") as client:
         responses = await asyncio.wait_for(
             asyncio.gather(
                 *(client.post("/v1/pages", json=new_page(ds, "Same")) for _ in range(30))

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from notionkit import TOKEN, Clock, wire_client
 
 from notion_client.fake import FakeNotion
 
-HEADERS = {"Authorization": "Bearer secret_test", "Notion-Version": "2026-03-11"}
 HOURS = (
     'if(empty(prop("End")), toNumber(""), dateBetween(prop("End"), prop("Start"), "minutes") / 60)'
 )
@@ -31,14 +31,6 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2026, 11, 16, 9, 5, 42, 123000, tzinfo=UTC))
@@ -46,7 +38,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def fake(clock: Clock) -> FakeNotion:
-    return FakeNotion(token="secret_test", clock=clock)
+    return FakeNotion(token=TOKEN, clock=clock)
 
 
 @pytest.fixture
@@ -56,9 +48,7 @@ def ds(fake: FakeNotion) -> str:
 
 @pytest.fixture
 async def api(fake: FakeNotion) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=fake.transport(), base_url="https://api.notion.com", headers=HEADERS
-    ) as client:
+    async with wire_client(fake) as client:
         yield client
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from notionkit import TOKEN, wire_client
 
 from notion_client.fake import FakeNotion
 
-HEADERS = {"Authorization": "Bearer secret_test", "Notion-Version": "2026-03-11"}
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
 HOURS = 'dateBetween(prop("End"), prop("Start"), "minutes") / 60'
 SCHEMA: dict[str, Any] = {
@@ -80,7 +80,7 @@ ROWS = [
 
 @pytest.fixture
 def fake() -> FakeNotion:
-    return FakeNotion(token="secret_test", clock=lambda: NOW)
+    return FakeNotion(token=TOKEN, clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -93,9 +93,7 @@ def ds(fake: FakeNotion) -> str:
 
 @pytest.fixture
 async def api(fake: FakeNotion) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        transport=fake.transport(), base_url="https://api.notion.com", headers=HEADERS
-    ) as client:
+    async with wire_client(fake) as client:
         yield client
 
 
@@ -437,7 +435,7 @@ async def test_more_rows_than_the_result_limit_end_incomplete(
 
 async def test_queries_work_over_real_http(fake: FakeNotion) -> None:
     ds = _seed_many(fake, 120)
-    async with fake.serve() as url, httpx.AsyncClient(base_url=url, headers=HEADERS) as api:
+    async with wire_client(fake, "http") as api:
         pages = await _all_pages(
             api,
             ds,

@@ -10,11 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
+from notionkit import TOKEN, WIRES, wire_client
 
 from notion_client.fake import FakeNotion
 
-TOKEN = "secret_test"
-HEADERS = {"Authorization": f"Bearer {TOKEN}", "Notion-Version": "2026-03-11"}
 SCHEMA: dict[str, Any] = {
     "Name": {"title": {}},
     "Client": {"select": {"options": [{"name": "Acme"}]}},
@@ -36,18 +35,10 @@ def ids(fake: FakeNotion) -> tuple[str, str, str]:
     return parent, db, ds
 
 
-@pytest.fixture(params=["transport", "http"])
+@pytest.fixture(params=WIRES)
 async def api(request: pytest.FixtureRequest, fake: FakeNotion) -> AsyncIterator[httpx.AsyncClient]:
-    if request.param == "transport":
-        async with httpx.AsyncClient(
-            transport=fake.transport(), base_url="https://api.notion.com", headers=HEADERS
-        ) as client:
-            yield client
-    else:
-        async with fake.serve(host="127.0.0.1", port=0) as url:
-            assert url.startswith("http://127.0.0.1:")
-            async with httpx.AsyncClient(base_url=url, headers=HEADERS, timeout=5) as client:
-                yield client
+    async with wire_client(fake, request.param) as client:
+        yield client
 
 
 def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -59,6 +50,18 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     assert isinstance(body["message"], str) and body["message"]
     assert isinstance(body["request_id"], str) and body["request_id"]
     assert response.headers["content-type"].startswith("application/json")
+    return body
+
+
+def new_database(
+    parent: str, properties: dict[str, Any], *, title: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The body of a create-database request: one data source with ``properties``, in page
+    ``parent``; ``title`` only when given."""
+    body: dict[str, Any] = {"parent": {"type": "page_id", "page_id": parent}}
+    if title is not None:
+        body["title"] = title
+    body["initial_data_source"] = {"properties": properties}
     return body
 
 
@@ -194,20 +197,13 @@ async def test_create_database_makes_a_database_with_one_data_source(
     api: httpx.AsyncClient, ids: tuple[str, str, str]
 ) -> None:
     parent = ids[0]
-    response = await api.post(
-        "/v1/databases",
-        json={
-            "parent": {"type": "page_id", "page_id": parent},
-            "title": [{"type": "text", "text": {"content": "Hours 2027"}}],
-            "initial_data_source": {
-                "properties": {
-                    "Name": {"title": {}},
-                    "Hours": {"number": {"format": "number"}},
-                    "Kind": {"select": {"options": [{"name": "Billable", "color": "green"}]}},
-                }
-            },
-        },
-    )
+    properties = {
+        "Name": {"title": {}},
+        "Hours": {"number": {"format": "number"}},
+        "Kind": {"select": {"options": [{"name": "Billable", "color": "green"}]}},
+    }
+    title = [{"type": "text", "text": {"content": "Hours 2027"}}]
+    response = await api.post("/v1/databases", json=new_database(parent, properties, title=title))
     assert response.status_code == 200, response.text
     made = response.json()
     assert made["object"] == "database"
@@ -225,26 +221,14 @@ async def test_create_database_refuses_bad_parents_and_schemas(
 ) -> None:
     parent = ids[0]
     ok_props = {"Name": {"title": {}}}
-    response = await api.post(
-        "/v1/databases",
-        json={
-            "parent": {"type": "page_id", "page_id": MISSING},
-            "initial_data_source": {"properties": ok_props},
-        },
-    )
+    response = await api.post("/v1/databases", json=new_database(MISSING, ok_props))
     assert_error(response, 404, "object_not_found")
     for props in (
         {"Note": {"rich_text": {}}},
         {"A": {"title": {}}, "B": {"title": {}}},
         {"Name": {"title": {}}, "X": {"bogus": {}}},
     ):
-        response = await api.post(
-            "/v1/databases",
-            json={
-                "parent": {"type": "page_id", "page_id": parent},
-                "initial_data_source": {"properties": props},
-            },
-        )
+        response = await api.post("/v1/databases", json=new_database(parent, props))
         assert_error(response, 400, "validation_error")
 
 
@@ -312,14 +296,7 @@ async def test_requests_are_counted_per_endpoint_including_failed_ones(
     page_id = created.json()["id"]
     await api.get(f"/v1/pages/{page_id}")
     await api.patch(f"/v1/pages/{page_id}", json={"in_trash": True})
-    await api.post(
-        "/v1/databases",
-        json={
-            "parent": {"type": "page_id", "page_id": parent},
-            "title": [],
-            "initial_data_source": {"properties": {"Name": {"title": {}}}},
-        },
-    )
+    await api.post("/v1/databases", json=new_database(parent, {"Name": {"title": {}}}, title=[]))
     await api.get(f"/v1/pages/{MISSING}")
     await api.get(f"/v1/pages/{page_id}", headers={"Authorization": "Bearer nope"})
     await api.get("/v1/unknown")

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import httpx
 
@@ -24,10 +25,18 @@ __all__ = ["CLIENT_OPTIONS_TTL", "Model"]
 CLIENT_OPTIONS_TTL = 300.0
 
 _log = logging.getLogger("timetrack.bot")
+_R = TypeVar("_R")
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _opened(resource: _R | None) -> _R:
+    """A resource `Model.open()` creates; RuntimeError before it (or after `close()`)."""
+    if resource is None:
+        raise RuntimeError("the model is not open")
+    return resource
 
 
 class Model:
@@ -120,27 +129,19 @@ class Model:
 
     @property
     def notion(self) -> NotionClient:
-        if self._notion is None:
-            raise RuntimeError("the model is not open")
-        return self._notion
+        return _opened(self._notion)
 
     @property
     def tracker(self) -> Tracker:
-        if self._tracker is None:
-            raise RuntimeError("the model is not open")
-        return self._tracker
+        return _opened(self._tracker)
 
     @property
     def outbox(self) -> Outbox:
-        if self._outbox is None:
-            raise RuntimeError("the model is not open")
-        return self._outbox
+        return _opened(self._outbox)
 
     @property
     def replayer(self) -> OutboxReplayer:
-        if self._replayer is None:
-            raise RuntimeError("the model is not open")
-        return self._replayer
+        return _opened(self._replayer)
 
     @property
     def store(self) -> EntryStore:

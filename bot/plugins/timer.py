@@ -92,6 +92,17 @@ async def autocomplete_running(
     return found[:MAX_CHOICES]
 
 
+async def _start_timer(
+    ctx: crescent.Context, client: str, note: str, *, name: str | None = None
+) -> None:
+    """Start the caller's timer (/start timer, /start custom) and answer with what started."""
+    run, model = current_run(), model_of(ctx)
+    result = await model.tracker.start(run.caller.user_id, client, name=name, note=note)
+    if result.queued:
+        run.record.outcome = "queued"
+    await run.reply(format_start(result, model.settings.timezone, model.now()))
+
+
 @plugin.include
 @start.child
 @crescent.command(name="timer", description="Start a timer for a client")
@@ -102,11 +113,7 @@ class StartTimer:
     note = crescent.option(str, "Optional note", default="", max_length=MAX_TEXT_LENGTH)
 
     async def callback(self, ctx: crescent.Context) -> None:
-        run, model = current_run(), model_of(ctx)
-        result = await model.tracker.start(run.caller.user_id, self.client, note=str(self.note))
-        if result.queued:
-            run.record.outcome = "queued"
-        await run.reply(format_start(result, model.settings.timezone, model.now()))
+        await _start_timer(ctx, self.client, str(self.note))
 
 
 @plugin.include
@@ -124,13 +131,7 @@ class StartCustom:
     note = crescent.option(str, "Optional note", default="", max_length=MAX_TEXT_LENGTH)
 
     async def callback(self, ctx: crescent.Context) -> None:
-        run, model = current_run(), model_of(ctx)
-        result = await model.tracker.start(
-            run.caller.user_id, str(self.client), name=self.name, note=str(self.note)
-        )
-        if result.queued:
-            run.record.outcome = "queued"
-        await run.reply(format_start(result, model.settings.timezone, model.now()))
+        await _start_timer(ctx, str(self.client), str(self.note), name=self.name)
 
 
 @plugin.include

@@ -55,9 +55,12 @@ DST_WEEKS = [
     ("America/Santiago", "2026-W36"),
 ]
 
+#: What `scenarios()` draws: a zone, a week in it, the moment "now" and the entries.
+Scenario = tuple[ZoneInfo, Period, datetime, list[TimeEntry]]
+
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[ZoneInfo, Period, datetime, list[TimeEntry]]:
+def scenarios(draw: st.DrawFn) -> Scenario:
     if draw(st.booleans()):
         name, spec = draw(st.sampled_from(DST_WEEKS))
         tz = ZoneInfo(name)
@@ -111,9 +114,7 @@ def column(table: WeekTable, client: str) -> list[float]:
 
 @settings(max_examples=MAX_EXAMPLES, deadline=None)
 @given(scenarios())
-def test_totals_equal_the_sum_of_clipped_durations(
-    scenario: tuple[ZoneInfo, Period, datetime, list[TimeEntry]],
-) -> None:
+def test_totals_equal_the_sum_of_clipped_durations(scenario: Scenario) -> None:
     tz, period, now, entries = scenario
     table = aggregate(entries, period, tz, now)
     expected = sum((clipped(e, period.start, period.end, now) for e in entries), timedelta(0))
@@ -134,9 +135,7 @@ def test_totals_equal_the_sum_of_clipped_durations(
 
 @settings(max_examples=MAX_EXAMPLES, deadline=None)
 @given(scenarios())
-def test_splitting_at_midnight_never_loses_or_adds_a_microsecond(
-    scenario: tuple[ZoneInfo, Period, datetime, list[TimeEntry]],
-) -> None:
+def test_splitting_at_midnight_never_loses_or_adds_a_microsecond(scenario: Scenario) -> None:
     tz, period, now, entries = scenario
     bounds = np.array([to_microseconds(b) for b in day_bounds(period, tz)], dtype=np.int64)
     starts = np.array([to_microseconds(e.start) for e in entries], dtype=np.int64)
@@ -156,7 +155,7 @@ def test_splitting_at_midnight_never_loses_or_adds_a_microsecond(
     st.sampled_from(["nearest", "up", "down"]),
 )
 def test_rounding_keeps_rows_and_columns_adding_up(
-    scenario: tuple[ZoneInfo, Period, datetime, list[TimeEntry]], step: int, mode: str
+    scenario: Scenario, step: int, mode: str
 ) -> None:
     tz, period, now, entries = scenario
     raw = aggregate(entries, period, tz, now)
@@ -189,9 +188,7 @@ def test_rounding_keeps_rows_and_columns_adding_up(
 
 @settings(max_examples=MAX_EXAMPLES, deadline=None)
 @given(scenarios())
-def test_every_overlap_inside_the_period_is_reported(
-    scenario: tuple[ZoneInfo, Period, datetime, list[TimeEntry]],
-) -> None:
+def test_every_overlap_inside_the_period_is_reported(scenario: Scenario) -> None:
     tz, period, now, entries = scenario
     lo, hi = period.start.astimezone(UTC), period.end.astimezone(UTC)
 

@@ -30,8 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 
-import httpx
-
+from bot.logs import CountingTransport, start_counting
 from notion_client import NotionClient, Page, RateLimit, RetryPolicy
 from notion_client.fake import FakeNotion
 from timesheet.outbox import Outbox
@@ -52,11 +51,10 @@ T0: Final = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
 
 @dataclass(slots=True)
 class _Waited:
-    """One command's (or one replayer task's) simulated back-off seconds and its requests."""
+    """One command's (or one replayer task's) simulated back-off seconds and retries."""
 
     seconds: float = 0.0
     retries: int = 0
-    requests: int = 0
 
 
 _WAITED: contextvars.ContextVar[_Waited | None] = contextvars.ContextVar("waited", default=None)
@@ -75,19 +73,6 @@ def _simulated_clock() -> float:
     """The retry policy's clock: the current task's simulated waiting (for ``max_total``)."""
     waited = _WAITED.get()
     return 0.0 if waited is None else waited.seconds
-
-
-class _CountingTransport(httpx.AsyncBaseTransport):
-    """Counts each request against the command (task) that sends it."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        waited = _WAITED.get()
-        if waited is not None:
-            waited.requests += 1
-        return await self._inner.handle_async_request(request)
 
 
 class _SimClock:
@@ -278,6 +263,7 @@ async def _user(
         in_outage = faults.next_operation()
         waited = _Waited()
         _WAITED.set(waited)
+        requests = start_counting()  # the bot's own per-command count of Notion requests
         at = clock.advance(rng.randint(1, 300))  # the tracker reads it before any await
         began = time.perf_counter()
         if kind == "start":
@@ -304,7 +290,7 @@ async def _user(
             running = None
         wall = (time.perf_counter() - began) * 1000
         result.commands.append(
-            _Command(kind, wall, waited.seconds, waited.retries, waited.requests, queued, in_outage)
+            _Command(kind, wall, waited.seconds, waited.retries, requests.count, queued, in_outage)
         )
 
 
@@ -348,14 +334,14 @@ async def run_soak(config: SoakConfig, data_dir: Path) -> SoakResult:
     )
     clock = _SimClock(T0)
     truth: list[_Truth] = []
-    _WAITED.set(_Waited())  # the replayer task inherits its own counter from here
+    _WAITED.set(_Waited())  # the replayer task inherits its own simulated clock from here
 
     async def scaled_sleep(delay: float) -> None:  # the replayer's pauses, 1000x shorter
         await asyncio.sleep(delay / 1000)
 
     async with NotionClient(
         token=TOKEN,
-        transport=_CountingTransport(fake.transport()),
+        transport=CountingTransport(fake.transport()),
         retry=retry,
         rate_limit=RateLimit(rate=0),
     ) as client:

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from timesheet.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries import TimeEntry
 from timesheet.week import (
     Period,
@@ -156,12 +157,16 @@ def aggregate(
     now: datetime,
     round_minutes: int = 0,
     rounding: str = "nearest",
+    *,
+    duplicates: Sequence[DuplicatePages] = (),
 ) -> WeekTable:
     """Hours per local day of ``period`` and client.
 
     Entries are split at local midnight (DST days last 23 or 25 hours) and clipped to the period;
     running entries count up to ``now``; overlapping entries of one user are counted as recorded
-    and described in ``notes``. Rounding applies per cell, then totals are summed.
+    and described in ``notes``. Pages sharing an Entry ID count once (the winner of
+    ``timesheet.duplicates.preference``), named in ``notes`` with those in ``duplicates``
+    (groups a caller already collapsed). Rounding applies per cell, then totals are summed.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -170,7 +175,7 @@ def aggregate(
     if rounding not in ROUNDINGS:
         raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
 
-    items = list(entries)
+    items, doubled = collapse_duplicates(entries)
     count = len(items)
     now_us = to_microseconds(now)
     days = period_days(period, tz)
@@ -205,6 +210,7 @@ def aggregate(
         *_dst_notes(days, bounds, tz),
         *_renamed_notes(items),
         *_empty_notes(items, starts, ends, running, p_start, p_end, tz),
+        *_duplicate_notes([*duplicates, *doubled], period, tz),
         *_overlap_notes(items, starts, ends, p_start, p_end, tz),
     ]
     return WeekTable(
@@ -294,6 +300,33 @@ def _empty_notes(
     if len(bad) > len(notes):
         notes.append(f"… and {len(bad) - len(notes)} more empty entries.")
     return notes
+
+
+def _duplicate_notes(
+    groups: Sequence[DuplicatePages], period: Period, tz: ZoneInfo
+) -> list[str]:
+    """One note per Entry ID that several pages of this period carry."""
+    touching = [
+        g
+        for g in groups
+        if g.kept.start < period.end and (g.kept.end is None or g.kept.end > period.start)
+    ]
+    notes = []
+    for group in touching[:MAX_NOTES_PER_KIND]:
+        extra = "the extra page" if len(group.extra) == 1 else "the extra pages"
+        links = ", ".join(_page_ref(e) for e in group.extra)
+        notes.append(
+            f"{group.page_count} Notion pages share Entry ID {group.entry_id}; counted once, "
+            f"as {_describe(group.kept, tz)} on {_page_ref(group.kept)} — trash {extra} in "
+            f"Notion: {links}."
+        )
+    if len(touching) > MAX_NOTES_PER_KIND:
+        notes.append(f"… and {len(touching) - MAX_NOTES_PER_KIND} more doubled Entry IDs.")
+    return notes
+
+
+def _page_ref(entry: TimeEntry) -> str:
+    return entry.url or (f"page {entry.page_id}" if entry.page_id else "a page")
 
 
 def _overlap_notes(

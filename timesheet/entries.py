@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 __all__ = ["TimeEntry"]
@@ -10,7 +10,11 @@ __all__ = ["TimeEntry"]
 
 @dataclass(frozen=True, slots=True)
 class TimeEntry:
-    """A timer: running while ``end`` is ``None``. Datetimes are always aware."""
+    """A timer: running while ``end`` is ``None``. Datetimes are always aware.
+
+    ``edited_at`` is the page's last edit as Notion reports it (to the minute), when read from
+    Notion; it only breaks ties between pages sharing an Entry ID and is ignored by ``==``.
+    """
 
     entry_id: str
     user_id: str
@@ -21,6 +25,7 @@ class TimeEntry:
     note: str = ""
     page_id: str | None = None
     url: str | None = None
+    edited_at: datetime | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.start.utcoffset() is None:

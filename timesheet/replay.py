@@ -113,13 +113,20 @@ async def _apply_end(op: EndOp, store: EntryStore) -> str:
         with contextlib.suppress(ObjectNotFoundError):
             entry = await store.get(op.page_id)
     if entry is None and op.entry_id:
-        entry = await store.find_by_entry_id(op.entry_id)
+        # Found by Entry ID: a doubled create gave it several pages; every running one stops
+        # at this instant, or a phantom timer would keep running.
+        pages = await store.pages_with_entry_id(op.entry_id)
+        running = [e for e in pages if e.end is None]
+        if running:
+            ended = [await store.end(e, op.at, fresh=True) for e in running]
+            return f"{op.describe()} -> page " + ", ".join(str(e.page_id) for e in ended)
+        entry = pages[0] if pages else None
     if entry is None:
         raise NotAnEntryError(op.page_id or op.entry_id, "no page has this Entry ID")
     if entry.end is not None:
         return f"{op.describe()}: already ended at {entry.end.isoformat()}, kept"
-    ended = await store.end(entry, op.at, fresh=True)
-    return f"{op.describe()} -> page {ended.page_id}"
+    ended_page = await store.end(entry, op.at, fresh=True)
+    return f"{op.describe()} -> page {ended_page.page_id}"
 
 
 async def _apply_end_running(op: EndRunningOp, store: EntryStore) -> str:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from timesheet.aggregate import WeekTable, aggregate
 from timesheet.config import Rounding, Settings
+from timesheet.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries import TimeEntry
 from timesheet.publish import publish_timesheet
 from timesheet.render import render_csv, render_messages, render_png, render_table
@@ -88,9 +89,14 @@ def tables_for(
     *,
     per_user: bool,
 ) -> list[tuple[str | None, WeekTable]]:
-    """Aggregate ``entries`` into one table, or one per user (sorted by user id)."""
+    """Aggregate ``entries`` into one table, or one per user (sorted by user id).
 
-    def table(group: Sequence[TimeEntry]) -> WeekTable:
+    Pages sharing an Entry ID are collapsed once, before the split by user, so they count once
+    even if one was moved to another user in Notion; the note goes to the winner's table.
+    """
+    unique, doubled = collapse_duplicates(entries)
+
+    def table(group: Sequence[TimeEntry], notes: Sequence[DuplicatePages]) -> WeekTable:
         return aggregate(
             group,
             period,
@@ -98,12 +104,22 @@ def tables_for(
             now,
             round_minutes=opts.round_minutes,
             rounding=opts.rounding,
+            duplicates=notes,
         )
 
     if not per_user:
-        return [(None, table(entries))]
-    users = sorted({e.user_id for e in entries})
-    return [(user, table([e for e in entries if e.user_id == user])) for user in users]
+        return [(None, table(unique, doubled))]
+    users = sorted({e.user_id for e in unique})
+    return [
+        (
+            user,
+            table(
+                [e for e in unique if e.user_id == user],
+                [g for g in doubled if g.kept.user_id == user],
+            ),
+        )
+        for user in users
+    ]
 
 
 async def build_timesheets(
@@ -117,6 +133,9 @@ async def build_timesheets(
     users: Sequence[str] = (),
 ) -> list[Timesheet]:
     """Fetch the period with ONE paginated query and render its table(s).
+
+    Notion pages sharing an Entry ID (a doubled create) count once; the report's notes say
+    which one counted and which to trash (see ``timesheet.duplicates.preference``).
 
     ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
     ``per_user`` makes one table per user (an empty week still gives one empty table).

@@ -203,6 +203,7 @@ def from_page(page: Page) -> TimeEntry:
         note=_text(props, NOTE),
         page_id=page.id,
         url=page.url,
+        edited_at=page.last_edited_time,
     )
 
 

@@ -158,11 +158,20 @@ class EntryStore:
 
     async def find_by_entry_id(self, entry_id: str) -> TimeEntry | None:
         """The page carrying this Entry ID (the earliest one if there are several), or None."""
-        found = await self._query(prop(ENTRY_ID).rich_text.equals(entry_id))
-        return found.entries[0] if found.entries else None
+        found = await self.pages_with_entry_id(entry_id)
+        return found[0] if found else None
+
+    async def pages_with_entry_id(self, entry_id: str) -> list[TimeEntry]:
+        """Every page carrying this Entry ID, oldest first: one query. More than one only when
+        a create was doubled behind Notion's lagging index (see ``timesheet.duplicates``)."""
+        return (await self._query(prop(ENTRY_ID).rich_text.equals(entry_id))).entries
 
     async def find_running(self, user_id: str) -> list[TimeEntry]:
-        """The user's running entries (normally at most one), oldest first: one query."""
+        """The user's running pages, oldest first: one query.
+
+        Normally at most one. Every running page is returned, the two pages of a doubled start
+        (same Entry ID) included: the tracker ends them together and shows them as one timer.
+        """
         query = prop(USER).rich_text.equals(user_id) & prop(END).date.is_empty()
         return (await self._query(query)).entries
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import uuid4
 
 from notion_client import NotionError, ObjectNotFoundError, is_unavailable
+from timesheet.duplicates import one_per_entry_id, running_twins
 from timesheet.entries import TimeEntry
 from timesheet.entry_input import (
     MAX_CLIENT_LENGTH,
@@ -20,8 +20,17 @@ from timesheet.entry_input import (
 )
 from timesheet.entry_refs import parse_entry_ref
 from timesheet.outbox import Outbox
-from timesheet.outbox_ops import StartOp, project
+from timesheet.outbox_ops import project
 from timesheet.store import EntryStore, NotAnEntryError
+from timesheet.tracker_queue import (
+    StartProgress,
+    latest_first,
+    pending_entry,
+    queue_end_of,
+    queue_ends,
+    queue_start,
+    running_of,
+)
 from timesheet.tracker_types import (
     ActiveView,
     EndQueued,
@@ -54,30 +63,9 @@ __all__ = [
     "parse_entry_ref",
 ]
 
-@dataclass(slots=True)
-class _StartProgress:
-    """How far a direct start got before Notion failed (what the queued fallback must add)."""
-
-    running: list[TimeEntry] | None = None
-    created: TimeEntry | None = None
-    stopped: list[TimeEntry] = field(default_factory=list)
-
 
 def _new_uuid() -> str:
     return str(uuid4())
-
-
-def _running(entries: Sequence[TimeEntry]) -> list[TimeEntry]:
-    return [e for e in entries if e.end is None]
-
-
-def _latest_first(ended: Sequence[TimeEntry]) -> tuple[TimeEntry, tuple[TimeEntry, ...]]:
-    ordered = sorted(ended, key=lambda e: e.start, reverse=True)
-    return ordered[0], tuple(ordered[1:])
-
-
-def _same_id(a: str, b: str) -> bool:
-    return a.replace("-", "").lower() == b.replace("-", "").lower()
 
 
 class Tracker:
@@ -88,6 +76,10 @@ class Tracker:
     later; while a user has operations waiting, that user's new ones queue behind them, so a
     direct write never overtakes them. ``on_queued`` is called after every enqueue (wire it to
     ``OutboxReplayer.notify``). Without an outbox Notion's errors propagate as they are.
+
+    A doubled start (two running pages with one Entry ID, a create repeated behind Notion's
+    lagging index) is one timer: ``active`` shows it once, ending the running timer ends both
+    pages at the same instant (one more update), and results list it once.
     """
 
     def __init__(
@@ -173,8 +165,8 @@ class Tracker:
             if self.outbox is None:
                 return await self._write_start(entry)
             if self.outbox.has_pending_for_user(entry.user_id):
-                return self._queue_start(entry, _StartProgress())
-            progress = _StartProgress()
+                return self._queue_start(entry, StartProgress())
+            progress = StartProgress()
             try:
                 return await self._write_start(entry, progress=progress)
             except NotionError as exc:
@@ -189,9 +181,9 @@ class Tracker:
             return await self._write_start(entry, replay=replay)
 
     async def _write_start(
-        self, entry: TimeEntry, *, replay: bool = False, progress: _StartProgress | None = None
+        self, entry: TimeEntry, *, replay: bool = False, progress: StartProgress | None = None
     ) -> StartResult:
-        done = _StartProgress() if progress is None else progress
+        done = StartProgress() if progress is None else progress
         running = await self.store.find_running(entry.user_id)
         done.running = running
         already = next((e for e in running if e.entry_id == entry.entry_id), None)
@@ -209,46 +201,18 @@ class Tracker:
             done.created = created
         for e in to_stop:
             done.stopped.append(await self.store.end(e, entry.start, fresh=True))
-        stopped = list(reversed(done.stopped))  # the most recently started first
+        # The most recently started first; a doubled start's pages, both stopped, listed once.
+        stopped = list(reversed(one_per_entry_id(done.stopped)))
         return StartResult(
             entry=created,
             stopped=stopped[0] if stopped else None,
             also_stopped=tuple(stopped[1:]),
         )
 
-    def _queue_start(self, entry: TimeEntry, progress: _StartProgress) -> StartResult:
-        """Save the start (and the stops it implies) in the outbox; committed on return."""
-        outbox = self._outbox()
-        user = entry.user_id
-        created = entry if progress.created is None else progress.created
-        if progress.running is None:
-            # Notion was not asked what runs: stop whatever runs at this start. Nothing was
-            # sent for the new entry, so its page can't exist when this op is replayed first.
-            view = project(outbox.pending_of(user), user)
-            to_stop = [e for e in _running(view) if e.start <= entry.start]
-            with outbox.batch():  # a crash can't keep the stop and lose the start
-                outbox.enqueue_end_running(user, entry.start)
-                outbox.enqueue_start(entry)
-        else:
-            # Notion said what runs, and the new page may exist (written, or an ambiguous
-            # failure): end each old timer by its own op, never "whatever runs" (it too).
-            stopped_ids = {e.entry_id for e in progress.stopped}
-            others = [e for e in progress.running if e.entry_id != entry.entry_id]
-            to_stop = [
-                e for e in others if e.start <= entry.start and e.entry_id not in stopped_ids
-            ]
-            later = any(e.start > entry.start for e in others)
-            with outbox.batch():
-                for e in to_stop:
-                    outbox.enqueue_end(e.entry_id, entry.start, page_id=e.page_id, user_id=user)
-                if progress.created is None or (later and created.end is None):
-                    outbox.enqueue_start(entry)  # replayed with replay=True: never doubled
+    def _queue_start(self, entry: TimeEntry, progress: StartProgress) -> StartResult:
+        result = queue_start(self._outbox(), entry, progress)
         self._notify_queued()
-        stopped = [*progress.stopped, *(e.ended(entry.start) for e in to_stop)]
-        if not stopped:
-            return StartResult(entry=created, queued=True)
-        first, rest = _latest_first(stopped)
-        return StartResult(entry=created, stopped=first, also_stopped=rest, queued=True)
+        return result
 
     # -- ending -----------------------------------------------------------------------------
 
@@ -257,7 +221,8 @@ class Tracker:
     ) -> EndResult:
         """End the user's running timer (``ref=None``) or the entry ``ref`` names.
 
-        Requests: 1 query + 1 update (by ref: 1 retrieve + 1 update; none if already ended).
+        Requests: 1 query + 1 update (by ref: 1 retrieve + 1 update; none if already ended);
+        both pages of a doubled start are ended at ``at``: 1 more update.
         With an outbox, ``ref`` may also be the Entry ID of an entry whose start is pending,
         and ends Notion can't take now are queued. Raises NothingRunning when neither Notion
         nor the outbox has a running timer, EndQueued when Notion can't be asked and the
@@ -273,7 +238,7 @@ class Tracker:
             if not running:
                 raise NothingRunning()
             ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in running]
-        first, rest = _latest_first(ended)
+        first, rest = latest_first(ended)
         return EndResult(entry=first, also_ended=rest)
 
     async def _end_running(self, user_id: str, at: datetime) -> EndResult:
@@ -285,7 +250,7 @@ class Tracker:
             if not is_unavailable(exc):
                 raise
             known = None
-        running = _running(project(ops, user_id, known or ()))
+        running = running_of(project(ops, user_id, one_per_entry_id(known or ())))
         if known is None:
             # Notion can't say what runs: end whatever runs at ``at`` once it answers.
             with outbox.batch():
@@ -301,6 +266,7 @@ class Tracker:
             return self._ended(running, at, queued=True)
         if not running:
             raise NothingRunning()
+        running += running_twins(running, known)  # the other page of a doubled start
         waiting = outbox.has_pending_for_user(user_id) or any(
             outbox.has_pending(e.entry_id) for e in running
         )
@@ -319,17 +285,13 @@ class Tracker:
         return self._ended(ended, at)
 
     def _queue_ends(self, running: Sequence[TimeEntry], at: datetime, user_id: str) -> None:
-        outbox = self._outbox()
-        with outbox.batch():
-            for e in running:
-                end_at = max(at, e.start)
-                outbox.enqueue_end(e.entry_id, end_at, page_id=e.page_id, user_id=user_id)
+        queue_ends(self._outbox(), running, at, user_id)
         self._notify_queued()
 
     @staticmethod
     def _ended(entries: Sequence[TimeEntry], at: datetime, *, queued: bool = False) -> EndResult:
         ended = [e if e.end is not None else e.ended(max(at, e.start)) for e in entries]
-        first, rest = _latest_first(ended)
+        first, rest = latest_first(ended)
         return EndResult(entry=first, also_ended=rest, queued=queued)
 
     async def _end_ref(self, user_id: str, ref: str, at: datetime, can_manage: bool) -> EndResult:
@@ -360,34 +322,13 @@ class Tracker:
         return by_other
 
     def _pending_entry(self, ref_id: str) -> TimeEntry | None:
-        """The entry whose start is still queued under Entry ID ``ref_id``, as it will be."""
-        outbox = self._outbox()
-        if not outbox.has_pending(ref_id):
-            return None
-        ops = outbox.pending()
-        owner = next(
-            (o.user_id for o in ops if isinstance(o, StartOp) and _same_id(o.entry_id, ref_id)),
-            None,
-        )
-        if owner is None:
-            return None
-        view = project(ops, owner)
-        return next((e for e in view if _same_id(e.entry_id, ref_id)), None)
+        return pending_entry(self._outbox(), ref_id)
 
     def _queue_end_of(self, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
-        by_other = entry.user_id != caller
-        if entry.end is not None:  # a queued end already stops it
-            return EndResult(entry=entry, ended_by_other=by_other, already_ended=True)
-        end_at = max(at, entry.start)
-        self._outbox().enqueue_end(
-            entry.entry_id,
-            end_at,
-            page_id=entry.page_id,
-            user_id=entry.user_id,
-            by=caller if by_other else None,
-        )
-        self._notify_queued()
-        return EndResult(entry=entry.ended(end_at), ended_by_other=by_other, queued=True)
+        result = queue_end_of(self._outbox(), entry, at, caller)
+        if result.queued:
+            self._notify_queued()
+        return result
 
     async def _end_known(self, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
         """End an entry read from Notion, behind its owner's queued operations if any."""
@@ -426,13 +367,15 @@ class Tracker:
     async def active(self, user_id: str) -> list[TimeEntry]:
         """The user's running timers (normally at most one): one query.
 
-        With an outbox, pending starts and ends are applied. Notion's errors propagate; use
-        ``active_view`` to fall back to what the outbox holds.
+        The pages of a doubled start count as one timer (``duplicates.preference`` picks the
+        page shown). With an outbox, pending starts and ends are applied. Notion's errors
+        propagate; use ``active_view`` to fall back to what the outbox holds.
         """
         if self.outbox is None:
-            return await self.store.find_running(user_id)
-        ops = self.outbox.pending_of(user_id)
-        return _running(project(ops, user_id, await self.store.find_running(user_id)))
+            return one_per_entry_id(await self.store.find_running(user_id))
+        ops = self.outbox.pending_of(user_id)  # before Notion, as in ``_end_running``
+        known = await self.store.find_running(user_id)
+        return running_of(project(ops, user_id, one_per_entry_id(known)))
 
     async def active_view(self, user_id: str) -> ActiveView:
         """Like ``active``, but when Notion is unavailable: the pending timers, flagged."""
@@ -442,8 +385,8 @@ class Tracker:
         except NotionError as exc:
             if not is_unavailable(exc):
                 raise
-            return ActiveView(_running(project(ops, user_id)), notion_reachable=False)
-        return ActiveView(_running(project(ops, user_id, known)))
+            return ActiveView(running_of(project(ops, user_id)), notion_reachable=False)
+        return ActiveView(running_of(project(ops, user_id, one_per_entry_id(known))))
 
     # -- plumbing ---------------------------------------------------------------------------
 

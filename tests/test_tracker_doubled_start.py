@@ -1,0 +1,175 @@
+"""A doubled start (two running pages with one Entry ID) is one timer: shown once, ended whole."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
+
+from notion_client import Page
+from timesheet.entries import TimeEntry
+from timesheet.outbox import EndOp, Outbox, StartOp
+from timesheet.replay import replay
+from timesheet.schema import from_page
+from timesheet.tracker import NothingRunning, Tracker
+
+PRESETS = ("Acme", "Globex")
+ALICE, BOB = "100000000000000001", "100000000000000002"
+DOWN = 10_000  # more failures than any test makes requests
+
+
+@dataclass
+class Env(NotionEnv):
+    clock: Clock
+    tracker: Tracker
+    outbox: Outbox | None
+
+    def pages_of(self, entry_id: str) -> list[TimeEntry]:
+        raw = self.fake.pages(self.ds_id)
+        return [e for e in (from_page(Page.from_json(p)) for p in raw) if e.entry_id == entry_id]
+
+    async def doubled_start(self, user: str = ALICE, client: str = "Acme") -> TimeEntry:
+        """Two pages of one planned start, as a create retried behind a lagging index leaves."""
+        planned = self.tracker.plan_start(user, client)
+        first = await self.store.create(planned)
+        second = await self.store.create(planned)
+        assert first.page_id != second.page_id
+        assert len(self.pages_of(planned.entry_id)) == 2
+        return planned
+
+
+@pytest.fixture(params=["notion only", "with outbox"])
+async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Env]:
+    async with notion_env(PRESETS, max_attempts=2) as notion:
+        await notion.store.data_source_id()  # looked up once, while Notion is up
+        with Outbox(tmp_path / "outbox.sqlite3") as outbox:
+            box = outbox if request.param == "with outbox" else None
+            clock = Clock(T0)
+            tracker = Tracker(
+                notion.store, clock=clock, presets=PRESETS, new_id=sequential_ids(), outbox=box
+            )
+            yield Env.extend(notion, clock=clock, tracker=tracker, outbox=box)
+
+
+WITH_OUTBOX = pytest.mark.parametrize("env", ["with outbox"], indirect=True)
+
+
+def _outbox(env: Env) -> Outbox:
+    assert env.outbox is not None
+    return env.outbox
+
+
+async def test_the_normal_path_keeps_its_request_counts(env: Env) -> None:
+    before = env.snapshot()
+    started = await env.tracker.start(ALICE, "Acme")
+    assert env.since(before) == Counter({"query_data_source": 1, "create_page": 1})
+    env.clock.advance(minutes=30)
+    before = env.snapshot()
+    ended = await env.tracker.end(ALICE)
+    assert env.since(before) == Counter({"query_data_source": 1, "update_page": 1})
+    assert ended.entry.entry_id == started.entry.entry_id and ended.also_ended == ()
+
+
+async def test_active_shows_a_doubled_start_once(env: Env) -> None:
+    planned = await env.doubled_start()
+    other = await env.tracker.start(BOB, "Globex")  # another user's timer is not touched
+
+    active = await env.tracker.active(ALICE)
+    assert [e.entry_id for e in active] == [planned.entry_id]
+    assert active[0].page_id in {e.page_id for e in env.pages_of(planned.entry_id)}
+    view = await env.tracker.active_view(ALICE)
+    assert [e.entry_id for e in view.entries] == [planned.entry_id] and view.notion_reachable
+    assert [e.entry_id for e in await env.tracker.active(BOB)] == [other.entry.entry_id]
+
+
+async def test_active_picks_the_same_page_whatever_notion_returns_first(env: Env) -> None:
+    planned = await env.doubled_start()
+    pages = env.pages_of(planned.entry_id)
+    kept = max(pages, key=lambda e: (e.edited_at, (e.page_id or "").replace("-", "")))
+    for _ in range(3):
+        [shown] = await env.tracker.active(ALICE)
+        assert shown.page_id == kept.page_id
+
+
+async def test_end_stops_both_pages_at_the_same_instant(env: Env) -> None:
+    planned = await env.doubled_start()
+    stop = env.clock.advance(hours=1, minutes=5)
+    before = env.snapshot()
+
+    result = await env.tracker.end(ALICE)
+
+    # The doubled case alone pays one more update.
+    assert env.since(before) == Counter({"query_data_source": 1, "update_page": 2})
+    assert not result.queued
+    assert result.entry.entry_id == planned.entry_id and result.entry.end == stop
+    assert result.also_ended == ()  # one timer to the user, not two
+    assert [e.end for e in env.pages_of(planned.entry_id)] == [stop, stop]
+    assert await env.tracker.active(ALICE) == []
+    with pytest.raises(NothingRunning):
+        await env.tracker.end(ALICE)
+
+
+async def test_start_stops_both_pages_of_a_doubled_timer(env: Env) -> None:
+    planned = await env.doubled_start()
+    switch = env.clock.advance(minutes=40)
+    before = env.snapshot()
+
+    result = await env.tracker.start(ALICE, "Globex")
+
+    assert env.since(before) == Counter(
+        {"query_data_source": 1, "create_page": 1, "update_page": 2}
+    )
+    assert result.stopped is not None and result.stopped.entry_id == planned.entry_id
+    assert result.stopped.end == switch and result.also_stopped == ()
+    assert [e.end for e in env.pages_of(planned.entry_id)] == [switch, switch]
+    assert [e.client for e in await env.tracker.active(ALICE)] == ["Globex"]
+
+
+@WITH_OUTBOX
+async def test_a_queued_end_of_a_doubled_start_stops_both_pages_on_replay(env: Env) -> None:
+    outbox = _outbox(env)
+    planned = await env.doubled_start()
+    stop = env.clock.advance(hours=2)
+    env.fake.faults.fail_next(503, count=DOWN, endpoint="update_page")
+
+    result = await env.tracker.end(ALICE)
+
+    assert result.queued and result.entry.end == stop and result.also_ended == ()
+    # One end by Entry ID: the outbox keeps one pending end per Entry ID, and replaying it
+    # stops every running page that carries the ID.
+    [op] = outbox.pending()
+    assert isinstance(op, EndOp) and op.entry_id == planned.entry_id and op.page_id is None
+    assert [e.end for e in env.pages_of(planned.entry_id)] == [None, None]
+
+    env.fake.faults.clear()
+    report = await asyncio.wait_for(replay(outbox, env.store, tracker=env.tracker), 10)
+    assert report.ok, report.lines
+    assert [e.end for e in env.pages_of(planned.entry_id)] == [stop, stop]
+    assert await env.tracker.active(ALICE) == []
+
+
+@WITH_OUTBOX
+async def test_an_end_behind_a_pending_start_stops_both_of_its_pages(env: Env) -> None:
+    """A replayer wrote the start twice, then died before marking it done: /end queues
+    behind that start, and the replay ends every page of the Entry ID."""
+    outbox = _outbox(env)
+    planned = await env.doubled_start()
+    outbox.enqueue_start(planned)
+    stop = env.clock.advance(minutes=50)
+    before = env.snapshot()
+
+    result = await env.tracker.end(ALICE)
+
+    assert env.since(before) == Counter({"query_data_source": 1})
+    assert result.queued and result.entry.end == stop and result.also_ended == ()
+    assert [type(op) for op in outbox.pending()] == [StartOp, EndOp]
+    report = await asyncio.wait_for(replay(outbox, env.store, tracker=env.tracker), 10)
+    assert report.ok, report.lines
+    assert len(env.pages_of(planned.entry_id)) == 2  # the replayed start wrote no third page
+    assert [e.end for e in env.pages_of(planned.entry_id)] == [stop, stop]
+    assert await env.tracker.active(ALICE) == []

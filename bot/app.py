@@ -14,6 +14,7 @@ from typing import Any, Final
 import crescent
 import hikari
 
+from bot.clicks import route_clicks
 from bot.command_run import CommandRun, current_run_or_none, fail_command, new_run
 from bot.jobs import BackgroundJobs
 from bot.logs import quiet_bad_signatures
@@ -95,6 +96,7 @@ def _client(
     )
     client.jobs = BackgroundJobs(model)
     _load_plugins(client, plugins)
+    route_clicks(app, model)
     return client
 
 

@@ -13,7 +13,7 @@ import crescent
 from bot.auth import REFUSAL, Caller, caller_from, is_allowed
 from bot.errors import describe_error, explain_error
 from bot.logs import CommandRecord, RequestCounter, elapsed_ms, log_command, start_counting
-from bot.replies import Responder
+from bot.replies import Answerer, Responder
 
 if TYPE_CHECKING:
     from bot.model import Model
@@ -38,10 +38,11 @@ _log = logging.getLogger("timetrack.bot")
 
 @dataclass(slots=True)
 class CommandRun:
-    """One command being handled: who asked, how to answer, and what goes in its log line."""
+    """One command (or button click) being handled: who asked, how to answer, and what goes
+    in its log line."""
 
     caller: Caller
-    responder: Responder
+    responder: Answerer
     record: CommandRecord
     counter: RequestCounter
     started: float = field(default_factory=time.perf_counter)

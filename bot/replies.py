@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from typing import Protocol, TypeAlias
 
 import crescent
 import hikari
 
-__all__ = ["Responder"]
+__all__ = ["Answerer", "ClickResponder", "ClickResponse", "Responder", "ResponseFuture"]
+
+#: The action rows under a message.
+Components: TypeAlias = Sequence[hikari.api.ComponentBuilder]
+#: The initial response to a button click: a message, or a deferral.
+ClickResponse: TypeAlias = (
+    hikari.api.InteractionMessageBuilder | hikari.api.InteractionDeferredBuilder
+)
+#: In HTTP mode, where the initial response to a click goes: the interaction server's
+#: listener returns it as the HTTP response.
+ResponseFuture: TypeAlias = asyncio.Future[ClickResponse]
+
+
+class Answerer(Protocol):
+    """How a command or a click acknowledges and answers (one line, or text with buttons)."""
+
+    async def defer(self) -> None: ...
+
+    async def send(
+        self,
+        content: str,
+        *,
+        attachments: Sequence[hikari.Resourceish] = (),
+        components: Components = (),
+    ) -> None: ...
+
+
+def _files(
+    attachments: Sequence[hikari.Resourceish],
+) -> hikari.UndefinedOr[list[hikari.Resourceish]]:
+    return list(attachments) if attachments else hikari.UNDEFINED
+
+
+def _rows(components: Components) -> hikari.UndefinedOr[list[hikari.api.ComponentBuilder]]:
+    return list(components) if components else hikari.UNDEFINED
 
 
 class Responder:
@@ -33,21 +69,102 @@ class Responder:
         await self._ctx.respond_with_builder(builder)
         self.deferred = True
 
-    async def send(self, content: str, *, attachments: Sequence[hikari.Resourceish] = ()) -> None:
+    async def send(
+        self,
+        content: str,
+        *,
+        attachments: Sequence[hikari.Resourceish] = (),
+        components: Components = (),
+    ) -> None:
         """The answer: edits the deferred response, or responds, or follows up, ephemerally."""
-        files: hikari.UndefinedOr[Sequence[hikari.Resourceish]] = (
-            list(attachments) if attachments else hikari.UNDEFINED
-        )
+        files, rows = _files(attachments), _rows(components)
         if self.responded:
             await self._ctx.app.rest.execute_webhook(
                 self._ctx.application_id,
                 self._ctx.token,
                 content,
                 attachments=files,
+                components=rows,
                 flags=hikari.MessageFlag.EPHEMERAL,
             )
         elif self.deferred:
-            await self._ctx.edit(content, attachments=files)
+            await self._ctx.edit(content, attachments=files, components=rows)
         else:
-            await self._ctx.respond(content, ephemeral=True, attachments=files)
+            await self._ctx.respond(content, ephemeral=True, attachments=files, components=rows)
+        self.responded = True
+
+
+class ClickResponder:
+    """Answers one button click, in gateway mode (REST calls) or HTTP mode (``server``).
+
+    `defer` acknowledges by deferring an update of the message the button sits on, and
+    `update` then edits that message (its text and buttons). `send` is for one-line answers
+    (refusals, errors): a new ephemeral message, so the button's message stays as it was.
+    """
+
+    def __init__(
+        self, interaction: hikari.ComponentInteraction, server: ResponseFuture | None = None
+    ) -> None:
+        self._interaction = interaction
+        self._server = server
+        self.deferred = False
+        self.responded = False
+
+    async def _initial(self, builder: ClickResponse) -> None:
+        if self._server is not None:
+            self._server.set_result(builder)
+            return
+        interaction = self._interaction
+        if isinstance(builder, hikari.api.InteractionMessageBuilder):
+            await interaction.create_initial_response(
+                builder.type, builder.content, flags=builder.flags, components=builder.components
+            )
+        else:
+            await interaction.create_initial_response(builder.type)
+
+    async def defer(self) -> None:
+        """Acknowledge now (Discord's 3 seconds); `update` edits the message later."""
+        if self.deferred or self.responded:
+            return
+        await self._initial(
+            self._interaction.build_deferred_response(hikari.ResponseType.DEFERRED_MESSAGE_UPDATE)
+        )
+        self.deferred = True
+
+    async def update(self, content: str, components: Components) -> None:
+        """Replace the text and the buttons of the message the button sits on."""
+        rows = list(components)
+        if self.deferred:
+            await self._interaction.edit_initial_response(content, components=rows)
+        else:
+            builder = self._interaction.build_response(hikari.ResponseType.MESSAGE_UPDATE)
+            builder.set_content(content)
+            for row in rows:
+                builder.add_component(row)
+            await self._initial(builder)
+        self.responded = True
+
+    async def send(
+        self,
+        content: str,
+        *,
+        attachments: Sequence[hikari.Resourceish] = (),
+        components: Components = (),
+    ) -> None:
+        """A new message only the clicker sees."""
+        if self.deferred or self.responded:
+            await self._interaction.execute(
+                content,
+                attachments=_files(attachments),
+                components=_rows(components),
+                flags=hikari.MessageFlag.EPHEMERAL,
+            )
+        else:
+            builder = self._interaction.build_response(hikari.ResponseType.MESSAGE_CREATE)
+            builder.set_content(content).set_flags(hikari.MessageFlag.EPHEMERAL)
+            for resource in attachments:
+                builder.add_attachment(resource)
+            for row in components:
+                builder.add_component(row)
+            await self._initial(builder)
         self.responded = True

@@ -1,7 +1,8 @@
 """Test kit for the Discord layer: signed interactions posted to a real RESTBot on 127.0.0.1.
 
 - `Signer` signs bodies with Ed25519 the way Discord does (PyNaCl).
-- `slash()` / `autocomplete()` build interaction payloads with the fields hikari's parser needs.
+- `slash()` / `autocomplete()` / `click()` build interaction payloads with the fields hikari's
+  parser needs (`click()`: a button press, MESSAGE_COMPONENT).
 - `DiscordStub` is a local aiohttp server standing in for Discord's REST API (``rest_url``): it
   records the edits of deferred responses and follow-ups, so tests can read the final replies.
 - `BotHarness` starts our RESTBot (our plugins, our Model) against an in-memory Notion and posts
@@ -39,6 +40,7 @@ __all__ = [
     "RestCall",
     "Signer",
     "autocomplete",
+    "click",
     "free_socket",
     "slash",
 ]
@@ -171,6 +173,25 @@ def autocomplete(
     return _interaction(4, data, user_id=user_id, roles=roles, permissions=0)
 
 
+def click(
+    custom_id: str,
+    *,
+    user_id: str,
+    roles: Sequence[str] = (),
+    permissions: int = 0,
+    message: Reply | None = None,
+) -> dict[str, Any]:
+    """A MESSAGE_COMPONENT interaction: a button with ``custom_id`` pressed on ``message``
+    (the reply it sits on; its text and buttons are sent along, as Discord does)."""
+    data = {"custom_id": custom_id, "component_type": 2}
+    payload = _interaction(3, data, user_id=user_id, roles=roles, permissions=permissions)
+    shown = {"content": "", "flags": EPHEMERAL}
+    if message is not None:
+        shown = {"content": message.content, "flags": EPHEMERAL, "components": message.components}
+    payload["message"] = _message(shown)
+    return payload
+
+
 @dataclass(frozen=True, slots=True)
 class RestCall:
     """One request our bot made to (the stand-in for) Discord's REST API."""
@@ -179,6 +200,19 @@ class RestCall:
     path: str
     payload: Any
     files: dict[str, bytes] = field(default_factory=dict)
+
+
+def _shown(components: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Components as Discord returns them: each numbered (``id``), rows and what they hold."""
+    numbers = itertools.count(1)
+
+    def number(component: Mapping[str, Any]) -> dict[str, Any]:
+        shown = {"id": next(numbers), **component}
+        if "components" in component:
+            shown["components"] = [number(c) for c in component["components"]]
+        return shown
+
+    return [number(c) for c in components]
 
 
 def _message(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,6 +233,7 @@ def _message(payload: Mapping[str, Any]) -> dict[str, Any]:
         "pinned": False,
         "type": 0,
         "flags": int(payload.get("flags") or 0),
+        **({"components": _shown(payload["components"])} if payload.get("components") else {}),
     }
 
 
@@ -279,6 +314,10 @@ class DiscordStub:
             return web.Response(status=204)
         if request.path.endswith("/applications/@me"):
             return web.json_response(_application())
+        if request.method == "POST" and request.path.endswith("/callback"):
+            # The initial response to an interaction (gateway mode): /interactions/{id}/{token}.
+            interaction_id = request.path.split("/")[-3]
+            return web.json_response({"interaction": {"id": interaction_id, "type": 3}})
         if request.method == "GET" and request.path.endswith("/commands"):
             return web.json_response([])
         if request.method == "PUT" and request.path.endswith("/commands"):
@@ -323,6 +362,52 @@ class Reply:
     @property
     def deferred(self) -> bool:
         return self.response.get("type") == 5
+
+    @property
+    def components(self) -> list[dict[str, Any]]:
+        """The action rows under the text the user finally sees."""
+        if self.final is not None:
+            return list(self.final.payload.get("components") or [])
+        return list(self.response.get("data", {}).get("components") or [])
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """``(label, custom_id)`` of every button shown, row by row."""
+        return [
+            (button.get("label", ""), button["custom_id"])
+            for row in self.components
+            for button in row.get("components", [])
+            if "custom_id" in button
+        ]
+
+    def button(self, label: str) -> str:
+        """The custom_id of the one button labelled ``label`` (AssertionError otherwise)."""
+        found = [custom_id for shown, custom_id in self.buttons if shown == label]
+        assert len(found) == 1, f"expected one {label!r} button, got {self.buttons}"
+        return found[0]
+
+    @property
+    def updated(self) -> bool:
+        """A click answered by editing the message its button sits on (not a new message)."""
+        return (
+            self.response.get("type") == 6
+            and self.final is not None
+            and self.final.method == "PATCH"
+            and self.final.path.endswith("/messages/@original")
+        )
+
+    @property
+    def apart(self) -> bool:
+        """A click answered with a new message only the clicker sees, the button's message
+        left as it was: at once (type 4), or as a follow-up after deferring the update."""
+        if self.response.get("type") == 4:
+            return self.ephemeral
+        return (
+            self.response.get("type") == 6
+            and self.final is not None
+            and self.final.method == "POST"
+            and bool(int(self.final.payload.get("flags") or 0) & EPHEMERAL)
+        )
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -437,12 +522,13 @@ class BotHarness:
             return response.status, data, text
 
     async def send(self, payload: dict[str, Any]) -> Reply:
-        """Sign and post an interaction; for a deferred one, wait for the edit that answers it."""
+        """Sign and post an interaction; for a deferred one (a message, or the update of a
+        button's message), wait for the edit or follow-up that answers it."""
         body = json.dumps(payload).encode()
         status, data, text = await asyncio.wait_for(
             self.post(body, self.signer.headers(body)), TIMEOUT
         )
         final = None
-        if status == 200 and data.get("type") == 5:
+        if status == 200 and data.get("type") in (5, 6):
             (final,) = await self.discord.wait_for(payload["token"])
         return Reply(status, data, final, text)

@@ -1,4 +1,4 @@
-"""/start timer, /start custom, /end timer and /active."""
+"""/start timer, /start custom, /end timer and /active (their replies carry timer buttons)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import hikari
 
 from bot.auth import caller_from, is_allowed
 from bot.command_run import current_run, model_of, new_plugin
-from bot.format import format_active, format_duration, format_end, format_start, format_time
+from bot.format import format_duration, format_time
+from bot.timer_replies import TimerReply, active_reply, end_reply, start_reply
 from timesheet.tracker import MAX_CLIENT_LENGTH, MAX_TEXT_LENGTH
 
 __all__ = ["match_choices", "plugin"]
@@ -98,9 +99,11 @@ async def _start_timer(
     """Start the caller's timer (/start timer, /start custom) and answer with what started."""
     run, model = current_run(), model_of(ctx)
     result = await model.tracker.start(run.caller.user_id, client, name=name, note=note)
-    if result.queued:
-        run.record.outcome = "queued"
-    await run.reply(format_start(result, model.settings.timezone, model.now()))
+    await _reply(start_reply(result, model.settings.timezone, model.now(), run.record))
+
+
+async def _reply(reply: TimerReply) -> None:
+    await current_run().reply(reply.text, components=reply.components)
 
 
 @plugin.include
@@ -150,14 +153,7 @@ class EndTimer:
         result = await model.tracker.end(
             run.caller.user_id, str(self.entry) or None, can_manage=run.caller.manages_server
         )
-        if result.ended_by_other:
-            run.record.acted_for = result.entry.user_id
-            run.record.outcome = "ended_for_other"
-        elif result.already_ended:
-            run.record.outcome = "already_ended"
-        if result.queued:
-            run.record.outcome = "queued"
-        await run.reply(format_end(result, model.settings.timezone, model.now()))
+        await _reply(end_reply(result, model.settings.timezone, model.now(), run.record))
 
 
 @plugin.include
@@ -166,8 +162,4 @@ class Active:
     async def callback(self, ctx: crescent.Context) -> None:
         run, model = current_run(), model_of(ctx)
         view = await model.tracker.active_view(run.caller.user_id)
-        if not view.notion_reachable:
-            run.record.outcome = "notion_unavailable"
-        elif not view.entries:
-            run.record.outcome = "nothing_running"
-        await run.reply(format_active(view, model.settings.timezone, model.now()))
+        await _reply(active_reply(view, model.settings.timezone, model.now(), run.record))

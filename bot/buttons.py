@@ -1,0 +1,134 @@
+"""Timer buttons: their custom ids (an action and an entry ref) and the action rows they sit in."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import hikari
+from hikari.components import InteractiveButtonTypesT
+
+from timesheet.entries import TimeEntry
+
+__all__ = [
+    "MAX_BUTTONS",
+    "MAX_CUSTOM_ID",
+    "Button",
+    "ButtonAction",
+    "button_for",
+    "parse_custom_id",
+    "start_again_rows",
+    "stop_rows",
+]
+
+#: Discord's limits: a custom_id of at most 100 characters, a label of at most 80, five
+#: buttons in an action row and five rows in a message.
+MAX_CUSTOM_ID: Final = 100
+MAX_LABEL: Final = 80
+ROW_WIDTH: Final = 5
+MAX_ROWS: Final = 5
+MAX_BUTTONS: Final = ROW_WIDTH * MAX_ROWS
+
+#: Every custom_id we make starts with this; anything else is not ours.
+PREFIX: Final = "tt"
+
+_HEX32: Final = re.compile(r"[0-9a-f]{32}")
+_UUID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class ButtonAction(enum.StrEnum):
+    """What a button does; the value is what its custom_id carries."""
+
+    STOP = "stop"
+    START_AGAIN = "again"
+
+    @property
+    def command(self) -> str:
+        """The name its log line carries, like a command's: ``button:stop``."""
+        return f"button:{self.name.lower()}"
+
+
+def _normal_ref(text: str) -> str | None:
+    """A page id or Entry ID as a dashed lowercase UUID; None if it is not one."""
+    ref = text.lower()
+    if _UUID.fullmatch(ref):
+        return ref
+    if not _HEX32.fullmatch(ref):
+        return None
+    return f"{ref[:8]}-{ref[8:12]}-{ref[12:16]}-{ref[16:20]}-{ref[20:]}"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """One timer button: ``action`` on the entry ``ref`` names.
+
+    ``ref`` is the Notion page id, or the Entry ID of a timer whose start still waits in the
+    outbox (what the /end autocomplete offers too); the tracker accepts both.
+    """
+
+    action: ButtonAction
+    ref: str
+
+    @property
+    def custom_id(self) -> str:
+        return f"{PREFIX}:{self.action.value}:{self.ref}"
+
+
+def button_for(action: ButtonAction, entry: TimeEntry) -> Button | None:
+    """The button doing ``action`` on ``entry``; None when the entry has no usable ref."""
+    ref = _normal_ref(entry.page_id or entry.entry_id)
+    return None if ref is None else Button(action, ref)
+
+
+def parse_custom_id(custom_id: str) -> Button | None:
+    """The button a custom_id names; None when it is malformed or not one of ours."""
+    if len(custom_id) > MAX_CUSTOM_ID:
+        return None
+    parts = custom_id.split(":")
+    if len(parts) != 3 or parts[0] != PREFIX:
+        return None
+    try:
+        action = ButtonAction(parts[1])
+    except ValueError:
+        return None
+    ref = _normal_ref(parts[2])
+    return None if ref is None else Button(action, ref)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
+
+
+def _rows(
+    buttons: Sequence[tuple[Button, str]], style: InteractiveButtonTypesT
+) -> list[hikari.api.ComponentBuilder]:
+    rows: list[hikari.api.ComponentBuilder] = []
+    for first in range(0, min(len(buttons), MAX_BUTTONS), ROW_WIDTH):
+        row = hikari.impl.MessageActionRowBuilder()
+        for button, label in buttons[first : first + ROW_WIDTH]:
+            row.add_interactive_button(style, button.custom_id, label=_clip(label))
+        rows.append(row)
+    return rows
+
+
+def stop_rows(entries: Sequence[TimeEntry]) -> list[hikari.api.ComponentBuilder]:
+    """A Stop button per running entry (at most 25); named by client when there are several."""
+    found: list[tuple[Button, TimeEntry]] = []
+    for entry in entries:
+        button = button_for(ButtonAction.STOP, entry) if entry.running else None
+        if button is not None:
+            found.append((button, entry))
+    several = len(found) > 1
+    labels = [(b, f"Stop {e.client or e.name}" if several else "Stop") for b, e in found]
+    return _rows(labels, hikari.ButtonStyle.DANGER)
+
+
+def start_again_rows(entry: TimeEntry) -> list[hikari.api.ComponentBuilder]:
+    """A "Start again" button: a new timer with the entry's client (and name)."""
+    button = button_for(ButtonAction.START_AGAIN, entry)
+    if button is None:
+        return []
+    return _rows([(button, "Start again")], hikari.ButtonStyle.PRIMARY)

@@ -1,0 +1,176 @@
+"""Timer buttons in parts: custom ids, action rows, and clicks routed from the gateway."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import hikari
+import pytest
+from botkit import DiscordStub, click
+from notionkit import Clock, timesheet_notion
+
+from bot.app import build_gateway_bot
+from bot.buttons import (
+    MAX_BUTTONS,
+    MAX_CUSTOM_ID,
+    Button,
+    ButtonAction,
+    button_for,
+    parse_custom_id,
+    start_again_rows,
+    stop_rows,
+)
+from bot.clicks import UNKNOWN_BUTTON
+from bot.model import Model
+from notion_client import RateLimit, RetryPolicy
+from timesheet.config import Settings
+from timesheet.entries import TimeEntry
+
+ALICE = "100000000000000001"
+PAGE = "0123456789abcdef0123456789abcdef"
+DASHED = "01234567-89ab-cdef-0123-456789abcdef"
+# Well-formed (base64 user id . timestamp . hmac), not a real token.
+GATEWAY_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789AB"
+T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+
+def entry(n: int, *, client: str = "Acme", page: bool = True, end: bool = False) -> TimeEntry:
+    entry_id = f"00000000-0000-4000-8000-{n:012d}"
+    return TimeEntry(
+        entry_id=entry_id,
+        user_id=ALICE,
+        client=client,
+        name=client,
+        start=T0,
+        end=T0 + timedelta(hours=1) if end else None,
+        page_id=f"10000000-0000-4000-8000-{n:012d}" if page else None,
+    )
+
+
+def shown(rows: list[hikari.api.ComponentBuilder]) -> list[list[tuple[str, str]]]:
+    out = []
+    for row in rows:
+        payload, _ = row.build()
+        out.append([(b["label"], b["custom_id"]) for b in payload["components"]])
+    return out
+
+
+@pytest.mark.parametrize("ref", [PAGE, DASHED, DASHED.upper()])
+def test_a_custom_id_names_the_action_and_the_entry(ref: str) -> None:
+    stop = parse_custom_id(f"tt:stop:{ref}")
+    assert stop == Button(ButtonAction.STOP, DASHED)
+    assert stop.custom_id == f"tt:stop:{DASHED}" and len(stop.custom_id) <= MAX_CUSTOM_ID
+    assert parse_custom_id(f"tt:again:{ref}") == Button(ButtonAction.START_AGAIN, DASHED)
+    assert ButtonAction.START_AGAIN.command == "button:start_again"
+
+
+@pytest.mark.parametrize(
+    "custom_id",
+    ["", "tt", "tt:stop:", f"tt:stop:{PAGE}x", f"xx:stop:{PAGE}", f"tt:Stop:{PAGE}", f"tt::{PAGE}"],
+)
+def test_anything_else_is_not_a_button(custom_id: str) -> None:
+    assert parse_custom_id(custom_id) is None
+
+
+def test_a_queued_start_is_named_by_its_entry_id() -> None:
+    queued = entry(1, page=False)
+    assert button_for(ButtonAction.STOP, queued) == Button(ButtonAction.STOP, queued.entry_id)
+    hand_made = TimeEntry("not-a-uuid", ALICE, "Acme", "Acme", T0)
+    assert button_for(ButtonAction.STOP, hand_made) is None
+    assert stop_rows([hand_made]) == []
+
+
+def test_one_stop_button_or_one_per_timer_named_by_client() -> None:
+    assert shown(stop_rows([entry(1)])) == [[("Stop", f"tt:stop:{entry(1).page_id}")]]
+    assert stop_rows([entry(1, end=True)]) == []
+    many = [entry(n, client=f"Client {n}") for n in range(30)]
+    rows = shown(stop_rows(many))
+    assert [len(r) for r in rows] == [5, 5, 5, 5, 5]
+    labels = [label for row in rows for label, _ in row]
+    assert len(labels) == MAX_BUTTONS and labels[:2] == ["Stop Client 0", "Stop Client 1"]
+    long = entry(1, client="x" * 100)
+    (((first, _), (second, _)),) = shown(stop_rows([long, entry(2)]))
+    assert len(first) == 80 and first.endswith("…") and second == "Stop Acme"
+
+
+def test_start_again_is_one_button() -> None:
+    ended = entry(3, end=True)
+    assert shown(start_again_rows(ended)) == [[("Start again", f"tt:again:{ended.page_id}")]]
+
+
+@dataclass
+class Gateway:
+    bot: hikari.GatewayBot
+    model: Model
+    discord: DiscordStub
+
+    async def press(self, custom_id: str) -> list[Any]:
+        """Dispatch a click as the gateway would; the REST calls that answered it."""
+        payload = click(custom_id, user_id=ALICE)
+        interaction = self.bot.entity_factory.deserialize_interaction(payload)
+        assert isinstance(interaction, hikari.ComponentInteraction)
+        event = hikari.InteractionCreateEvent(shard=None, interaction=interaction)  # type: ignore[arg-type]
+        await self.bot.event_manager.dispatch(event, return_tasks=True)
+        return [c for c in self.discord.calls if payload["token"] in c.path]
+
+
+@pytest.fixture
+async def gateway() -> AsyncIterator[Gateway]:
+    fake, database_id, _ = timesheet_notion(("Acme",), token="secret_gw")
+    with tempfile.TemporaryDirectory() as data_dir:
+        async with DiscordStub() as discord:
+            settings = Settings.from_env(
+                {
+                    "NOTION_TOKEN": "secret_gw",
+                    "NOTION_DATABASE_ID": database_id,
+                    "DISCORD_TOKEN": GATEWAY_TOKEN,
+                    "DISCORD_API_URL": discord.url,
+                    "DATA_DIR": data_dir,
+                    "TIMEZONE": "Europe/London",
+                }
+            )
+            model = Model(
+                settings,
+                transport=fake.transport(),
+                clock=Clock(),
+                retry=RetryPolicy(max_attempts=1, base_delay=0.0, max_delay=0.0),
+                rate_limit=RateLimit(rate=0),
+            )
+            bot, _ = build_gateway_bot(settings, model, logs=None)
+            await model.open()
+            bot.rest.start()  # what bot.start() does, without connecting to the gateway
+            try:
+                yield Gateway(bot, model, discord)
+            finally:
+                await bot.rest.close()
+                await model.close()
+
+
+async def test_the_gateway_routes_a_click_to_the_same_handler(gateway: Gateway) -> None:
+    started = await gateway.model.tracker.start(ALICE, "Acme")
+    page_id = started.entry.page_id
+
+    callback, edit = await gateway.press(f"tt:stop:{page_id}")
+
+    assert callback.method == "POST" and callback.path.endswith("/callback")
+    assert callback.payload["type"] == 6  # DEFERRED_MESSAGE_UPDATE
+    assert edit.method == "PATCH" and edit.path.endswith("/messages/@original")
+    assert edit.payload["content"].startswith("**Acme** stopped: started 09:00 Europe/London")
+    (row,) = edit.payload["components"]
+    assert [b["custom_id"] for b in row["components"]] == [f"tt:again:{page_id}"]
+    assert page_id is not None
+    ended = await gateway.model.store.get(page_id)
+    assert ended.end == started.entry.start  # the clock stands still
+
+
+async def test_the_gateway_answers_a_foreign_button_in_one_ephemeral_line(
+    gateway: Gateway,
+) -> None:
+    (callback,) = await gateway.press("another-bots-button")
+    assert callback.payload["type"] == 4
+    assert callback.payload["data"]["content"] == UNKNOWN_BUTTON
+    assert callback.payload["data"]["flags"] == 64

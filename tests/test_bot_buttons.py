@@ -309,3 +309,30 @@ async def test_clicks_while_notion_is_down_go_to_the_outbox(world: World, bot: B
     first, second = await wait_entries(world, lambda e: len(e) == 2)
     assert first.end == stopped_at
     assert (second.client, second.start, second.end) == ("Acme", bot.clock.now, None)
+
+
+async def test_buttons_naming_a_queued_start_still_work_once_it_is_in_notion(
+    world: World, bot: BotHarness
+) -> None:
+    world.fake.faults.error_rate = 1.0
+    started = await bot.send(slash("start", "timer", user_id=ALICE, client="Globex"))
+    bot.clock.advance(minutes=20)
+    ended = await bot.send(slash("end", "timer", user_id=ALICE))
+    assert QUEUED in ended.content
+    world.fake.faults.clear()
+    (entry,) = await wait_entries(world, lambda e: len(e) == 1 and e[0].end is not None)
+    # Both buttons name the Entry ID: the start was not in Notion when they were made.
+    assert started.button("Stop") == f"tt:stop:{entry.entry_id}"
+    assert ended.button("Start again") == f"tt:again:{entry.entry_id}"
+    writes = world.writes()
+
+    stale = await press(bot, started, "Stop")
+    assert stale.content.startswith("**Globex** was already stopped: started 09:00")
+    assert world.writes() == writes
+
+    bot.clock.advance(minutes=10)
+    again = await press(bot, ended, "Start again")
+    assert again.updated and "Started **Globex** at 09:30" in again.content
+    first, second = world.entries()
+    assert first.end == bot.clock.now - timedelta(minutes=10)
+    assert (second.client, second.start, second.end) == ("Globex", bot.clock.now, None)

@@ -102,6 +102,26 @@ async def test_an_ended_page_beats_its_running_twin(env: NotionEnv) -> None:
     assert any("share Entry ID" in n for n in sheet.table.notes)
 
 
+async def test_a_phantom_twin_stopped_later_does_not_over_bill(env: NotionEnv) -> None:
+    """One page ended at 10:00 by the user; its twin ran on until a /start stopped it at 14:00
+    (the gap before /end entry: stopped twins). The client is billed 1 h, not 5 h."""
+    entry = _entry(9, ADA, "Acme", 0, None)
+    real = await env.store.create(entry)
+    phantom = await env.store.create(entry)
+    env.fake.clock = lambda: T0 + timedelta(hours=1)
+    await env.store.end(real, T0 + timedelta(hours=1))
+    env.fake.clock = lambda: T0 + timedelta(hours=5)
+    await env.store.end(phantom, T0 + timedelta(hours=5))
+
+    [sheet] = await build_timesheets(env.store, PERIOD, OPTS, SUNDAY)
+
+    assert _rows(sheet.csv)["Total"]["Total"] == "1.00"
+    [note] = [n for n in sheet.table.notes if "share Entry ID" in n]
+    assert "as Acme (Mon 16 Nov 09:00–10:00)" in note
+    assert real.url is not None and phantom.url is not None
+    assert note.index(real.url) < note.index("trash") < note.index(phantom.url)
+
+
 async def test_the_last_edited_of_two_equal_pages_counts(env: NotionEnv) -> None:
     """Same End: the page edited later in Notion wins (edited_at read from last_edited_time)."""
     entry = _entry(4, ADA, "Acme", 0, 60)
@@ -174,10 +194,17 @@ def test_an_ended_page_wins_over_a_running_one_even_if_edited_later() -> None:
     assert _winner(running, ended) == "0000"
 
 
-def test_the_latest_end_wins_among_ended_pages() -> None:
-    short = replace(BASE, page_id="ffff", edited_at=AT + timedelta(days=1))
-    corrected = replace(BASE, end=BASE.start + timedelta(hours=2), page_id="0000", edited_at=AT)
-    assert _winner(short, corrected) == "0000"
+def test_the_earliest_end_wins_among_ended_pages_a_phantom_twin_ends_later() -> None:
+    """The twin left running when the timer was ended through one page is stopped later (by
+    the next /start): its End, edit and page id all come later, and it must not be billed."""
+    real = replace(BASE, page_id="0000", edited_at=AT)
+    phantom = replace(
+        BASE, end=BASE.start + timedelta(hours=5), page_id="ffff", edited_at=AT + timedelta(hours=4)
+    )
+    assert _winner(real, phantom) == "0000"
+    # the same rule for a correction in Notion: the shorter page counts, the note says so
+    corrected = replace(BASE, end=BASE.start + timedelta(minutes=40), page_id="0000")
+    assert _winner(corrected, replace(BASE, page_id="ffff", edited_at=AT)) == "0000"
 
 
 def test_with_equal_ends_the_last_edited_wins_then_the_greatest_page_id() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from timesheet.entries import TimeEntry
@@ -20,6 +20,7 @@ __all__ = [
     "entry_key",
     "one_per_entry_id",
     "preference",
+    "running_group",
     "running_twins",
 ]
 
@@ -46,17 +47,23 @@ def entry_key(entry: TimeEntry) -> str | None:
     return entry.entry_id or None
 
 
-def preference(entry: TimeEntry) -> tuple[bool, datetime, datetime, str]:
+def preference(entry: TimeEntry) -> tuple[bool, timedelta, datetime, str]:
     """Sort key of the winner rule among pages sharing an Entry ID: the greatest wins.
 
     1. an ended page beats a running one (a running twin is the phantom of a doubled start);
-    2. then the latest End (a correction made in Notion moves End);
+    2. then the earliest End. A twin left running after the user's end (ended through one
+       page only, before ``/end entry:`` stopped twins, or hidden by the lagging index) is
+       stopped later, by a /start or /end: its End is always the later one, and the latest
+       End would bill the client for time nobody worked. A correction that moves one page's
+       End later loses too, but the report's note names the page counted and the one to
+       trash, so people see and fix it; phantom hours on a sent invoice are worse;
     3. then the latest edit (``last_edited_time``, to the minute);
     4. then the greatest page id, so the choice never depends on the order Notion returns.
     """
     end = _NEVER if entry.end is None else entry.end.astimezone(UTC)
     edited = _NEVER if entry.edited_at is None else entry.edited_at.astimezone(UTC)
-    return entry.end is not None, end, edited, (entry.page_id or "").replace("-", "").lower()
+    page = (entry.page_id or "").replace("-", "").lower()
+    return entry.end is not None, _NEVER - end, edited, page
 
 
 def collapse_duplicates(
@@ -113,3 +120,19 @@ def running_twins(shown: Sequence[TimeEntry], pages: Iterable[TimeEntry]) -> lis
         ):
             twins.setdefault(p.page_id, p)
     return list(twins.values())
+
+
+def running_group(entry: TimeEntry, pages: Iterable[TimeEntry]) -> list[TimeEntry]:
+    """``entry`` as ``pages`` show it, then its running twins of the same owner (a twin moved
+    to another user in Notion is that user's to end); [] when ``pages`` don't list ``entry``
+    running. ``pages``: ones read after ``entry`` (the owner's running pages, or every page
+    carrying its Entry ID), so each is fresh enough to end."""
+    mine = [p for p in pages if p.user_id == entry.user_id]
+    fresh = next((p for p in mine if p.end is None and _same_page(p, entry)), None)
+    return [] if fresh is None else [fresh, *running_twins([fresh], mine)]
+
+
+def _same_page(a: TimeEntry, b: TimeEntry) -> bool:
+    if a.page_id is None or b.page_id is None:
+        return False
+    return a.page_id.replace("-", "").lower() == b.page_id.replace("-", "").lower()

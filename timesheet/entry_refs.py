@@ -6,9 +6,12 @@ import re
 from typing import Final
 from urllib.parse import parse_qs, urlsplit
 
-from timesheet.tracker_types import InvalidEntryRef
+from notion_client import ObjectNotFoundError
+from timesheet.entries import TimeEntry
+from timesheet.store import EntryStore, NotAnEntryError
+from timesheet.tracker_types import EntryNotFound, InvalidEntryRef
 
-__all__ = ["parse_entry_ref"]
+__all__ = ["find_entry", "parse_entry_ref"]
 
 _HEX32: Final = re.compile(r"[0-9a-fA-F]{32}")
 _UUID: Final = re.compile(
@@ -66,3 +69,19 @@ def parse_entry_ref(text: str) -> str:
     if found is None:
         raise InvalidEntryRef(text)
     return found
+
+
+async def find_entry(store: EntryStore, ref_id: str) -> tuple[TimeEntry, list[TimeEntry] | None]:
+    """The entry a parsed ref names, and every page of its Entry ID when a query read them:
+    1 retrieve, + 1 query when the ref is no page (people also paste the Entry ID, a UUID too).
+    Raises EntryNotFound."""
+    try:
+        return await store.get(ref_id), None
+    except NotAnEntryError as exc:
+        raise EntryNotFound(ref_id, exc.reason) from exc
+    except ObjectNotFoundError:
+        pass
+    pages = await store.pages_with_entry_id(ref_id)
+    if not pages:
+        raise EntryNotFound(ref_id, "not found, or not shared with the integration")
+    return pages[0], pages

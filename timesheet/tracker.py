@@ -8,8 +8,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from uuid import uuid4
 
-from notion_client import NotionError, ObjectNotFoundError, is_unavailable
-from timesheet.duplicates import one_per_entry_id, running_twins
+from notion_client import NotionError, is_unavailable
+from timesheet.duplicates import entry_key, one_per_entry_id, running_group, running_twins
 from timesheet.entries import TimeEntry
 from timesheet.entry_input import (
     MAX_CLIENT_LENGTH,
@@ -18,10 +18,10 @@ from timesheet.entry_input import (
     check_text,
     to_millis,
 )
-from timesheet.entry_refs import parse_entry_ref
+from timesheet.entry_refs import find_entry, parse_entry_ref
 from timesheet.outbox import Outbox
 from timesheet.outbox_ops import project
-from timesheet.store import EntryStore, NotAnEntryError
+from timesheet.store import EntryStore
 from timesheet.tracker_queue import (
     StartProgress,
     latest_first,
@@ -78,8 +78,9 @@ class Tracker:
     ``OutboxReplayer.notify``). Without an outbox Notion's errors propagate as they are.
 
     A doubled start (two running pages with one Entry ID, a create repeated behind Notion's
-    lagging index) is one timer: ``active`` shows it once, ending the running timer ends both
-    pages at the same instant (one more update), and results list it once.
+    lagging index) is one timer: ``active`` shows it once, ending it (as the running timer or
+    by ref to either page) ends both pages at the same instant (one more update), and results
+    list it once.
     """
 
     def __init__(
@@ -221,8 +222,10 @@ class Tracker:
     ) -> EndResult:
         """End the user's running timer (``ref=None``) or the entry ``ref`` names.
 
-        Requests: 1 query + 1 update (by ref: 1 retrieve + 1 update; none if already ended);
-        both pages of a doubled start are ended at ``at``: 1 more update.
+        Requests: 1 query + 1 update; by ref: 1 retrieve + 1 query (the owner's running pages,
+        to find a doubled start's twin; with an outbox also the read again under the owner's
+        lock) + 1 update; 1 retrieve alone if already ended, no query for a page without Entry
+        ID. Both pages of a doubled start are ended at ``at``: 1 more update.
         With an outbox, ``ref`` may also be the Entry ID of an entry whose start is pending,
         and ends Notion can't take now are queued. Raises NothingRunning when neither Notion
         nor the outbox has a running timer, EndQueued when Notion can't be asked and the
@@ -304,15 +307,19 @@ class Tracker:
                     local = self._pending_entry(ref_id)  # it may have been replayed meanwhile
                     if local is not None:
                         return self._queue_end_of(local, at, user_id)
-        entry = await self._get(ref_id)
+        entry, pages = await find_entry(self.store, ref_id)
         by_other = self._check_may_end(entry, user_id, can_manage)
         if entry.end is not None:
             return EndResult(entry=entry, ended_by_other=by_other, already_ended=True)
-        if self.outbox is None:
-            entry = await self.store.end(entry, max(at, entry.start), fresh=True)
-            return EndResult(entry=entry, ended_by_other=by_other)
-        async with self._lock(entry.user_id):
-            return await self._end_known(entry, at, user_id)
+        if self.outbox is not None:
+            async with self._lock(entry.user_id):
+                return await self._end_known(entry, at, user_id)
+        # A doubled start's twin stops too: a later /start would stop it, billing the gap.
+        if pages is None and entry_key(entry) is not None:
+            pages = await self.store.find_running(entry.user_id)
+        group = running_group(entry, pages or ()) or [entry]
+        ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in group]
+        return EndResult(entry=ended[0], ended_by_other=by_other)
 
     @staticmethod
     def _check_may_end(entry: TimeEntry, user_id: str, can_manage: bool) -> bool:
@@ -331,36 +338,31 @@ class Tracker:
         return result
 
     async def _end_known(self, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
-        """End an entry read from Notion, behind its owner's queued operations if any."""
+        """End an entry read from Notion and its running twins, behind its owner's queued
+        operations if any."""
         ops = self._outbox().pending_of(entry.user_id)
         if ops:
             view = project(ops, entry.user_id, [entry])
             mine = next(e for e in view if e.entry_id == entry.entry_id)
             return self._queue_end_of(mine, at, caller)
         # Read again under the lock: the replayer may have ended it since it was read (no op
-        # of the owner is pending now, and none can be queued while the lock is held).
+        # of the owner is pending now, and none can be queued while the lock is held). That
+        # read is the owner's running pages (its twin too); one they don't list is read alone.
+        by_other = entry.user_id != caller
         end_at = max(at, entry.start)
         try:
-            ended = await self.store.end(entry, end_at)
+            running = await self.store.find_running(entry.user_id) if entry_key(entry) else []
+            group = running_group(entry, running)
+            if not group:
+                alone = await self.store.end(entry, end_at)
+                already = alone.end != end_at
+                return EndResult(entry=alone, ended_by_other=by_other, already_ended=already)
+            ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in group]
         except NotionError as exc:
             if not is_unavailable(exc):
                 raise
-            return self._queue_end_of(entry, at, caller)
-        by_other = entry.user_id != caller
-        return EndResult(entry=ended, ended_by_other=by_other, already_ended=ended.end != end_at)
-
-    async def _get(self, page_id: str) -> TimeEntry:
-        try:
-            return await self.store.get(page_id)
-        except NotAnEntryError as exc:
-            raise EntryNotFound(page_id, exc.reason) from exc
-        except ObjectNotFoundError:
-            pass
-        # People also paste the Entry ID (a UUID too): one query before giving up.
-        entry = await self.store.find_by_entry_id(page_id)
-        if entry is None:
-            raise EntryNotFound(page_id, "not found, or not shared with the integration")
-        return entry
+            return self._queue_end_of(entry, at, caller)  # replayed: every page of its ID
+        return EndResult(entry=ended[0], ended_by_other=by_other)
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -103,7 +103,11 @@ def _enqueue_ends(
 
 def queue_end_of(outbox: Outbox, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
     """Save the end of ``entry`` by ``caller``; ``queued`` False when a queued end already
-    stops it (nothing saved)."""
+    stops it (nothing saved).
+
+    Saved by Entry ID (replayed: every running page carrying it stops at ``at``, the twin of
+    a doubled start Notion was not asked about included); by page id only for a page without
+    one (made by hand in Notion)."""
     by_other = entry.user_id != caller
     if entry.end is not None:
         return EndResult(entry=entry, ended_by_other=by_other, already_ended=True)
@@ -111,7 +115,7 @@ def queue_end_of(outbox: Outbox, entry: TimeEntry, at: datetime, caller: str) ->
     outbox.enqueue_end(
         entry.entry_id,
         end_at,
-        page_id=entry.page_id,
+        page_id=None if entry.entry_id else entry.page_id,
         user_id=entry.user_id,
         by=caller if by_other else None,
     )

@@ -14,8 +14,9 @@ import pytest
 from aiohttp import web
 from webhookkit import WEBHOOK_TOKEN, FakeDiscord, serve_discord
 
-from notion_client import NotionClient, RateLimit
+from notion_client import Date, NotionClient, RateLimit
 from notion_client.fake import FakeNotion
+from timesheet.aggregate import MAX_NOTES_PER_KIND
 from timesheet.demo import run_demo
 from timesheet.entries import TimeEntry
 from timesheet.publish import PublishError
@@ -105,6 +106,64 @@ async def test_empty_week_still_gives_a_table(store: tuple[FakeNotion, EntryStor
     )
     assert sheet.csv.splitlines()[0] == "day,Total"
     assert sheet.csv.splitlines()[-1] == "Total,0.00"
+
+
+async def _broken(entries: EntryStore, n: int, user: str, day: int, **props: Date) -> TimeEntry:
+    """A page of the week that the store can't use once ``props`` are written to it."""
+    page = await entries.create(_entry(n, user, "Acme", day, 11, 30))
+    assert page.page_id is not None
+    await entries.client.update_page(page.page_id, dict(props))
+    return page
+
+
+async def test_pages_the_store_skips_are_named_in_the_notes(
+    store: tuple[FakeNotion, EntryStore],
+) -> None:
+    """Not counted, so the report says so: one line per page, with its link and why."""
+    fake, entries = store
+    end_first = await _broken(entries, 20, ADA, 1, End=Date(PERIOD.start))
+    no_time = await _broken(entries, 21, BOB, 3, Start=Date(PERIOD.start.date() + timedelta(3)))
+    fake.requests.clear()
+
+    (sheet,) = await build_timesheets(entries, PERIOD, ReportOptions(tz=TZ), SUNDAY_9AM)
+
+    assert fake.requests["query_data_source"] == 1
+    assert _rows(sheet.csv)["Total"]["Total"] == "4.25"  # the good entries only
+    skipped = [n for n in sheet.table.notes if n.startswith("Skipped a Notion page")]
+    assert skipped == [
+        f"Skipped a Notion page (End is before Start), not counted: {end_first.url} — "
+        "fix it in Notion to count it.",
+        f"Skipped a Notion page (Start has a date but no time), not counted: {no_time.url} — "
+        "fix it in Notion to count it.",
+    ]
+    assert f"• {skipped[0]}" in "\n".join(sheet.messages)
+
+
+async def test_skipped_pages_go_to_their_users_table_and_are_capped(
+    store: tuple[FakeNotion, EntryStore],
+) -> None:
+    _, entries = store
+    carol = "333333333333333333"  # nothing usable this week: a table for the note all the same
+    await _broken(entries, 30, carol, 2, End=Date(PERIOD.start))
+    for n in range(MAX_NOTES_PER_KIND + 2):
+        await _broken(entries, 40 + n, BOB, 4, End=Date(PERIOD.start))
+
+    sheets = await build_timesheets(
+        entries, PERIOD, ReportOptions(tz=TZ), SUNDAY_9AM, per_user=True
+    )
+
+    assert [s.user_id for s in sheets] == [ADA, BOB, carol]
+    ada, bob, carol_sheet = (
+        [n for n in s.table.notes if "skipped" in n.lower()] for s in sheets
+    )
+    assert ada == []
+    assert len(bob) == MAX_NOTES_PER_KIND + 1 and bob[-1] == "… and 2 more skipped pages."
+    assert len(carol_sheet) == 1 and "(End is before Start)" in carol_sheet[0]
+    assert _rows(sheets[2].csv)["Total"]["Total"] == "0.00"
+    (only_ada,) = await build_timesheets(
+        entries, PERIOD, ReportOptions(tz=TZ), SUNDAY_9AM, per_user=True, users=[ADA]
+    )
+    assert not any("skipped" in n.lower() for n in only_ada.table.notes)
 
 
 async def test_scheduled_post_sends_each_user_once_even_across_a_retry(

@@ -225,7 +225,9 @@ async def test_list_overlapping_skips_and_reports_broken_pages(env: NotionEnv) -
     await env.client.update_page(broken.page_id, {END: Date(T0 + timedelta(hours=1))})
     scanned = await env.store.scan_overlapping(T0, T0 + timedelta(days=7))
     assert [e.entry_id for e in scanned.entries] == [good.entry_id]
-    assert len(scanned.skipped) == 1 and "End is before Start" in scanned.skipped[0]
+    [skipped] = scanned.skipped
+    assert (skipped.page_id, skipped.reason) == (broken.page_id, "End is before Start")
+    assert skipped.url == broken.url and skipped.user_id == broken.user_id
 
 
 async def test_list_overlapping_paginates_a_busy_week(env: NotionEnv) -> None:

@@ -97,10 +97,12 @@ def test_pages_made_by_hand_parse_with_defaults() -> None:
 def test_unusable_pages_are_reported_not_crashed_on(
     props: dict[str, PropertyValue], reason: str
 ) -> None:
-    page = _page(props)
-    entry, problem = parse_page(page)
-    assert entry is None and problem is not None
-    assert reason in problem and page.url in problem
+    page = _page({**props, "User": RichText("42")})
+    entry, skipped = parse_page(page)
+    assert entry is None and skipped is not None
+    assert (skipped.page_id, skipped.url, skipped.reason) == (PAGE_ID, page.url, reason)
+    assert skipped.user_id == "42"  # the report names it in that user's table
+    assert str(skipped) == f"page {page.url}: {reason}"
     with pytest.raises(MalformedEntryError) as caught:
         from_page(page)
     assert caught.value.reason == reason and caught.value.page_id == PAGE_ID

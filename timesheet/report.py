@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from timesheet.aggregate import WeekTable, aggregate
+from timesheet.aggregate import MAX_NOTES_PER_KIND, WeekTable, aggregate
 from timesheet.config import Rounding, Settings
 from timesheet.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries import TimeEntry
 from timesheet.publish import publish_timesheet
 from timesheet.render import render_csv, render_messages, render_png, render_table
 from timesheet.schedule import ScheduledRun
+from timesheet.schema import SkippedPage
 from timesheet.store import EntryStore
 from timesheet.week import Period, week_period
 
@@ -25,6 +26,7 @@ __all__ = [
     "post_scheduled",
     "post_timesheets",
     "publish_sheet",
+    "skipped_notes",
     "tables_for",
 ]
 
@@ -88,16 +90,21 @@ def tables_for(
     now: datetime,
     *,
     per_user: bool,
+    skipped: Sequence[SkippedPage] = (),
 ) -> list[tuple[str | None, WeekTable]]:
     """Aggregate ``entries`` into one table, or one per user (sorted by user id).
 
     Pages sharing an Entry ID are collapsed once, before the split by user, so they count once
     even if one was moved to another user in Notion; the note goes to the winner's table.
+    ``skipped`` pages (unusable, so not counted) are named in the notes of their user's table;
+    a user with nothing but such pages gets a table for them.
     """
     unique, doubled = collapse_duplicates(entries)
 
-    def table(group: Sequence[TimeEntry], notes: Sequence[DuplicatePages]) -> WeekTable:
-        return aggregate(
+    def table(
+        group: Sequence[TimeEntry], notes: Sequence[DuplicatePages], bad: Sequence[SkippedPage]
+    ) -> WeekTable:
+        made = aggregate(
             group,
             period,
             opts.tz,
@@ -106,20 +113,35 @@ def tables_for(
             rounding=opts.rounding,
             duplicates=notes,
         )
+        return replace(made, notes=(*made.notes, *skipped_notes(bad))) if bad else made
 
     if not per_user:
-        return [(None, table(unique, doubled))]
-    users = sorted({e.user_id for e in unique})
+        return [(None, table(unique, doubled, skipped))]
+    users = sorted({e.user_id for e in unique} | {s.user_id for s in skipped})
     return [
         (
             user,
             table(
                 [e for e in unique if e.user_id == user],
                 [g for g in doubled if g.kept.user_id == user],
+                [s for s in skipped if s.user_id == user],
             ),
         )
         for user in users
     ]
+
+
+def skipped_notes(skipped: Sequence[SkippedPage]) -> list[str]:
+    """One note per page the report could not use (counted as nothing), at most
+    ``MAX_NOTES_PER_KIND`` and a line for the rest."""
+    notes = [
+        f"Skipped a Notion page ({s.reason}), not counted: {s.url or f'page {s.page_id}'} — "
+        "fix it in Notion to count it."
+        for s in skipped[:MAX_NOTES_PER_KIND]
+    ]
+    if len(skipped) > MAX_NOTES_PER_KIND:
+        notes.append(f"… and {len(skipped) - MAX_NOTES_PER_KIND} more skipped pages.")
+    return notes
 
 
 async def build_timesheets(
@@ -135,16 +157,20 @@ async def build_timesheets(
     """Fetch the period with ONE paginated query and render its table(s).
 
     Notion pages sharing an Entry ID (a doubled create) count once; the report's notes say
-    which one counted and which to trash (see ``timesheet.duplicates.preference``).
+    which one counted and which to trash (see ``timesheet.duplicates.preference``). Pages the
+    store can't use (e.g. End before Start) count as nothing; the notes name each of them.
 
     ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
     ``per_user`` makes one table per user (an empty week still gives one empty table).
     """
-    entries = await store.list_overlapping(period.start, period.end, user_id=user_id)
+    scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
+    entries, skipped = scanned.entries, scanned.skipped
     if users:
         wanted = set(users)
         entries = [e for e in entries if e.user_id in wanted]
-    grouped = tables_for(entries, period, opts, now, per_user=per_user and user_id is None)
+        skipped = [s for s in skipped if s.user_id in wanted]
+    per_user = per_user and user_id is None
+    grouped = tables_for(entries, period, opts, now, per_user=per_user, skipped=skipped)
     if not grouped:
         grouped = [(None, tables_for([], period, opts, now, per_user=False)[0][1])]
     return [_sheet(table, uid or user_id) for uid, table in grouped]

@@ -33,6 +33,7 @@ __all__ = [
     "USER",
     "MalformedEntryError",
     "SchemaProblem",
+    "SkippedPage",
     "check_schema",
     "expected_schema",
     "from_page",
@@ -207,10 +208,23 @@ def from_page(page: Page) -> TimeEntry:
     )
 
 
-def parse_page(page: Page) -> tuple[TimeEntry | None, str | None]:
-    """``(entry, None)``, or ``(None, reason)`` for a page that is not a usable entry."""
+@dataclass(frozen=True, slots=True)
+class SkippedPage:
+    """A page of the database that is not a usable entry, and whose it is (its User text)."""
+
+    page_id: str
+    url: str
+    reason: str
+    user_id: str = ""
+
+    def __str__(self) -> str:
+        return f"page {self.url or self.page_id}: {self.reason}"
+
+
+def parse_page(page: Page) -> tuple[TimeEntry | None, SkippedPage | None]:
+    """``(entry, None)``, or ``(None, why)`` for a page that is not a usable entry."""
     try:
         return from_page(page), None
     except MalformedEntryError as exc:
-        return None, str(exc)
-
+        user = _text(page.properties, USER)
+        return None, SkippedPage(exc.page_id, exc.url, exc.reason, user)

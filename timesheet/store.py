@@ -24,6 +24,7 @@ from timesheet.schema import (
     START,
     USER,
     MalformedEntryError,
+    SkippedPage,
     from_page,
     parse_page,
     to_properties,
@@ -54,10 +55,11 @@ class NotAnEntryError(LookupError):
 
 @dataclass(frozen=True, slots=True)
 class Overlapping:
-    """Entries of a period, and why pages of it were skipped (shown in the report's notes)."""
+    """Entries of a period, and the pages of it that were skipped, with why (the report's
+    notes name them)."""
 
     entries: list[TimeEntry] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[SkippedPage] = field(default_factory=list)
 
 
 def _is_ambiguous(exc: Exception) -> bool:

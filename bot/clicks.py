@@ -14,11 +14,7 @@ from bot.errors import describe_error
 from bot.logs import CommandRecord, start_counting
 from bot.replies import ClickResponder, ClickResponse, ResponseFuture
 from bot.timer_replies import TimerReply, end_reply, start_reply
-from notion_client import ObjectNotFoundError
-from timesheet.entries import TimeEntry
-from timesheet.store import NotAnEntryError
-from timesheet.tracker import EntryNotFound, TrackerError
-from timesheet.tracker_queue import pending_entry
+from timesheet.tracker import TrackerError
 
 if TYPE_CHECKING:
     from bot.model import Model
@@ -86,7 +82,7 @@ async def _stop(run: CommandRun, model: Model, button: Button) -> TimerReply:
 
 async def _start_again(run: CommandRun, model: Model, button: Button) -> TimerReply:
     """/start with the entry's client (and, for a custom timer, its name) as they are now."""
-    entry = await _entry(model, button.ref)
+    entry = await model.tracker.entry(button.ref)
     if entry.user_id != run.caller.user_id:
         raise NotYourTimer()
     custom = bool(entry.name) and entry.name != entry.client
@@ -94,24 +90,6 @@ async def _start_again(run: CommandRun, model: Model, button: Button) -> TimerRe
         run.caller.user_id, entry.client, name=entry.name if custom else None
     )
     return start_reply(result, model.settings.timezone, model.now(), run.record)
-
-
-async def _entry(model: Model, ref: str) -> TimeEntry:
-    """The entry ``ref`` names, found as ``Tracker.end`` finds it: a start still waiting in
-    the outbox (by Entry ID), else the Notion page, else the page carrying that Entry ID."""
-    local = pending_entry(model.outbox, ref)
-    if local is not None:
-        return local
-    try:
-        return await model.store.get(ref)
-    except NotAnEntryError as exc:
-        raise EntryNotFound(ref, exc.reason) from exc
-    except ObjectNotFoundError:
-        pass
-    found = await model.store.find_by_entry_id(ref)
-    if found is None:
-        raise EntryNotFound(ref, "not found, or not shared with the integration")
-    return found
 
 
 class _ServerClicks:

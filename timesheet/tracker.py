@@ -366,6 +366,18 @@ class Tracker:
 
     # -- reading ----------------------------------------------------------------------------
 
+    async def entry(self, ref: str) -> TimeEntry:
+        """The entry ``ref`` (page id, page URL or Entry ID) names, found as ``end`` finds it:
+        a start still waiting in the outbox, else the Notion page, else the page carrying that
+        Entry ID. Requests: none for a pending start, else 1 retrieve (+ 1 query when the ref
+        is no page). Raises InvalidEntryRef, EntryNotFound; Notion's errors propagate."""
+        ref_id = parse_entry_ref(ref)
+        local = self._pending_entry(ref_id) if self.outbox is not None else None
+        if local is not None:
+            return local
+        found, _ = await find_entry(self.store, ref_id)
+        return found
+
     async def active(self, user_id: str) -> list[TimeEntry]:
         """The user's running timers (normally at most one): one query.
 

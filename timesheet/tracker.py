@@ -44,6 +44,7 @@ from timesheet.tracker_types import (
     TrackerError,
     UnknownClient,
 )
+from timesheet.tracker_writes import write_start
 
 __all__ = [
     "MAX_CLIENT_LENGTH",
@@ -164,12 +165,12 @@ class Tracker:
         entry = self.plan_start(user_id, client, name=name, note=note)
         async with self._lock(entry.user_id):
             if self.outbox is None:
-                return await self._write_start(entry)
+                return await write_start(self.store, entry)
             if self.outbox.has_pending_for_user(entry.user_id):
                 return self._queue_start(entry, StartProgress())
             progress = StartProgress()
             try:
-                return await self._write_start(entry, progress=progress)
+                return await write_start(self.store, entry, progress=progress)
             except NotionError as exc:
                 if not is_unavailable(exc):
                     raise
@@ -179,36 +180,7 @@ class Tracker:
         """Write a planned start to Notion. Safe to repeat (``replay=True`` after a failure or
         crash: the outbox replayer). Takes the user's lock; Notion's errors propagate."""
         async with self._lock(entry.user_id):
-            return await self._write_start(entry, replay=replay)
-
-    async def _write_start(
-        self, entry: TimeEntry, *, replay: bool = False, progress: StartProgress | None = None
-    ) -> StartResult:
-        done = StartProgress() if progress is None else progress
-        running = await self.store.find_running(entry.user_id)
-        done.running = running
-        already = next((e for e in running if e.entry_id == entry.entry_id), None)
-        others = [e for e in running if e.entry_id != entry.entry_id]
-        # A timer started after this one (replayed late) stops this one at its own start.
-        later = [e for e in others if e.start > entry.start]
-        to_stop = [e for e in others if e.start <= entry.start]
-        if already is not None:
-            created = already
-        else:
-            created = await self.store.create(entry, maybe_exists=replay)
-        done.created = created
-        if later and created.end is None:
-            created = await self.store.end(created, min(e.start for e in later), fresh=True)
-            done.created = created
-        for e in to_stop:
-            done.stopped.append(await self.store.end(e, entry.start, fresh=True))
-        # The most recently started first; a doubled start's pages, both stopped, listed once.
-        stopped = list(reversed(one_per_entry_id(done.stopped)))
-        return StartResult(
-            entry=created,
-            stopped=stopped[0] if stopped else None,
-            also_stopped=tuple(stopped[1:]),
-        )
+            return await write_start(self.store, entry, replay=replay)
 
     def _queue_start(self, entry: TimeEntry, progress: StartProgress) -> StartResult:
         result = queue_start(self._outbox(), entry, progress)

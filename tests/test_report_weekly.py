@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import threading
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +22,7 @@ from timesheet.aggregate import MAX_NOTES_PER_KIND
 from timesheet.demo import run_demo
 from timesheet.entries import TimeEntry
 from timesheet.publish import PublishError
-from timesheet.report import ReportOptions, build_timesheets, post_scheduled
+from timesheet.report import ReportOptions, build_timesheets, post_scheduled, publish_sheet
 from timesheet.schedule import PostedLog, ScheduledRun
 from timesheet.setup import create_database
 from timesheet.store import EntryStore
@@ -206,6 +208,37 @@ async def test_scheduled_post_sends_each_user_once_even_across_a_retry(
     assert "2026-W47" in embed["title"] and BOB in embed["title"]
     assert "2.00" in embed["description"]
     assert log.was_posted(f"2026-W47:{ADA}") and log.was_posted(f"2026-W47:{BOB}")
+
+
+async def test_the_chart_is_drawn_off_the_event_loop(
+    store: tuple[FakeNotion, EntryStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow chart must not stall the bot: the loop keeps ticking while the PNG is drawn."""
+    _, entries = store
+    (sheet,) = await build_timesheets(entries, PERIOD, ReportOptions(tz=TZ), SUNDAY_9AM)
+    drawing = threading.Event()
+
+    def slow_png(table: object) -> bytes:
+        drawing.set()
+        time.sleep(0.3)  # stands in for matplotlib's drawing
+        return b"\x89PNG\r\n\x1a\n"
+
+    monkeypatch.setattr("timesheet.report.render_png", slow_png)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            if drawing.is_set():
+                ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    async with serve_discord() as discord:
+        await asyncio.wait_for(publish_sheet(discord.url, sheet), timeout=20)
+    ticker.cancel()
+    assert ticks >= 10, f"the event loop ran {ticks} times while the chart was drawn"
+    assert len(discord.requests) == 1
 
 
 def _sent_users(discord: FakeDiscord) -> list[str]:

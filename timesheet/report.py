@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -177,14 +178,19 @@ async def build_timesheets(
 
 
 async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
-    """Post one timesheet as one webhook message with its CSV and PNG attached."""
+    """Post one timesheet as one webhook message with its CSV and PNG attached.
+
+    The chart is drawn in a worker thread (matplotlib's object API, no pyplot state): drawing
+    takes a good part of a second, and the bot's event loop must keep answering meanwhile.
+    """
+    png = await asyncio.to_thread(sheet.png)
     await publish_timesheet(
         webhook_url,
         title=sheet.title,
         table_text=render_table(sheet.table),
         csv_text=sheet.csv,
         fields=[("Total", f"{sheet.table.shown_total:.2f} h")],
-        png=sheet.png(),
+        png=png,
         csv_name=f"{sheet.file_stem}.csv",
         png_name=f"{sheet.file_stem}.png",
     )

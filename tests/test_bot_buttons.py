@@ -336,3 +336,47 @@ async def test_buttons_naming_a_queued_start_still_work_once_it_is_in_notion(
     first, second = world.entries()
     assert first.end == bot.clock.now - timedelta(minutes=10)
     assert (second.client, second.start, second.end) == ("Globex", bot.clock.now, None)
+
+
+async def test_stop_while_notion_is_down_saves_the_click_time_for_a_page_in_notion(
+    world: World, bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=COMMAND_LOGGER)
+    started = await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
+    (entry,) = world.entries()
+    assert started.button("Stop") == f"tt:stop:{entry.page_id}"  # the start is in Notion
+    world.fake.faults.error_rate = 1.0
+    bot.clock.advance(minutes=25)
+    clicked_at = bot.clock.now
+
+    saved = await press(bot, started, "Stop")
+
+    assert saved.apart and not saved.updated  # whose it is is checked when it is replayed
+    assert saved.content == (
+        "Notion can't be reached right now. Saved: your stop at 2026-11-16 09:25 UTC will be "
+        "applied once Notion answers (if the entry is yours)."
+    )
+    _, line = await wait_lines(caplog, 2)
+    assert line["command"] == "button:stop" and line["outcome"] == "queued"
+
+    bot.clock.advance(hours=1)
+    world.fake.faults.clear()
+    (entry,) = await wait_entries(world, lambda e: e[0].end is not None)
+    assert entry.end == clicked_at
+
+
+async def test_end_entry_while_notion_is_down_is_saved_and_replayed(
+    world: World, bot: BotHarness
+) -> None:
+    await bot.send(slash("start", "timer", user_id=ALICE, client="Globex"))
+    (entry,) = world.entries()
+    world.fake.faults.error_rate = 1.0
+    bot.clock.advance(minutes=40)
+    ended_at = bot.clock.now
+
+    saved = await bot.send(slash("end", "timer", user_id=ALICE, entry=entry.url or ""))
+
+    assert "Saved: your stop at 2026-11-16 09:40 UTC" in saved.content
+    world.fake.faults.clear()
+    (entry,) = await wait_entries(world, lambda e: e[0].end is not None)
+    assert entry.end == ended_at

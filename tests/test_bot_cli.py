@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -296,6 +297,28 @@ def test_a_start_saved_during_an_outage_is_written_by_sync(
     assert entry.client == "Acme" and entry.end is None
     assert main(["sync"], env) == 0
     assert capsys.readouterr().out == "outbox: nothing to sync\n"
+
+
+def test_end_entry_during_an_outage_prints_the_saved_line_and_sync_applies_it(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = notion.env()
+    assert main(["start", "Acme"], env) == 0
+    (entry,) = notion.entries()
+    capsys.readouterr()
+    notion.fake.faults.rate_limit_next(retry_after=0, count=5)  # every try of the client
+    asked = datetime.now(UTC) - timedelta(milliseconds=1)  # times are kept to the millisecond
+    assert main(["end", entry.url or ""], env) == 0
+    answered = datetime.now(UTC)
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Notion can't be reached right now. Saved: your stop at ")
+    assert captured.out.endswith(" (if the entry is yours).\n") and captured.err == ""
+    assert notion.entries()[0].end is None
+
+    assert main(["sync"], env) == 0
+    assert capsys.readouterr().out.endswith("outbox: 1 replayed, 0 failed, 0 pending\n")
+    (ended,) = notion.entries()
+    assert ended.end is not None and asked <= ended.end <= answered  # the command's time
 
 
 def test_start_on_a_database_missing_properties_names_them(

@@ -330,16 +330,6 @@ async def test_end_by_ref_queues_behind_the_owners_pending_ops(env: Env) -> None
     assert env.page_of(second.entry_id).end == stop
 
 
-async def test_end_by_page_ref_with_notion_down_is_refused_not_queued(env: Env) -> None:
-    started = (await env.tracker.start(ALICE, "Acme")).entry
-    env.down()
-    assert started.page_id is not None
-    # Without Notion the owner of a page can't be checked: nothing is saved, the user is told.
-    with pytest.raises(ServerError):
-        await env.tracker.end(ALICE, started.page_id)
-    assert len(env.outbox) == 0
-
-
 async def test_end_by_ref_reads_the_page_again_once_it_holds_the_owners_lock(
     env: Env,
 ) -> None:

@@ -22,8 +22,9 @@ from timesheet.outbox_ops import (
     StartOp,
     end_payload,
     end_running_payload,
-    op_from_record,
+    op_from_row,
     project,
+    readable_ops,
     start_payload,
 )
 
@@ -61,31 +62,6 @@ CREATE INDEX IF NOT EXISTS ops_state_id ON ops (state, id);
 CREATE INDEX IF NOT EXISTS ops_entry ON ops (entry_id);
 CREATE INDEX IF NOT EXISTS ops_user ON ops (user_id);
 """
-
-
-def _op_from_row(row: sqlite3.Row) -> OutboxOp:
-    return op_from_record(
-        row["kind"],
-        row["payload"],
-        row["user_id"],
-        op_id=row["id"],
-        enqueued_at=row["enqueued_at"],
-        claims=row["claims"],
-        failures=row["failures"],
-        last_error=row["last_error"],
-    )
-
-
-def _readable(rows: list[sqlite3.Row]) -> list[OutboxOp]:
-    """The operations of ``rows``, skipping any that cannot be read (``claim_next`` sets them
-    aside as failed; ``failed_reasons`` shows them)."""
-    ops: list[OutboxOp] = []
-    for row in rows:
-        try:
-            ops.append(_op_from_row(row))
-        except (ValueError, KeyError, TypeError):
-            continue
-    return ops
 
 
 def _pid_alive(pid: int) -> bool:
@@ -207,7 +183,7 @@ class Outbox:
                     " VALUES (?, ?, ?, ?, ?) RETURNING *",
                     (kind, key, user_id, payload, self._clock()),
                 ).fetchone()
-        return _op_from_row(row)
+        return op_from_row(row)
 
     def enqueue_start(self, entry: TimeEntry) -> StartOp:
         """Queue the creation of ``entry``'s page; committed to disk when this returns."""
@@ -236,6 +212,23 @@ class Outbox:
         assert isinstance(op, EndOp)
         return op
 
+    def enqueue_end_by_ref(
+        self, ref: str, at: datetime, *, asked_by: str, can_manage: bool = False
+    ) -> EndOp:
+        """Queue ending the entry ``ref`` names (a page id, or an Entry ID) at ``at``, asked by
+        ``asked_by`` while Notion could not be read to say whose it is: replay checks the owner
+        (see ``EndOp``). Committed to disk when this returns; never merged with another end
+        (someone else's end of the same ref may be dropped on replay).
+
+        Its owner is taken to be ``asked_by``, whose later writes queue behind it; for a
+        manager it is unknown (NULL), so everyone's do until it is replayed.
+        """
+        payload = end_payload("", at, ref, None, asked_by=asked_by, can_manage=can_manage)
+        owner = None if can_manage else asked_by
+        op = self._enqueue("end", ref, owner, payload, dedupe=False)
+        assert isinstance(op, EndOp)
+        return op
+
     def enqueue_end_running(
         self, user_id: str, at: datetime, by: str | None = None
     ) -> EndRunningOp:
@@ -253,11 +246,11 @@ class Outbox:
 
     def pending(self) -> list[OutboxOp]:
         """Operations still to replay, oldest first."""
-        return _readable(self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id"))
+        return readable_ops(self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id"))
 
     def failed(self) -> list[OutboxOp]:
         """Operations Notion refused for good (kept, with the reason, until requeued)."""
-        return _readable(self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id"))
+        return readable_ops(self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id"))
 
     def failed_reasons(self) -> list[tuple[int, str]]:
         """``(op_id, "kind entry_id: reason")`` of every failed operation, readable or not."""
@@ -289,7 +282,7 @@ class Outbox:
         """Pending operations that can touch ``user_id``'s entries, oldest first: theirs, and
         any without an owner. Enough for ``project(ops, user_id, ...)``, without reading the
         whole queue (what a command reads while a long outage fills it)."""
-        return _readable(
+        return readable_ops(
             self._rows(
                 "SELECT * FROM ops WHERE state = 'pending' AND (user_id = ? OR user_id IS NULL)"
                 " ORDER BY id",
@@ -309,10 +302,13 @@ class Outbox:
         return bool(rows)
 
     def has_pending_for_user(self, user_id: str) -> bool:
-        """True if an operation of ``user_id`` waits: that user's next writes must queue too,
-        or they could overtake it (e.g. a direct start stopping a timer a queued end stops)."""
+        """True if an operation that can touch ``user_id``'s entries waits (theirs, or one
+        without an owner): that user's next writes must queue too, or they could overtake it
+        (e.g. a direct start stopping a timer a queued end stops)."""
         rows = self._rows(
-            "SELECT 1 FROM ops WHERE user_id = ? AND state = 'pending' LIMIT 1", (user_id,)
+            "SELECT 1 FROM ops WHERE (user_id = ? OR user_id IS NULL) AND state = 'pending'"
+            " LIMIT 1",
+            (user_id,),
         )
         return bool(rows)
 
@@ -347,7 +343,7 @@ class Outbox:
                     (self.owner, self._host, os.getpid(), now + self._lease, row["id"]),
                 ).fetchone()
                 try:
-                    return _op_from_row(row)
+                    return op_from_row(row)
                 except (ValueError, KeyError, TypeError) as exc:
                     # A row nobody can read must not block the queue: set it aside, visibly.
                     reason = f"unreadable operation: {type(exc).__name__}: {exc}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,9 @@ __all__ = [
     "end_payload",
     "end_running_payload",
     "op_from_record",
+    "op_from_row",
     "project",
+    "readable_ops",
     "start_payload",
 ]
 
@@ -50,7 +53,13 @@ class StartOp:
 
 @dataclass(frozen=True, slots=True)
 class EndOp:
-    """Set End of one entry (by page id, else Entry ID) to ``at`` unless it already has one."""
+    """Set End of one entry (by page id, else Entry ID) to ``at`` unless it already has one.
+
+    ``asked_by`` set: an end by ref that Notion could not read when it was asked (its owner
+    unknown). ``page_id`` is then the ref as given (a page id, or an Entry ID people pasted)
+    and the owner is checked on replay: the entry is ended only if it is ``asked_by``'s or
+    ``can_manage`` (they had Manage Server).
+    """
 
     op_id: int
     entry_id: str
@@ -62,10 +71,19 @@ class EndOp:
     claims: int = 0
     failures: int = 0
     last_error: str | None = None
+    asked_by: str | None = None
+    can_manage: bool = False
     kind: Literal["end"] = "end"
+
+    def may_end(self, owner: str) -> bool:
+        """Whether this end may stop an entry of ``owner`` (always, once the owner was checked)."""
+        return self.asked_by is None or self.can_manage or owner == self.asked_by
 
     def describe(self) -> str:
         by = f" by {self.ended_by}" if self.ended_by else ""
+        if self.asked_by is not None:
+            role = " (manager)" if self.can_manage else ""
+            by = f" asked by {self.asked_by}{role}, owner unchecked"
         return f"end entry {self.entry_id or self.page_id} at {self.at.isoformat()}{by}"
 
 
@@ -115,12 +133,26 @@ def start_payload(entry: TimeEntry) -> str:
     )
 
 
-def end_payload(entry_id: str, at: datetime, page_id: str | None, by: str | None) -> str:
+def end_payload(
+    entry_id: str,
+    at: datetime,
+    page_id: str | None,
+    by: str | None,
+    *,
+    asked_by: str | None = None,
+    can_manage: bool = False,
+) -> str:
     if not entry_id and not page_id:
         raise ValueError("an end needs an Entry ID or a page id")
-    return json.dumps(
-        {"entry_id": entry_id, "at": _aware(at, "end time"), "page_id": page_id, "ended_by": by}
-    )
+    data: dict[str, Any] = {
+        "entry_id": entry_id,
+        "at": _aware(at, "end time"),
+        "page_id": page_id,
+        "ended_by": by,
+    }
+    if asked_by is not None:
+        data |= {"asked_by": asked_by, "can_manage": can_manage}
+    return json.dumps(data)
 
 
 def end_running_payload(user_id: str, at: datetime, by: str | None) -> str:
@@ -152,6 +184,8 @@ def op_from_record(kind: str, payload: str, user_id: str | None, **common: Any) 
             page_id=data.get("page_id"),
             ended_by=data.get("ended_by"),
             user_id=user_id,
+            asked_by=data.get("asked_by"),
+            can_manage=bool(data.get("can_manage", False)),
             **common,
         )
     if kind == "end_running":
@@ -164,8 +198,45 @@ def op_from_record(kind: str, payload: str, user_id: str | None, **common: Any) 
     raise ValueError(f"unknown operation kind {kind!r}")
 
 
+def op_from_row(row: sqlite3.Row) -> OutboxOp:
+    """The operation a row of the outbox's ``ops`` table holds (see ``op_from_record``)."""
+    return op_from_record(
+        row["kind"],
+        row["payload"],
+        row["user_id"],
+        op_id=row["id"],
+        enqueued_at=row["enqueued_at"],
+        claims=row["claims"],
+        failures=row["failures"],
+        last_error=row["last_error"],
+    )
+
+
+def readable_ops(rows: Iterable[sqlite3.Row]) -> list[OutboxOp]:
+    """The operations of ``rows``, skipping any that cannot be read (``Outbox.claim_next``
+    sets them aside as failed; ``Outbox.failed_reasons`` shows them)."""
+    ops: list[OutboxOp] = []
+    for row in rows:
+        try:
+            ops.append(op_from_row(row))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return ops
+
+
 def _same_id(a: str, b: str) -> bool:
     return a.replace("-", "").lower() == b.replace("-", "").lower()
+
+
+def _names(op: EndOp, e: TimeEntry) -> bool:
+    if op.entry_id and e.entry_id == op.entry_id:
+        return True
+    if not op.page_id:
+        return False
+    if e.page_id and _same_id(e.page_id, op.page_id):
+        return True
+    # An end by ref whose owner is unchecked may name the entry by its Entry ID.
+    return op.asked_by is not None and bool(e.entry_id) and _same_id(e.entry_id, op.page_id)
 
 
 def project(
@@ -174,7 +245,8 @@ def project(
     """``user_id``'s entries as they will be once ``ops`` are replayed, in queue order.
 
     ``known`` are entries read from Notion; pending starts are added (page_id None), pending
-    ends applied (an End already set is kept, as in Notion). Sorted by start.
+    ends applied (an End already set is kept, as in Notion; an end whose owner is unchecked
+    only to entries it may end). Sorted by start.
     """
     entries: dict[str, TimeEntry] = {}
     for e in known:
@@ -194,10 +266,8 @@ def project(
                 for key, e in list(entries.items()):
                     if e.start <= op.at:
                         stop(key, op.at)
-        else:
+        elif op.may_end(user_id):
             for key, e in list(entries.items()):
-                if (op.entry_id and e.entry_id == op.entry_id) or (
-                    op.page_id and e.page_id and _same_id(e.page_id, op.page_id)
-                ):
-                    stop(key, op.at)
+                if _names(op, e):
+                    stop(key, max(op.at, e.start) if op.asked_by else op.at)
     return sorted(entries.values(), key=lambda e: e.start)

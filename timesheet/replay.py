@@ -7,7 +7,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -18,9 +18,12 @@ from notion_client import (
     ValidationError,
     is_unavailable,
 )
+from timesheet.duplicates import entry_key, running_group
 from timesheet.entries import TimeEntry
+from timesheet.entry_refs import find_entry
 from timesheet.outbox import EndOp, EndRunningOp, Outbox, OutboxOp, StartOp
 from timesheet.store import EntryStore, NotAnEntryError
+from timesheet.tracker_types import EntryNotFound
 
 if TYPE_CHECKING:
     from timesheet.tracker import Tracker
@@ -107,19 +110,30 @@ async def _apply_start(op: StartOp, store: EntryStore, tracker: Tracker | None) 
     return line
 
 
+async def _end_pages(op: EndOp, running: Sequence[TimeEntry], store: EntryStore) -> str:
+    # Every running page of one entry stops at the op's instant: a doubled create's twin too,
+    # or a phantom timer would keep running. An end by ref was not clamped to the page's
+    # start when it was asked (the page could not be read): it is now, as /end entry: does.
+    if op.asked_by is None:
+        ended = [await store.end(e, op.at, fresh=True) for e in running]
+    else:
+        ended = [await store.end(e, max(op.at, e.start), fresh=True) for e in running]
+    return f"{op.describe()} -> page " + ", ".join(str(e.page_id) for e in ended)
+
+
 async def _apply_end(op: EndOp, store: EntryStore) -> str:
+    if op.asked_by is not None:
+        return await _apply_end_by_ref(op, store)
     entry: TimeEntry | None = None
     if op.page_id is not None:
         with contextlib.suppress(ObjectNotFoundError):
             entry = await store.get(op.page_id)
     if entry is None and op.entry_id:
-        # Found by Entry ID: a doubled create gave it several pages; every running one stops
-        # at this instant, or a phantom timer would keep running.
+        # Found by Entry ID: a doubled create gave it several pages.
         pages = await store.pages_with_entry_id(op.entry_id)
         running = [e for e in pages if e.end is None]
         if running:
-            ended = [await store.end(e, op.at, fresh=True) for e in running]
-            return f"{op.describe()} -> page " + ", ".join(str(e.page_id) for e in ended)
+            return await _end_pages(op, running, store)
         entry = pages[0] if pages else None
     if entry is None:
         raise NotAnEntryError(op.page_id or op.entry_id, "no page has this Entry ID")
@@ -127,6 +141,33 @@ async def _apply_end(op: EndOp, store: EntryStore) -> str:
         return f"{op.describe()}: already ended at {entry.end.isoformat()}, kept"
     ended_page = await store.end(entry, op.at, fresh=True)
     return f"{op.describe()} -> page {ended_page.page_id}"
+
+
+async def _apply_end_by_ref(op: EndOp, store: EntryStore) -> str:
+    """An end by ref Notion could not read when it was asked: read it now, as ``/end entry:``
+    does, and end it only if the asker may (nothing of someone else's is touched). Requests:
+    1 retrieve (+ 1 query when the ref is no page); + 1 query and 1 update per running page
+    when it is ended."""
+    ref = op.page_id or op.entry_id
+    try:
+        entry, pages = await find_entry(store, ref)
+    except EntryNotFound as exc:
+        raise NotAnEntryError(ref, exc.reason) from exc
+    if not op.may_end(entry.user_id):
+        _log.warning(
+            "outbox op %d dropped: entry %s is user %s's, not %s's (who may not manage others)",
+            op.op_id,
+            ref,
+            entry.user_id,
+            op.asked_by,
+        )
+        return f"{op.describe()}: dropped, the entry is user {entry.user_id}'s"
+    if entry.end is not None:
+        return f"{op.describe()}: already ended at {entry.end.isoformat()}, kept"
+    if pages is None and entry_key(entry) is not None:
+        pages = await store.pages_with_entry_id(entry.entry_id)
+    # The page just read stops even when a lagging query index does not list it yet.
+    return await _end_pages(op, running_group(entry, pages or ()) or [entry], store)
 
 
 async def _apply_end_running(op: EndRunningOp, store: EntryStore) -> str:
@@ -158,8 +199,9 @@ async def replay(
     A start becomes ``store.create`` (looking for its Entry ID first, so never doubled), or
     ``tracker.start_entry(entry, replay=True)`` when a tracker is given (which also stops the
     user's timer that was running at that start); an end finds the page (by page id, else by
-    Entry ID) and sets End unless it has one; an end-running op ends the user's timers that
-    ran at its instant. Each operation is claimed before it is sent and
+    Entry ID) and sets End unless it has one (an end by ref whose owner was unchecked only if
+    the asker may end it, else it is dropped and logged); an end-running op ends the user's
+    timers that ran at its instant. Each operation is claimed before it is sent and
     forgotten only once Notion has it, so a crash at any point replays it again, harmlessly.
     ``clock`` times the pass.
     """

@@ -26,6 +26,7 @@ from timesheet.tracker_queue import (
     StartProgress,
     latest_first,
     pending_entry,
+    queue_end_by_ref,
     queue_end_of,
     queue_ends,
     queue_start,
@@ -201,7 +202,8 @@ class Tracker:
         With an outbox, ``ref`` may also be the Entry ID of an entry whose start is pending,
         and ends Notion can't take now are queued. Raises NothingRunning when neither Notion
         nor the outbox has a running timer, EndQueued when Notion can't be asked and the
-        outbox knows no timer (the end is saved all the same).
+        outbox knows no timer, or can't read the entry ``ref`` names (the end is saved all the
+        same; by ref, its owner is checked when it is replayed).
         """
         at = self.now()
         if ref is not None and ref.strip():
@@ -279,7 +281,15 @@ class Tracker:
                     local = self._pending_entry(ref_id)  # it may have been replayed meanwhile
                     if local is not None:
                         return self._queue_end_of(local, at, user_id)
-        entry, pages = await find_entry(self.store, ref_id)
+        try:
+            entry, pages = await find_entry(self.store, ref_id)
+        except NotionError as exc:
+            if self.outbox is None or not is_unavailable(exc):
+                raise
+            # Whose entry it is can't be read now: the end is saved, the owner checked on replay.
+            queued = queue_end_by_ref(self.outbox, ref_id, at, user_id, can_manage)
+            self._notify_queued()
+            raise queued from None
         by_other = self._check_may_end(entry, user_id, can_manage)
         if entry.end is not None:
             return EndResult(entry=entry, ended_by_other=by_other, already_ended=True)

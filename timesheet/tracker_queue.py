@@ -9,13 +9,14 @@ from datetime import datetime
 from timesheet.duplicates import one_per_entry_id
 from timesheet.entries import TimeEntry
 from timesheet.outbox import Outbox
-from timesheet.outbox_ops import StartOp, project
-from timesheet.tracker_types import EndResult, StartResult
+from timesheet.outbox_ops import EndOp, StartOp, project
+from timesheet.tracker_types import EndQueued, EndResult, StartResult
 
 __all__ = [
     "StartProgress",
     "latest_first",
     "pending_entry",
+    "queue_end_by_ref",
     "queue_end_of",
     "queue_ends",
     "queue_start",
@@ -120,6 +121,29 @@ def queue_end_of(outbox: Outbox, entry: TimeEntry, at: datetime, caller: str) ->
         by=caller if by_other else None,
     )
     return EndResult(entry=entry.ended(end_at), ended_by_other=by_other, queued=True)
+
+
+def queue_end_by_ref(
+    outbox: Outbox, ref_id: str, at: datetime, caller: str, can_manage: bool
+) -> EndQueued:
+    """Save the end ``caller`` asked at ``at`` of the entry ``ref_id`` names, when Notion can't
+    be read to say whose it is: replay checks the owner (see ``EndOp``). The answer to raise.
+
+    An end of that ref ``caller`` already saved (a second click on Stop) is kept, as Notion
+    keeps a first End: the answer gives its time and nothing more is saved."""
+    saved = next(
+        (
+            op
+            for op in outbox.pending_of(caller)
+            if isinstance(op, EndOp)
+            and (op.asked_by == caller or (op.asked_by is None and op.user_id == caller))
+            and any(same_id(ref_id, named) for named in (op.page_id, op.entry_id) if named)
+        ),
+        None,
+    )
+    if saved is None:
+        saved = outbox.enqueue_end_by_ref(ref_id, at, asked_by=caller, can_manage=can_manage)
+    return EndQueued(caller, saved.at, ref=ref_id, can_manage=can_manage)
 
 
 def pending_entry(outbox: Outbox, ref_id: str) -> TimeEntry | None:

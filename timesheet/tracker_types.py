@@ -80,16 +80,25 @@ class InvalidInput(TrackerError):
 class EndQueued(TrackerError):
     """``end()`` saved the end for later: Notion can't be asked which timer runs, and no timer
     of the user waits in the outbox. Not a refusal: the end is durable and is applied to the
-    timer(s) running at ``at`` once Notion answers. ``str()`` is the reply to show as is."""
+    timer(s) running at ``at`` once Notion answers. ``str()`` is the reply to show as is.
 
-    def __init__(self, user_id: str, at: datetime) -> None:
+    ``ref`` set: an end by ref whose entry Notion could not read; it is applied on replay to
+    that entry if it is the user's (or to anyone's when ``can_manage``) and still running.
+    """
+
+    def __init__(
+        self, user_id: str, at: datetime, *, ref: str | None = None, can_manage: bool = False
+    ) -> None:
         when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        super().__init__(
-            "Notion can't be reached right now. Saved: your running timer will be stopped "
-            f"at {when} once Notion answers."
-        )
+        if ref is None:
+            text = f"your running timer will be stopped at {when} once Notion answers."
+        else:
+            mine = "" if can_manage else " (if the entry is yours)"
+            text = f"your stop at {when} will be applied once Notion answers{mine}."
+        super().__init__(f"Notion can't be reached right now. Saved: {text}")
         self.user_id = user_id
         self.at = at
+        self.ref = ref
 
 
 @dataclass(frozen=True, slots=True)

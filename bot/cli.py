@@ -186,7 +186,7 @@ async def _end(args: argparse.Namespace, settings: Settings) -> int:
         try:
             result = await model.tracker.end(user, args.entry)
         except EndQueued as saved:  # not a failure: the end is in the outbox
-            _say(str(saved))
+            _say(saved.reply(settings.timezone))
             return EXIT_OK
         except ValidationError as exc:
             raise await _explained(model, exc) from None

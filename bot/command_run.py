@@ -141,7 +141,10 @@ async def fail_command(run: CommandRun, exc: BaseException, model: Model | None 
     """Answer an error with one line, log it (a traceback only for our own bugs)."""
     try:
         if model is not None:
-            reply = await explain_error(exc, model.notion, model.settings.notion_database_id)
+            settings = model.settings
+            reply = await explain_error(
+                exc, model.notion, settings.notion_database_id, settings.timezone
+            )
         else:
             reply = describe_error(exc)
     except Exception:  # the model may be closed; the plain line is still right

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING
 
 from notion_client import (
@@ -37,10 +38,11 @@ class ErrorReply:
 _UNAVAILABLE = "Notion is unavailable right now (it did not answer after several tries). "
 
 
-def describe_error(exc: BaseException) -> ErrorReply:
-    """Map an error to one clear line. Never a traceback, token, URL or signature."""
+def describe_error(exc: BaseException, tz: tzinfo = UTC) -> ErrorReply:
+    """Map an error to one clear line (times in ``tz``). Never a traceback, token, URL or
+    signature."""
     if isinstance(exc, EndQueued):  # not a refusal: the end is saved and will sync
-        return ErrorReply(str(exc), "queued")
+        return ErrorReply(exc.reply(tz), "queued")
     if isinstance(exc, TrackerError):
         return ErrorReply(str(exc), "refused")
     if isinstance(exc, ConfigError):
@@ -96,11 +98,11 @@ def _describe_notion(exc: NotionError) -> ErrorReply:
 
 
 async def explain_error(
-    exc: BaseException, notion: NotionClient | None, database_id: str | None
+    exc: BaseException, notion: NotionClient | None, database_id: str | None, tz: tzinfo = UTC
 ) -> ErrorReply:
     """Like `describe_error`; when Notion refused a write or query as invalid, read the
     database's schema (two requests) and name exactly what is missing or of the wrong type."""
-    reply = describe_error(exc)
+    reply = describe_error(exc, tz)
     if not isinstance(exc, ValidationError) or notion is None or database_id is None:
         return reply
     from timesheet.setup import check_database

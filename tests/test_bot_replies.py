@@ -23,7 +23,7 @@ from notion_client import (
 )
 from timesheet.config import ConfigError
 from timesheet.entries import TimeEntry
-from timesheet.tracker import EndResult, NothingRunning, UnknownClient
+from timesheet.tracker import EndQueued, EndResult, NothingRunning, UnknownClient
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -86,6 +86,26 @@ def test_every_error_is_one_line(exc: Exception, start: str, outcome: str) -> No
     assert reply.line.startswith(start)
     assert "\n" not in reply.line and reply.outcome == outcome
     assert "boom" not in reply.line and "API token" not in reply.line
+
+
+@pytest.mark.parametrize(
+    ("tz", "when"),
+    [
+        (UTC, "2026-07-01 23:30 UTC"),
+        (ZoneInfo("Europe/London"), "2026-07-02 00:30 Europe/London"),  # BST, next day
+        (ZoneInfo("America/New_York"), "2026-07-01 19:30 America/New_York"),  # EDT
+    ],
+)
+def test_a_saved_stop_is_told_in_the_users_time_zone(tz: ZoneInfo, when: str) -> None:
+    at = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
+    by_ref = describe_error(EndQueued("1", at, ref="abc"), tz)
+    assert by_ref.outcome == "queued"
+    assert by_ref.line == (
+        f"Notion can't be reached right now. Saved: your stop at {when} will be applied "
+        "once Notion answers (if the entry is yours)."
+    )
+    running = describe_error(EndQueued("1", at), tz).line
+    assert f"your running timer will be stopped at {when} once Notion answers." in running
 
 
 def test_match_choices_prefix_first_case_insensitive_at_most_25() -> None:

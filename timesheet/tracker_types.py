@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Final
 
 from timesheet.entries import TimeEntry
@@ -84,21 +84,28 @@ class EndQueued(TrackerError):
 
     ``ref`` set: an end by ref whose entry Notion could not read; it is applied on replay to
     that entry if it is the user's (or to anyone's when ``can_manage``) and still running.
+    ``str()`` gives the time in UTC; ``reply(tz)`` in the user's time zone.
     """
 
     def __init__(
         self, user_id: str, at: datetime, *, ref: str | None = None, can_manage: bool = False
     ) -> None:
-        when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        if ref is None:
-            text = f"your running timer will be stopped at {when} once Notion answers."
-        else:
-            mine = "" if can_manage else " (if the entry is yours)"
-            text = f"your stop at {when} will be applied once Notion answers{mine}."
-        super().__init__(f"Notion can't be reached right now. Saved: {text}")
         self.user_id = user_id
         self.at = at
         self.ref = ref
+        self.can_manage = can_manage
+        super().__init__(self.reply(UTC))
+
+    def reply(self, tz: tzinfo) -> str:
+        """The answer to show, with the stop time in ``tz`` (an IANA zone is named by its key)."""
+        local = self.at.astimezone(tz)
+        when = f"{local:%Y-%m-%d %H:%M} {getattr(tz, 'key', None) or local.tzname() or 'UTC'}"
+        if self.ref is None:
+            text = f"your running timer will be stopped at {when} once Notion answers."
+        else:
+            mine = "" if self.can_manage else " (if the entry is yours)"
+            text = f"your stop at {when} will be applied once Notion answers{mine}."
+        return f"Notion can't be reached right now. Saved: {text}"
 
 
 @dataclass(frozen=True, slots=True)

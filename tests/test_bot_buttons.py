@@ -2,91 +2,34 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from botkit import MANAGE_GUILD, BotHarness, Clock, Reply, click, slash
-from notionkit import timesheet_notion
+from botkit import MANAGE_GUILD, BotHarness, Reply, click, slash
+from botworld import World, new_world, wait_entries, wait_lines
 
 from bot.auth import REFUSAL
 from bot.clicks import UNKNOWN_BUTTON
 from bot.format import QUEUED
 from bot.logs import COMMAND_LOGGER
-from notion_client import Page
-from notion_client.fake import FakeNotion
-from timesheet.entries import TimeEntry
-from timesheet.schema import from_page
 
 ALICE = "100000000000000001"
 BOB = "100000000000000002"
 TOKEN = "secret_buttons_token"
 
 
-@dataclass
-class World:
-    fake: FakeNotion
-    database_id: str
-    data_source_id: str
-
-    def env(self, **extra: str) -> dict[str, str]:
-        return {
-            "NOTION_TOKEN": TOKEN,
-            "NOTION_DATABASE_ID": self.database_id,
-            "TIMEZONE": "Europe/London",
-            "PRESET_CLIENTS": "Acme,Globex",
-            **extra,
-        }
-
-    def entries(self) -> list[TimeEntry]:
-        pages = [from_page(Page.from_json(raw)) for raw in self.fake.pages(self.data_source_id)]
-        return sorted(pages, key=lambda e: e.start)
-
-    def writes(self) -> int:
-        return self.fake.requests["create_page"] + self.fake.requests["update_page"]
-
-    def harness(self, clock: Clock | None = None, **extra: str) -> BotHarness:
-        return BotHarness(self.env(**extra), transport=self.fake.transport(), clock=clock)
-
-
 @pytest.fixture
 def world() -> World:
-    fake, database_id, data_source_id = timesheet_notion(("Acme", "Globex"), token=TOKEN)
-    return World(fake, database_id, data_source_id)
+    return new_world(("Acme", "Globex"), TOKEN)
 
 
 @pytest.fixture
 async def bot(world: World) -> AsyncIterator[BotHarness]:
     async with world.harness() as harness:
         yield harness
-
-
-def command_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    return [json.loads(r.getMessage()) for r in caplog.records if r.name == COMMAND_LOGGER]
-
-
-async def wait_lines(caplog: pytest.LogCaptureFixture, count: int) -> list[dict[str, Any]]:
-    for _ in range(200):
-        lines = command_lines(caplog)
-        if len(lines) >= count:
-            return lines
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"expected {count} command log lines, got {command_lines(caplog)}")
-
-
-async def wait_entries(world: World, done: Callable[[list[TimeEntry]], bool]) -> list[TimeEntry]:
-    """The outbox replayer writes in the background: wait (at most 5 s) for Notion to agree."""
-    for _ in range(500):
-        entries = world.entries()
-        if done(entries):
-            return entries
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"Notion never got there: {world.entries()}")
 
 
 async def press(

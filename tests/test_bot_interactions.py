@@ -2,75 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
-from botkit import APP_ID, MANAGE_GUILD, BotHarness, Clock, Signer, autocomplete, slash
-from notionkit import timesheet_notion
+from botkit import APP_ID, MANAGE_GUILD, BotHarness, Signer, autocomplete, slash
+from botworld import World, new_world, wait_entries, wait_lines
 
 from bot.logs import COMMAND_LOGGER
-from notion_client import Page
-from notion_client.fake import FakeNotion
-from timesheet.entries import TimeEntry
-from timesheet.schema import expected_schema, from_page
+from timesheet.schema import expected_schema
 
 ALICE = "100000000000000001"
 BOB = "100000000000000002"
 TOKEN = "secret_e2e_token"
 
 
-@dataclass
-class World:
-    fake: FakeNotion
-    database_id: str
-    data_source_id: str
-
-    def env(self, **extra: str) -> dict[str, str]:
-        return {
-            "NOTION_TOKEN": TOKEN,
-            "NOTION_DATABASE_ID": self.database_id,
-            "TIMEZONE": "Europe/London",
-            "PRESET_CLIENTS": "Acme,Globex",
-            **extra,
-        }
-
-    def entries(self) -> list[TimeEntry]:
-        pages = [from_page(Page.from_json(raw)) for raw in self.fake.pages(self.data_source_id)]
-        return sorted(pages, key=lambda e: e.start)
-
-    def harness(self, clock: Clock | None = None, **extra: str) -> BotHarness:
-        return BotHarness(self.env(**extra), transport=self.fake.transport(), clock=clock)
-
-
 @pytest.fixture
 def world() -> World:
-    fake, database_id, data_source_id = timesheet_notion(("Acme", "Globex", "Initech"), token=TOKEN)
-    return World(fake, database_id, data_source_id)
+    return new_world(("Acme", "Globex", "Initech"), TOKEN)
 
 
 @pytest.fixture
 async def bot(world: World) -> AsyncIterator[BotHarness]:
     async with world.harness() as harness:
         yield harness
-
-
-def command_lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    return [json.loads(r.getMessage()) for r in caplog.records if r.name == COMMAND_LOGGER]
-
-
-async def wait_lines(caplog: pytest.LogCaptureFixture, count: int) -> list[dict[str, Any]]:
-    """The log line is written just after the reply is sent: give the bot a moment."""
-    for _ in range(200):
-        lines = command_lines(caplog)
-        if len(lines) >= count:
-            return lines
-        await asyncio.sleep(0.005)
-    raise AssertionError(f"expected {count} command log lines, got {command_lines(caplog)}")
 
 
 async def test_start_timer_writes_one_page_and_replies_ephemerally(
@@ -303,16 +259,6 @@ async def test_notion_401_and_404_are_one_clear_line(
     assert TOKEN not in reply.content and "secret_wrong" not in reply.content
     assert world.entries() == []
     assert not any("Traceback" in r.getMessage() for r in caplog.records)
-
-
-async def wait_entries(world: World, predicate: Any) -> list[TimeEntry]:
-    """The outbox replayer writes in the background: wait (at most 5 s) for Notion to agree."""
-    for _ in range(500):
-        entries = world.entries()
-        if predicate(entries):
-            return entries
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"Notion never got there: {world.entries()}")
 
 
 @pytest.mark.parametrize("fault", ["503", "429"])

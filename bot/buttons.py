@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -12,6 +11,7 @@ import hikari
 from hikari.components import InteractiveButtonTypesT
 
 from timesheet.entries import TimeEntry
+from timesheet.entry_refs import notion_id
 
 __all__ = [
     "MAX_BUTTONS",
@@ -35,9 +35,6 @@ MAX_BUTTONS: Final = ROW_WIDTH * MAX_ROWS
 #: Every custom_id we make starts with this; anything else is not ours.
 PREFIX: Final = "tt"
 
-_HEX32: Final = re.compile(r"[0-9a-f]{32}")
-_UUID: Final = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-
 
 class ButtonAction(enum.StrEnum):
     """What a button does; the value is what its custom_id carries."""
@@ -49,16 +46,6 @@ class ButtonAction(enum.StrEnum):
     def command(self) -> str:
         """The name its log line carries, like a command's: ``button:stop``."""
         return f"button:{self.name.lower()}"
-
-
-def _normal_ref(text: str) -> str | None:
-    """A page id or Entry ID as a dashed lowercase UUID; None if it is not one."""
-    ref = text.lower()
-    if _UUID.fullmatch(ref):
-        return ref
-    if not _HEX32.fullmatch(ref):
-        return None
-    return f"{ref[:8]}-{ref[8:12]}-{ref[12:16]}-{ref[16:20]}-{ref[20:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +66,7 @@ class Button:
 
 def button_for(action: ButtonAction, entry: TimeEntry) -> Button | None:
     """The button doing ``action`` on ``entry``; None when the entry has no usable ref."""
-    ref = _normal_ref(entry.page_id or entry.entry_id)
+    ref = notion_id(entry.page_id or entry.entry_id)
     return None if ref is None else Button(action, ref)
 
 
@@ -94,7 +81,7 @@ def parse_custom_id(custom_id: str) -> Button | None:
         action = ButtonAction(parts[1])
     except ValueError:
         return None
-    ref = _normal_ref(parts[2])
+    ref = notion_id(parts[2])
     return None if ref is None else Button(action, ref)
 
 

@@ -11,7 +11,7 @@ from timesheet.entries import TimeEntry
 from timesheet.store import EntryStore, NotAnEntryError
 from timesheet.tracker_types import EntryNotFound, InvalidEntryRef
 
-__all__ = ["find_entry", "parse_entry_ref"]
+__all__ = ["find_entry", "notion_id", "parse_entry_ref"]
 
 _HEX32: Final = re.compile(r"[0-9a-fA-F]{32}")
 _UUID: Final = re.compile(
@@ -26,7 +26,9 @@ def _dashed(hex32: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-def _id_in(text: str) -> str | None:
+def notion_id(text: str) -> str | None:
+    """A Notion id (32 hex, with or without dashes, any case) as a dashed lowercase UUID; None
+    when ``text`` is not exactly one."""
     if _HEX32.fullmatch(text):
         return _dashed(text)
     if _UUID.fullmatch(text):
@@ -42,7 +44,7 @@ def parse_entry_ref(text: str) -> str:
     InvalidEntryRef for anything else.
     """
     ref = text.strip()
-    found = _id_in(ref)
+    found = notion_id(ref)
     if found is not None:
         return found
     if "://" not in ref and ref.split("/", 1)[0].lower().endswith(_NOTION_HOSTS):
@@ -57,7 +59,7 @@ def parse_entry_ref(text: str) -> str:
         raise InvalidEntryRef(text)
     peeked = parse_qs(url.query).get("p")
     if peeked:
-        found = _id_in(peeked[0])
+        found = notion_id(peeked[0])
         if found is None:
             raise InvalidEntryRef(text)
         return found
@@ -65,7 +67,7 @@ def parse_entry_ref(text: str) -> str:
     match = _TRAILING_HEX32.search(last)
     if match is not None:
         return _dashed(match.group(1))
-    found = _id_in(last)
+    found = notion_id(last)
     if found is None:
         raise InvalidEntryRef(text)
     return found

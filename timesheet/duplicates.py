@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from timesheet.entries import TimeEntry
+from timesheet.entries import TimeEntry, same_id
 
 __all__ = [
     "DuplicatePages",
@@ -135,4 +135,4 @@ def running_group(entry: TimeEntry, pages: Iterable[TimeEntry]) -> list[TimeEntr
 def _same_page(a: TimeEntry, b: TimeEntry) -> bool:
     if a.page_id is None or b.page_id is None:
         return False
-    return a.page_id.replace("-", "").lower() == b.page_id.replace("-", "").lower()
+    return same_id(a.page_id, b.page_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["TimeEntry"]
+__all__ = ["TimeEntry", "same_id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,3 +46,9 @@ class TimeEntry:
     def ended(self, at: datetime) -> TimeEntry:
         """A copy of this entry stopped at ``at``."""
         return replace(self, end=at)
+
+
+def same_id(a: str, b: str) -> bool:
+    """Whether two Notion ids (page, database, data source) or Entry IDs are the same one,
+    whatever their dashes and case."""
+    return a.replace("-", "").lower() == b.replace("-", "").lower()

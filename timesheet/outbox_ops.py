@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from timesheet.entries import TimeEntry
+from timesheet.entries import TimeEntry, same_id
 
 __all__ = [
     "EndOp",
@@ -224,19 +224,15 @@ def readable_ops(rows: Iterable[sqlite3.Row]) -> list[OutboxOp]:
     return ops
 
 
-def _same_id(a: str, b: str) -> bool:
-    return a.replace("-", "").lower() == b.replace("-", "").lower()
-
-
 def _names(op: EndOp, e: TimeEntry) -> bool:
     if op.entry_id and e.entry_id == op.entry_id:
         return True
     if not op.page_id:
         return False
-    if e.page_id and _same_id(e.page_id, op.page_id):
+    if e.page_id and same_id(e.page_id, op.page_id):
         return True
     # An end by ref whose owner is unchecked may name the entry by its Entry ID.
-    return op.asked_by is not None and bool(e.entry_id) and _same_id(e.entry_id, op.page_id)
+    return op.asked_by is not None and bool(e.entry_id) and same_id(e.entry_id, op.page_id)
 
 
 def project(

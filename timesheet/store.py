@@ -16,7 +16,7 @@ from notion_client import (
     ServerError,
     prop,
 )
-from timesheet.entries import TimeEntry
+from timesheet.entries import TimeEntry, same_id
 from timesheet.schema import (
     CLIENT,
     END,
@@ -67,10 +67,6 @@ def _is_ambiguous(exc: Exception) -> bool:
     if isinstance(exc, NotionTransportError):
         return exc.ambiguous
     return isinstance(exc, ServerError)
-
-
-def _same_id(a: str, b: str) -> bool:
-    return a.replace("-", "").lower() == b.replace("-", "").lower()
 
 
 class EntryStore:
@@ -155,7 +151,7 @@ class EntryStore:
         if page.in_trash:
             raise NotAnEntryError(page.id, "it is in the trash")
         parent_id = page.parent.id
-        if not (_same_id(parent_id, ds_id) or _same_id(parent_id, self._database_id)):
+        if not (same_id(parent_id, ds_id) or same_id(parent_id, self._database_id)):
             raise NotAnEntryError(page.id, "it is not in the time-entry database")
 
     async def find_by_entry_id(self, entry_id: str) -> TimeEntry | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from timesheet.duplicates import one_per_entry_id
-from timesheet.entries import TimeEntry
+from timesheet.entries import TimeEntry, same_id
 from timesheet.outbox import Outbox
 from timesheet.outbox_ops import EndOp, StartOp, project
 from timesheet.tracker_types import EndQueued, EndResult, StartResult
@@ -21,7 +21,6 @@ __all__ = [
     "queue_ends",
     "queue_start",
     "running_of",
-    "same_id",
 ]
 
 
@@ -43,10 +42,6 @@ def latest_first(ended: Sequence[TimeEntry]) -> tuple[TimeEntry, tuple[TimeEntry
     start (one Entry ID) are one timer to the user, so they are listed once."""
     ordered = sorted(one_per_entry_id(ended), key=lambda e: e.start, reverse=True)
     return ordered[0], tuple(ordered[1:])
-
-
-def same_id(a: str, b: str) -> bool:
-    return a.replace("-", "").lower() == b.replace("-", "").lower()
 
 
 def queue_start(outbox: Outbox, entry: TimeEntry, progress: StartProgress) -> StartResult:

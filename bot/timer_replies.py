@@ -26,38 +26,34 @@ class TimerReply:
 
 
 def start_reply(
-    result: StartResult, tz: ZoneInfo, now: datetime, record: CommandRecord | None = None
+    result: StartResult, tz: ZoneInfo, now: datetime, record: CommandRecord
 ) -> TimerReply:
     """The started timer, with a Stop button for it; ``record`` notes a queued start."""
-    if record is not None and result.queued:
+    if result.queued:
         record.outcome = "queued"
     return TimerReply(format_start(result, tz, now), stop_rows([result.entry]))
 
 
-def end_reply(
-    result: EndResult, tz: ZoneInfo, now: datetime, record: CommandRecord | None = None
-) -> TimerReply:
+def end_reply(result: EndResult, tz: ZoneInfo, now: datetime, record: CommandRecord) -> TimerReply:
     """The stopped timer, with "Start again" (not offered to a manager who stopped someone
     else's timer: starting it again is its owner's). ``record`` notes who and how."""
-    if record is not None:
-        if result.ended_by_other:
-            record.acted_for = result.entry.user_id
-            record.outcome = "ended_for_other"
-        elif result.already_ended:
-            record.outcome = "already_ended"
-        if result.queued:
-            record.outcome = "queued"
+    if result.ended_by_other:
+        record.acted_for = result.entry.user_id
+        record.outcome = "ended_for_other"
+    elif result.already_ended:
+        record.outcome = "already_ended"
+    if result.queued:
+        record.outcome = "queued"
     rows = [] if result.ended_by_other else start_again_rows(result.entry)
     return TimerReply(format_end(result, tz, now), rows)
 
 
 def active_reply(
-    view: ActiveView, tz: ZoneInfo, now: datetime, record: CommandRecord | None = None
+    view: ActiveView, tz: ZoneInfo, now: datetime, record: CommandRecord
 ) -> TimerReply:
-    """The running timers, with a Stop button for each."""
-    if record is not None:
-        if not view.notion_reachable:
-            record.outcome = "notion_unavailable"
-        elif not view.entries:
-            record.outcome = "nothing_running"
+    """The running timers, with a Stop button for each; ``record`` notes why there is none."""
+    if not view.notion_reachable:
+        record.outcome = "notion_unavailable"
+    elif not view.entries:
+        record.outcome = "nothing_running"
     return TimerReply(format_active(view, tz, now), stop_rows(view.entries))

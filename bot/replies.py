@@ -132,16 +132,10 @@ class ClickResponder:
         self.deferred = True
 
     async def update(self, content: str, components: Components) -> None:
-        """Replace the text and the buttons of the message the button sits on."""
-        rows = list(components)
-        if self.deferred:
-            await self._interaction.edit_initial_response(content, components=rows)
-        else:
-            builder = self._interaction.build_response(hikari.ResponseType.MESSAGE_UPDATE)
-            builder.set_content(content)
-            for row in rows:
-                builder.add_component(row)
-            await self._initial(builder)
+        """Replace the text and the buttons of the message the button sits on: an edit of the
+        deferred update (deferred here if it was not yet)."""
+        await self.defer()
+        await self._interaction.edit_initial_response(content, components=list(components))
         self.responded = True
 
     async def send(

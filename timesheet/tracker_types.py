@@ -80,11 +80,11 @@ class InvalidInput(TrackerError):
 class EndQueued(TrackerError):
     """``end()`` saved the end for later: Notion can't be asked which timer runs, and no timer
     of the user waits in the outbox. Not a refusal: the end is durable and is applied to the
-    timer(s) running at ``at`` once Notion answers. ``str()`` is the reply to show as is.
+    timer(s) running at ``at`` once Notion answers. ``reply(tz)`` is the answer to show, with
+    the time in the user's zone (``str()`` is the same answer in UTC, for logs).
 
     ``ref`` set: an end by ref whose entry Notion could not read; it is applied on replay to
     that entry if it is the user's (or to anyone's when ``can_manage``) and still running.
-    ``str()`` gives the time in UTC; ``reply(tz)`` in the user's time zone.
     """
 
     def __init__(

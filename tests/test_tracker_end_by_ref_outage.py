@@ -170,6 +170,26 @@ async def test_someone_elses_ref_is_saved_but_replay_writes_nothing(
     assert any("dropped" in r.getMessage() and BOB in r.getMessage() for r in caplog.records)
 
 
+async def test_the_owners_end_is_not_merged_into_someone_elses_saved_end_by_entry_id(
+    env: Env,
+) -> None:
+    """Bob's saved end names Alice's Entry ID (so her end queues behind it) and is dropped on
+    replay: her own end must be saved as an end of its own, not taken for his."""
+    started = await env.running_page(ALICE)
+    env.down()
+    env.clock.advance(minutes=5)
+    await env.end_queued(BOB, started.entry_id)
+    env.up()
+    stop = env.clock.advance(minutes=10)
+
+    ended = await env.tracker.end(ALICE)
+
+    assert ended.queued and ended.entry.end == stop
+    assert len(env.outbox) == 2
+    await env.replay()
+    assert env.page(started.page_id).end == stop
+
+
 async def test_a_manager_may_stop_someone_elses_timer_by_ref_during_an_outage(env: Env) -> None:
     started = await env.running_page(ALICE)
     env.down()

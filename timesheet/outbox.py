@@ -172,10 +172,13 @@ class Outbox:
             if dedupe:
                 # A second enqueue of the same operation (a retried command) is the same one:
                 # for an end, the first End wins, exactly as Notion keeps an End once set.
+                # Only an op of the same owner is the same: an end by ref saved under the
+                # asker (its owner unchecked, maybe dropped on replay) must not swallow the
+                # owner's own end.
                 row = db.execute(
-                    "SELECT * FROM ops WHERE kind = ? AND entry_id = ? AND state = 'pending'"
-                    " ORDER BY id LIMIT 1",
-                    (kind, key),
+                    "SELECT * FROM ops WHERE kind = ? AND entry_id = ? AND user_id IS ?"
+                    " AND state = 'pending' ORDER BY id LIMIT 1",
+                    (kind, key, user_id),
                 ).fetchone()
             if row is None:
                 row = db.execute(

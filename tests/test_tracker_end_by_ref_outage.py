@@ -3,28 +3,25 @@ its owner is checked when it is replayed (nothing of someone else's is touched).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
+from notionkit import T0
+from trackerkit import DOWN, TrackerEnv, tracker_env
 
-from notion_client import Page, ServerError
+from notion_client import ServerError
 from notion_client.fake import FakeNotion
 from timesheet.entries import TimeEntry
-from timesheet.outbox import EndOp, Outbox
-from timesheet.replay import ReplayReport, replay
-from timesheet.schema import from_page
+from timesheet.outbox import EndOp
 from timesheet.tracker import EndQueued, InvalidEntryRef, Tracker
 
 PRESETS = ("Acme", "Globex")
 ALICE, BOB, MANAGER = "100000000000000001", "100000000000000002", "100000000000000009"
-DOWN = 10_000  # "Notion is down": more failures than any test makes requests
 
 #: Ways Notion stays unreachable after the client's retries.
 OUTAGES: dict[str, Callable[[FakeNotion], None]] = {
@@ -36,38 +33,10 @@ OUTAGES: dict[str, Callable[[FakeNotion], None]] = {
 
 
 @dataclass
-class Env(NotionEnv):
-    outbox: Outbox
-    path: Path
-    clock: Clock
-    tracker: Tracker
-    notified: list[int] = field(default_factory=list)
-
-    def pages(self) -> list[TimeEntry]:
-        return [from_page(Page.from_json(raw)) for raw in self.fake.pages(self.ds_id)]
-
+class Env(TrackerEnv):
     def page(self, page_id: str | None) -> TimeEntry:
         (found,) = [e for e in self.pages() if e.page_id == page_id]
         return found
-
-    def down(self) -> None:
-        OUTAGES["503"](self.fake)
-
-    def up(self) -> None:
-        self.fake.faults.clear()
-
-    def writes(self) -> int:
-        return self.fake.requests["create_page"] + self.fake.requests["update_page"]
-
-    def reopened(self) -> list[object]:
-        """The pending operations as another process (a restart) reads them from disk."""
-        with Outbox(self.path) as other:
-            return list(other.pending())
-
-    async def replay(self) -> ReplayReport:
-        report = await asyncio.wait_for(replay(self.outbox, self.store, tracker=self.tracker), 10)
-        assert report.ok, report.lines
-        return report
 
     async def running_page(self, user: str = ALICE, client: str = "Acme") -> TimeEntry:
         started = await self.tracker.start(user, client)
@@ -82,17 +51,8 @@ class Env(NotionEnv):
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    path = tmp_path / "data" / "outbox.sqlite3"
-    async with notion_env(PRESETS, max_attempts=3) as notion:
-        await notion.store.data_source_id()  # looked up once, while Notion is up
-        with Outbox(path) as outbox:
-            clock = Clock(T0)
-            tracker = Tracker(
-                notion.store, clock=clock, presets=PRESETS, new_id=sequential_ids(), outbox=outbox
-            )
-            env = Env.extend(notion, outbox=outbox, path=path, clock=clock, tracker=tracker)
-            tracker.on_queued = lambda: env.notified.append(1)
-            yield env
+    async with tracker_env(Env, tmp_path, PRESETS) as env:
+        yield env
 
 
 @pytest.mark.parametrize("outage", OUTAGES)

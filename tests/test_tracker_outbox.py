@@ -5,84 +5,41 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from notionkit import T0, TOKEN, Clock, NotionEnv, notion_env, sequential_ids
+from notionkit import T0, TOKEN
+from trackerkit import DOWN, TrackerEnv, tracker_env
 
-from notion_client import Page, ServerError
+from notion_client import ServerError
 from timesheet.entries import TimeEntry
 from timesheet.outbox import EndOp, EndRunningOp, Outbox, StartOp
-from timesheet.replay import replay
-from timesheet.schema import from_page
 from timesheet.sync import SYNC_FAILED, SYNC_OK, run_sync
 from timesheet.tracker import (
     EndQueued,
     NothingRunning,
     NotYourEntry,
-    Tracker,
     TrackerError,
 )
 
 PRESETS = ("Acme", "Globex")
 ALICE, BOB, MANAGER = "100000000000000001", "100000000000000002", "100000000000000009"
-DOWN = 10_000  # "Notion is down": more failures than any test makes requests
 
 
 @dataclass
-class Env(NotionEnv):
-    outbox: Outbox
-    path: Path
-    clock: Clock
-    tracker: Tracker
-    notified: list[int] = field(default_factory=list)
-
-    def pages(self) -> list[TimeEntry]:
-        return [from_page(Page.from_json(raw)) for raw in self.fake.pages(self.ds_id)]
-
+class Env(TrackerEnv):
     def page_of(self, entry_id: str) -> TimeEntry:
         found = [e for e in self.pages() if e.entry_id == entry_id]
         assert len(found) == 1, f"{len(found)} pages carry Entry ID {entry_id}"
         return found[0]
 
-    def down(self) -> None:
-        self.fake.faults.fail_next(503, count=DOWN)
-
-    def up(self) -> None:
-        self.fake.faults.clear()
-
-    def writes(self) -> int:
-        return self.fake.requests["create_page"] + self.fake.requests["update_page"]
-
-    def reopened(self) -> list[object]:
-        """The pending operations as another process (a restart) reads them from disk."""
-        with Outbox(self.path) as other:
-            return list(other.pending())
-
-    async def replay(self) -> None:
-        report = await asyncio.wait_for(replay(self.outbox, self.store, tracker=self.tracker), 10)
-        assert report.ok, report.lines
-
 
 @pytest.fixture
 async def env(tmp_path: Path) -> AsyncIterator[Env]:
-    path = tmp_path / "data" / "outbox.sqlite3"
-    async with notion_env(PRESETS, max_attempts=3) as notion:
-        await notion.store.data_source_id()  # looked up once, while Notion is up
-        with Outbox(path) as outbox:
-            clock = Clock(T0)
-            tracker = Tracker(
-                notion.store,
-                clock=clock,
-                presets=PRESETS,
-                new_id=sequential_ids(),
-                outbox=outbox,
-            )
-            env = Env.extend(notion, outbox=outbox, path=path, clock=clock, tracker=tracker)
-            tracker.on_queued = lambda: env.notified.append(1)
-            yield env
+    async with tracker_env(Env, tmp_path, PRESETS) as env:
+        yield env
 
 
 # -- the story of an outage ------------------------------------------------------------------

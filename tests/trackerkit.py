@@ -1,0 +1,87 @@
+"""Test kit for the tracker with an outbox on the in-memory Notion: outages, the queue, replay.
+
+`tracker_env()` opens a `notion_env` with an `Outbox` on disk and a `Tracker` on both, its clock
+a `Clock` at `T0` and its ids `sequential_ids()`; the `TrackerEnv` it yields switches Notion
+down and up, counts writes, reads the queue as a restarted process would, and replays it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, TypeVar
+
+from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
+
+from notion_client import Page
+from timesheet.entries import TimeEntry
+from timesheet.outbox import Outbox
+from timesheet.replay import ReplayReport, replay
+from timesheet.schema import from_page
+from timesheet.tracker import Tracker
+
+__all__ = ["DOWN", "TrackerEnv", "tracker_env"]
+
+_E = TypeVar("_E", bound="TrackerEnv")
+
+#: "Notion is down": more failures than any test makes requests.
+DOWN: Final = 10_000
+
+
+@dataclass
+class TrackerEnv(NotionEnv):
+    """A `NotionEnv` with an outbox at ``path``, a clock and a tracker; ``notified`` grows by
+    one each time the tracker says it queued something."""
+
+    outbox: Outbox
+    path: Path
+    clock: Clock
+    tracker: Tracker
+    notified: list[int] = field(default_factory=list)
+
+    def pages(self) -> list[TimeEntry]:
+        return [from_page(Page.from_json(raw)) for raw in self.fake.pages(self.ds_id)]
+
+    def down(self) -> None:
+        """Every request fails with 503 (after the client's retries) until `up`."""
+        self.fake.faults.fail_next(503, count=DOWN)
+
+    def up(self) -> None:
+        self.fake.faults.clear()
+
+    def writes(self) -> int:
+        return self.fake.requests["create_page"] + self.fake.requests["update_page"]
+
+    def reopened(self) -> list[object]:
+        """The pending operations as another process (a restart) reads them from disk."""
+        with Outbox(self.path) as other:
+            return list(other.pending())
+
+    async def replay(self) -> ReplayReport:
+        """Replay the outbox (at most 10 s); every operation must go through."""
+        report = await asyncio.wait_for(replay(self.outbox, self.store, tracker=self.tracker), 10)
+        assert report.ok, report.lines
+        return report
+
+
+@asynccontextmanager
+async def tracker_env(
+    env_type: type[_E], tmp_path: Path, presets: Iterable[str]
+) -> AsyncIterator[_E]:
+    """An ``env_type`` on a fresh `notion_env` (3 attempts a request) and an outbox in
+    ``tmp_path``; the data source id is looked up once, while Notion is up."""
+    path = tmp_path / "data" / "outbox.sqlite3"
+    presets = tuple(presets)
+    async with notion_env(presets, max_attempts=3) as notion:
+        await notion.store.data_source_id()
+        with Outbox(path) as outbox:
+            clock = Clock(T0)
+            tracker = Tracker(
+                notion.store, clock=clock, presets=presets, new_id=sequential_ids(), outbox=outbox
+            )
+            env = env_type.extend(notion, outbox=outbox, path=path, clock=clock, tracker=tracker)
+            tracker.on_queued = lambda: env.notified.append(1)
+            yield env

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -14,6 +14,7 @@ import pandas as pd
 
 from timesheet.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries import TimeEntry
+from timesheet.schema import SkippedPage
 from timesheet.week import (
     Period,
     day_bounds,
@@ -49,6 +50,7 @@ _US_PER_HOUR: Final = 3_600_000_000
 _US_PER_MINUTE: Final = 60_000_000
 
 Int64Array = npt.NDArray[np.int64]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,6 +161,7 @@ def aggregate(
     rounding: str = "nearest",
     *,
     duplicates: Sequence[DuplicatePages] = (),
+    skipped: Sequence[SkippedPage] = (),
 ) -> WeekTable:
     """Hours per local day of ``period`` and client.
 
@@ -166,7 +169,8 @@ def aggregate(
     running entries count up to ``now``; overlapping entries of one user are counted as recorded
     and described in ``notes``. Pages sharing an Entry ID count once (the winner of
     ``timesheet.duplicates.preference``), named in ``notes`` with those in ``duplicates``
-    (groups a caller already collapsed). Rounding applies per cell, then totals are summed.
+    (groups a caller already collapsed). ``skipped`` pages (unusable, so not counted) are named
+    last. Rounding applies per cell, then totals are summed.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -212,6 +216,7 @@ def aggregate(
         *_empty_notes(items, starts, ends, running, p_start, p_end, tz),
         *_duplicate_notes([*duplicates, *doubled], period, tz),
         *_overlap_notes(items, starts, ends, p_start, p_end, tz),
+        *_capped(skipped, _skipped_note, "skipped pages"),
     ]
     return WeekTable(
         hours=hours,
@@ -225,6 +230,14 @@ def aggregate(
         round_minutes=round_minutes,
         rounding=rounding,
     )
+
+
+def _capped(items: Sequence[T], note: Callable[[T], str], more: str) -> list[str]:
+    """``note`` of each item, at most ``MAX_NOTES_PER_KIND``, then ``"… and N more {more}."``."""
+    notes = [note(item) for item in items[:MAX_NOTES_PER_KIND]]
+    if len(items) > MAX_NOTES_PER_KIND:
+        notes.append(f"… and {len(items) - MAX_NOTES_PER_KIND} more {more}.")
+    return notes
 
 
 def _column_name(client: str) -> str:
@@ -285,44 +298,40 @@ def _empty_notes(
 ) -> list[str]:
     touches = ((starts >= p_start) & (starts < p_end)) | ((ends > p_start) & (ends <= p_end))
     bad = np.flatnonzero((ends <= starts) & touches).tolist()
-    notes = []
-    for i in bad[:MAX_NOTES_PER_KIND]:
+
+    def note(i: int) -> str:
         entry = items[i]
         if running[i]:
             problem = "starts after the report time"
         else:
             problem = "ends at its start" if ends[i] == starts[i] else "ends before it starts"
             problem += f" ({_when(int(ends[i]), tz)})"
-        notes.append(
+        return (
             f"Entry {entry.entry_id} ({_column_name(entry.client)}, "
             f"{_when(int(starts[i]), tz)}) {problem}; counted as 0 h."
         )
-    if len(bad) > len(notes):
-        notes.append(f"… and {len(bad) - len(notes)} more empty entries.")
-    return notes
+
+    return _capped(bad, note, "empty entries")
 
 
-def _duplicate_notes(
-    groups: Sequence[DuplicatePages], period: Period, tz: ZoneInfo
-) -> list[str]:
+def _duplicate_notes(groups: Sequence[DuplicatePages], period: Period, tz: ZoneInfo) -> list[str]:
     """One note per Entry ID that several pages of this period carry."""
     touching = [
         g
         for g in groups
         if g.kept.start < period.end and (g.kept.end is None or g.kept.end > period.start)
     ]
-    notes = []
-    for group in touching[:MAX_NOTES_PER_KIND]:
+
+    def note(group: DuplicatePages) -> str:
         extra = "the extra page" if len(group.extra) == 1 else "the extra pages"
         links = ", ".join(_page_ref(e) for e in group.extra)
-        notes.append(
+        return (
             f"{group.page_count} Notion pages share Entry ID {group.entry_id}; counted once, "
             f"as {_describe(group.kept, tz)} on {_page_ref(group.kept)} — trash {extra} in "
             f"Notion: {links}."
         )
-    if len(touching) > MAX_NOTES_PER_KIND:
-        notes.append(f"… and {len(touching) - MAX_NOTES_PER_KIND} more doubled Entry IDs.")
-    return notes
+
+    return _capped(touching, note, "doubled Entry IDs")
 
 
 def _page_ref(entry: TimeEntry) -> str:
@@ -353,19 +362,22 @@ def _overlap_notes(
     hit = np.flatnonzero((users[1:] == users[:-1]) & (overlap > 0))
     hit = hit[np.lexsort((order[hit + 1], lo[hit + 1]))]  # in time order
 
-    several_users = len(user_ids) > 1
-    notes = []
-    for k in hit[:MAX_NOTES_PER_KIND].tolist():
+    def note(k: int) -> str:
         first, second = items[int(order[setter[k]])], items[int(order[k + 1])]
-        micros = overlap[k]
-        who = f"User {second.user_id}: " if several_users else ""
-        notes.append(
+        who = f"User {second.user_id}: " if len(user_ids) > 1 else ""
+        return (
             f"{who}{_describe(first, tz)} and {_describe(second, tz)} overlap by "
-            f"{_span_text(int(micros))}; both are counted as recorded."
+            f"{_span_text(int(overlap[k]))}; both are counted as recorded."
         )
-    if len(hit) > MAX_NOTES_PER_KIND:
-        notes.append(f"… and {len(hit) - MAX_NOTES_PER_KIND} more overlaps.")
-    return notes
+
+    return _capped(hit.tolist(), note, "overlaps")
+
+
+def _skipped_note(page: SkippedPage) -> str:
+    return (
+        f"Skipped a Notion page ({page.reason}), not counted: {page.url or f'page {page.page_id}'}"
+        " — fix it in Notion to count it."
+    )
 
 
 def _describe(entry: TimeEntry, tz: ZoneInfo) -> str:

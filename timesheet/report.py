@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from timesheet.aggregate import MAX_NOTES_PER_KIND, WeekTable, aggregate
+from timesheet.aggregate import WeekTable, aggregate
 from timesheet.config import Rounding, Settings
 from timesheet.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries import TimeEntry
@@ -27,7 +27,6 @@ __all__ = [
     "post_scheduled",
     "post_timesheets",
     "publish_sheet",
-    "skipped_notes",
     "tables_for",
 ]
 
@@ -105,7 +104,7 @@ def tables_for(
     def table(
         group: Sequence[TimeEntry], notes: Sequence[DuplicatePages], bad: Sequence[SkippedPage]
     ) -> WeekTable:
-        made = aggregate(
+        return aggregate(
             group,
             period,
             opts.tz,
@@ -113,8 +112,8 @@ def tables_for(
             round_minutes=opts.round_minutes,
             rounding=opts.rounding,
             duplicates=notes,
+            skipped=bad,
         )
-        return replace(made, notes=(*made.notes, *skipped_notes(bad))) if bad else made
 
     if not per_user:
         return [(None, table(unique, doubled, skipped))]
@@ -130,19 +129,6 @@ def tables_for(
         )
         for user in users
     ]
-
-
-def skipped_notes(skipped: Sequence[SkippedPage]) -> list[str]:
-    """One note per page the report could not use (counted as nothing), at most
-    ``MAX_NOTES_PER_KIND`` and a line for the rest."""
-    notes = [
-        f"Skipped a Notion page ({s.reason}), not counted: {s.url or f'page {s.page_id}'} — "
-        "fix it in Notion to count it."
-        for s in skipped[:MAX_NOTES_PER_KIND]
-    ]
-    if len(skipped) > MAX_NOTES_PER_KIND:
-        notes.append(f"… and {len(skipped) - MAX_NOTES_PER_KIND} more skipped pages.")
-    return notes
 
 
 async def build_timesheets(

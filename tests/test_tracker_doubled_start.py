@@ -7,6 +7,7 @@ import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -69,6 +70,15 @@ WITH_OUTBOX = pytest.mark.parametrize("env", ["with outbox"], indirect=True)
 def _outbox(env: Env) -> Outbox:
     assert env.outbox is not None
     return env.outbox
+
+
+async def _replay_stops_both(env: Env, entry_id: str, stop: datetime) -> None:
+    """Notion answers again: the replay ends both pages of ``entry_id`` at ``stop``."""
+    env.fake.faults.clear()
+    report = await asyncio.wait_for(replay(_outbox(env), env.store, tracker=env.tracker), 10)
+    assert report.ok, report.lines
+    assert [e.end for e in env.pages_of(entry_id)] == [stop, stop]
+    assert await env.tracker.active(ALICE) == []
 
 
 async def test_the_normal_path_keeps_its_request_counts(env: Env) -> None:
@@ -153,11 +163,7 @@ async def test_a_queued_end_of_a_doubled_start_stops_both_pages_on_replay(env: E
     assert isinstance(op, EndOp) and op.entry_id == planned.entry_id and op.page_id is None
     assert [e.end for e in env.pages_of(planned.entry_id)] == [None, None]
 
-    env.fake.faults.clear()
-    report = await asyncio.wait_for(replay(outbox, env.store, tracker=env.tracker), 10)
-    assert report.ok, report.lines
-    assert [e.end for e in env.pages_of(planned.entry_id)] == [stop, stop]
-    assert await env.tracker.active(ALICE) == []
+    await _replay_stops_both(env, planned.entry_id, stop)
 
 
 @WITH_OUTBOX
@@ -300,11 +306,7 @@ async def test_a_queued_end_by_ref_stops_both_pages_on_replay(env: Env, why: str
     [op] = [op for op in outbox.pending() if op.entry_id == planned.entry_id]
     assert isinstance(op, EndOp) and (op.page_id, op.at, op.user_id) == (None, stop, ALICE)
     assert [e.end for e in env.pages_of(planned.entry_id)] == [None, None]
-    env.fake.faults.clear()
-    report = await asyncio.wait_for(replay(outbox, env.store, tracker=env.tracker), 10)
-    assert report.ok, report.lines
-    assert [e.end for e in env.pages_of(planned.entry_id)] == [stop, stop]
-    assert await env.tracker.active(ALICE) == []
+    await _replay_stops_both(env, planned.entry_id, stop)
 
 
 @WITH_OUTBOX

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -117,18 +118,18 @@ def tables_for(
 
     if not per_user:
         return [(None, table(unique, doubled, skipped))]
-    users = sorted({e.user_id for e in unique} | {s.user_id for s in skipped})
-    return [
-        (
-            user,
-            table(
-                [e for e in unique if e.user_id == user],
-                [g for g in doubled if g.kept.user_id == user],
-                [s for s in skipped if s.user_id == user],
-            ),
-        )
-        for user in users
-    ]
+    # One pass each (not one scan per user): a team's week can hold many users' entries.
+    entries_of: dict[str, list[TimeEntry]] = defaultdict(list)
+    for e in unique:
+        entries_of[e.user_id].append(e)
+    doubled_of: dict[str, list[DuplicatePages]] = defaultdict(list)
+    for g in doubled:
+        doubled_of[g.kept.user_id].append(g)
+    skipped_of: dict[str, list[SkippedPage]] = defaultdict(list)
+    for s in skipped:
+        skipped_of[s.user_id].append(s)
+    users = sorted(entries_of.keys() | skipped_of.keys())
+    return [(user, table(entries_of[user], doubled_of[user], skipped_of[user])) for user in users]
 
 
 async def build_timesheets(

@@ -10,7 +10,8 @@ import hikari
 from bot.auth import REFUSAL, caller_from, is_allowed
 from bot.buttons import Button, ButtonAction, parse_custom_id
 from bot.command_run import CommandRun, fail_command
-from bot.errors import describe_error
+from bot.errors import UNEXPECTED
+from bot.format import custom_name
 from bot.logs import CommandRecord, start_counting
 from bot.replies import ClickResponder, ClickResponse, ResponseFuture
 from bot.timer_replies import TimerReply, end_reply, start_reply
@@ -85,10 +86,7 @@ async def _start_again(run: CommandRun, model: Model, button: Button) -> TimerRe
     entry = await model.tracker.entry(button.ref)
     if entry.user_id != run.caller.user_id:
         raise NotYourTimer()
-    custom = bool(entry.name) and entry.name != entry.client
-    result = await model.tracker.start(
-        run.caller.user_id, entry.client, name=entry.name if custom else None
-    )
+    result = await model.tracker.start(run.caller.user_id, entry.client, name=custom_name(entry))
     return start_reply(result, model.settings.timezone, model.now(), run.record)
 
 
@@ -111,7 +109,7 @@ class _ServerClicks:
             return answer.result()
         # handle_click always answers; should it ever not, Discord still gets a line.
         builder = interaction.build_response(hikari.ResponseType.MESSAGE_CREATE)
-        builder.set_content(describe_error(RuntimeError("no answer")).line)
+        builder.set_content(UNEXPECTED)
         return builder.set_flags(hikari.MessageFlag.EPHEMERAL)
 
 

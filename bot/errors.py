@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, tzinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from notion_client import (
     IncompleteQueryError,
@@ -24,7 +24,10 @@ from timesheet.tracker import EndQueued, TrackerError
 if TYPE_CHECKING:
     from notion_client import NotionClient
 
-__all__ = ["ErrorReply", "describe_error", "explain_error"]
+__all__ = ["UNEXPECTED", "ErrorReply", "describe_error", "explain_error"]
+
+#: The answer to an error of our own (a bug): no detail, and the assurance that matters.
+UNEXPECTED: Final = "Something went wrong on our side; nothing was changed."
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,7 @@ def describe_error(exc: BaseException, tz: tzinfo = UTC) -> ErrorReply:
         )
     if isinstance(exc, NotionError):
         return _describe_notion(exc)
-    return ErrorReply("Something went wrong on our side; nothing was changed.", "error")
+    return ErrorReply(UNEXPECTED, "error")
 
 
 def _describe_notion(exc: NotionError) -> ErrorReply:

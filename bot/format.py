@@ -11,6 +11,7 @@ from timesheet.tracker import ActiveView, EndResult, StartResult
 
 __all__ = [
     "QUEUED",
+    "custom_name",
     "format_active",
     "format_duration",
     "format_end",
@@ -52,10 +53,14 @@ def _link(entry: TimeEntry, markdown: bool) -> str:
     return f" [Notion page](<{entry.url}>)" if markdown else f"\n  {entry.url}"
 
 
+def custom_name(entry: TimeEntry) -> str | None:
+    """The free-text name of a /start custom timer; None for a preset one (named by client)."""
+    return entry.name if entry.name and entry.name != entry.client else None
+
+
 def _label(entry: TimeEntry, markdown: bool) -> str:
     client = entry.client or "no client"
-    custom = bool(entry.name) and entry.name != entry.client
-    text = f"{entry.name} ({client})" if custom else client
+    text = client if custom_name(entry) is None else f"{entry.name} ({client})"
     return f"**{text}**" if markdown else text
 
 

@@ -20,9 +20,9 @@ import tracemalloc
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from timesheet.aggregate import WeekTable, aggregate
-from timesheet.entries import TimeEntry
-from timesheet.week import week_period
+from timesheet.entries.model import TimeEntry
+from timesheet.reports.aggregate import WeekTable, aggregate
+from timesheet.reports.week import week_period
 
 TZ = ZoneInfo("Europe/London")
 WEEK = "2026-W43"  # contains the 25-hour Sunday of 25 Oct 2026

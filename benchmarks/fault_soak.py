@@ -33,11 +33,11 @@ from typing import Final
 from bot.logs import CountingTransport, start_counting
 from notion_client import NotionClient, Page, RateLimit, RetryPolicy
 from notion_client.fake import FakeNotion
-from timesheet.outbox import Outbox
-from timesheet.replay import OutboxReplayer, replay
-from timesheet.schema import expected_schema, from_page
-from timesheet.store import EntryStore
-from timesheet.tracker import EndQueued, Tracker
+from timesheet.entries.schema import expected_schema, from_page
+from timesheet.entries.store import EntryStore
+from timesheet.tracking.ledger import Outbox
+from timesheet.tracking.replay import OutboxReplayer, replay
+from timesheet.tracking.tracker import EndQueued, Tracker
 
 __all__ = ["SoakConfig", "SoakResult", "main", "run_soak"]
 

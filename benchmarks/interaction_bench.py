@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from notion_client.fake import FakeNotion
-from timesheet.schema import expected_schema
+from timesheet.entries.schema import expected_schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from botkit import TIMEOUT, BotHarness, slash  # the test kit drives the bot

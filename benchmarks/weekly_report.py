@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 from notion_client import NotionClient, prop
 from notion_client.fake import FakeNotion
 from timesheet import schema
-from timesheet.entries import TimeEntry
-from timesheet.report import ReportOptions, build_timesheets
-from timesheet.setup import create_database
-from timesheet.store import EntryStore
-from timesheet.week import week_period
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.setup import create_database
+from timesheet.entries.store import EntryStore
+from timesheet.reports.report import ReportOptions, build_timesheets
+from timesheet.reports.week import week_period
 
 TOKEN = "secret_bench"
 TZ = ZoneInfo("Europe/London")

@@ -10,8 +10,8 @@ from typing import Final
 import hikari
 from hikari.components import InteractiveButtonTypesT
 
-from timesheet.entries import TimeEntry
-from timesheet.entry_refs import notion_id
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.refs import notion_id
 
 __all__ = [
     "MAX_BUTTONS",

@@ -17,7 +17,7 @@ from timesheet.config import ConfigError, Settings, load_dotenv_file
 if TYPE_CHECKING:
     from bot.model import Model
     from notion_client import NotionClient
-    from timesheet.report import Timesheet
+    from timesheet.reports.report import Timesheet
 
 __all__ = ["build_parser", "main"]
 
@@ -49,8 +49,8 @@ def _expected(exc: Exception) -> str | None:
     """The one line for an error a user can meet (Notion, tracker rules), else None."""
     from bot.errors import describe_error
     from notion_client import NotionError
-    from timesheet.store import NoDataSourceError, NotAnEntryError
-    from timesheet.tracker import TrackerError
+    from timesheet.entries.store import NoDataSourceError, NotAnEntryError
+    from timesheet.tracking.tracker import TrackerError
 
     if isinstance(exc, CommandFailed):
         return str(exc)
@@ -114,7 +114,7 @@ def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _setup(args: argparse.Namespace, settings: Settings) -> int:
     from notion_client import ObjectNotFoundError
-    from timesheet.setup import check_database, create_database, fix_database
+    from timesheet.entries.setup import check_database, create_database, fix_database
 
     async with _notion(settings) as client:
         if settings.notion_database_id is None:
@@ -179,7 +179,7 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
 async def _end(args: argparse.Namespace, settings: Settings) -> int:
     from bot.format import format_end
     from notion_client import ValidationError
-    from timesheet.tracker import EndQueued
+    from timesheet.tracking.tracker import EndQueued
 
     user = _user(settings)
     async with _model(settings) as model:
@@ -205,7 +205,7 @@ async def _active(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _sync(args: argparse.Namespace, settings: Settings) -> int:
-    from timesheet.sync import run_sync
+    from timesheet.tracking.sync import run_sync
 
     async with _model(settings) as model:
         code, lines = await run_sync(model.outbox, model.store, model.tracker)
@@ -218,8 +218,8 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timesheet:
-    from timesheet.report import ReportOptions, build_timesheets
-    from timesheet.week import week_period
+    from timesheet.reports.report import ReportOptions, build_timesheets
+    from timesheet.reports.week import week_period
 
     async with _model(settings) as model:
         now = model.now()
@@ -236,7 +236,7 @@ async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timeshe
 
 
 def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from timesheet.render import render_text
+    from timesheet.reports.render import render_text
 
     if args.post:
         settings.require("TIMESHEET_WEBHOOK_URL")
@@ -254,7 +254,7 @@ def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         if not quiet:
             _say(f"Wrote {args.png}")
     if args.post:
-        from timesheet.report import post_timesheets
+        from timesheet.reports.report import post_timesheets
 
         assert settings.timesheet_webhook_url is not None
         _run(post_timesheets(settings.timesheet_webhook_url, [sheet]))

@@ -15,7 +15,7 @@ from bot.format import custom_name
 from bot.logs import CommandRecord, start_counting
 from bot.replies import ClickResponder, ClickResponse, ResponseFuture
 from bot.timer_replies import TimerReply, end_reply, start_reply
-from timesheet.tracker import TrackerError
+from timesheet.tracking.tracker import TrackerError
 
 if TYPE_CHECKING:
     from bot.model import Model

@@ -18,8 +18,8 @@ from notion_client import (
     ValidationError,
 )
 from timesheet.config import ConfigError
-from timesheet.store import NoDataSourceError, NotAnEntryError
-from timesheet.tracker import EndQueued, TrackerError
+from timesheet.entries.store import NoDataSourceError, NotAnEntryError
+from timesheet.tracking.tracker import EndQueued, TrackerError
 
 if TYPE_CHECKING:
     from notion_client import NotionClient
@@ -108,7 +108,7 @@ async def explain_error(
     reply = describe_error(exc, tz)
     if not isinstance(exc, ValidationError) or notion is None or database_id is None:
         return reply
-    from timesheet.setup import check_database
+    from timesheet.entries.setup import check_database
 
     try:
         problems = await check_database(notion, database_id)

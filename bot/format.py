@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from timesheet.entries import TimeEntry
-from timesheet.tracker import ActiveView, EndResult, StartResult
+from timesheet.entries.model import TimeEntry
+from timesheet.tracking.tracker import ActiveView, EndResult, StartResult
 
 __all__ = [
     "QUEUED",

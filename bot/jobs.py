@@ -6,8 +6,8 @@ import asyncio
 import logging
 
 from bot.model import Model
-from timesheet.report import ReportOptions, post_scheduled
-from timesheet.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
+from timesheet.publishing.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
+from timesheet.reports.report import ReportOptions, post_scheduled
 
 __all__ = ["BackgroundJobs"]
 

@@ -14,10 +14,10 @@ import httpx
 from bot.logs import CountingTransport
 from notion_client import NotionClient, NotionError, RateLimit, RetryPolicy
 from timesheet.config import Settings
-from timesheet.outbox import Outbox
-from timesheet.replay import OutboxReplayer
-from timesheet.store import EntryStore
-from timesheet.tracker import Tracker
+from timesheet.entries.store import EntryStore
+from timesheet.tracking.ledger import Outbox
+from timesheet.tracking.replay import OutboxReplayer
+from timesheet.tracking.tracker import Tracker
 
 __all__ = ["CLIENT_OPTIONS_TTL", "Model"]
 

@@ -12,7 +12,7 @@ import hikari
 from bot.buttons import start_again_rows, stop_rows
 from bot.format import format_active, format_end, format_start
 from bot.logs import CommandRecord
-from timesheet.tracker import ActiveView, EndResult, StartResult
+from timesheet.tracking.tracker import ActiveView, EndResult, StartResult
 
 __all__ = ["TimerReply", "active_reply", "end_reply", "start_reply"]
 

@@ -15,8 +15,8 @@ from notionkit import timesheet_notion
 from bot.logs import COMMAND_LOGGER
 from notion_client import Page
 from notion_client.fake import FakeNotion
-from timesheet.entries import TimeEntry
-from timesheet.schema import from_page
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import from_page
 
 __all__ = ["World", "command_lines", "new_world", "wait_entries", "wait_lines"]
 

@@ -28,8 +28,8 @@ import httpx
 
 from notion_client import DEFAULT_BASE_URL, NotionClient, RateLimit, RetryPolicy
 from notion_client.fake import FakeNotion
-from timesheet.schema import expected_schema
-from timesheet.store import EntryStore
+from timesheet.entries.schema import expected_schema
+from timesheet.entries.store import EntryStore
 
 __all__ = [
     "T0",

@@ -7,9 +7,9 @@ import os
 import sys
 
 from notion_client import NotionClient, RateLimit
-from timesheet.outbox import Outbox
-from timesheet.replay import replay
-from timesheet.store import EntryStore
+from timesheet.entries.store import EntryStore
+from timesheet.tracking.ledger import Outbox
+from timesheet.tracking.replay import replay
 
 __all__: list[str] = []
 

@@ -9,9 +9,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timesheet.aggregate import TOTAL, WeekTable, aggregate, split_by_day, to_microseconds
-from timesheet.entries import TimeEntry
-from timesheet.week import Period, day_bounds, local_midnight, period_days, week_period
+from timesheet.entries.model import TimeEntry
+from timesheet.reports.aggregate import TOTAL, WeekTable, aggregate, split_by_day, to_microseconds
+from timesheet.reports.week import Period, day_bounds, local_midnight, period_days, week_period
 
 ZONES = [
     ZoneInfo(name)

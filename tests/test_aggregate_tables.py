@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from timesheet.aggregate import TOTAL, WeekTable, aggregate, round_cells, split_by_day
-from timesheet.entries import TimeEntry
-from timesheet.week import week_period
+from timesheet.entries.model import TimeEntry
+from timesheet.reports.aggregate import TOTAL, WeekTable, aggregate, round_cells, split_by_day
+from timesheet.reports.week import week_period
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

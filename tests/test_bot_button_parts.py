@@ -28,7 +28,7 @@ from bot.clicks import UNKNOWN_BUTTON
 from bot.model import Model
 from notion_client import RateLimit, RetryPolicy
 from timesheet.config import Settings
-from timesheet.entries import TimeEntry
+from timesheet.entries.model import TimeEntry
 
 ALICE = "100000000000000001"
 PAGE = "0123456789abcdef0123456789abcdef"

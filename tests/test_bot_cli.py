@@ -17,8 +17,8 @@ from notionkit import timesheet_notion
 from bot.cli import main
 from notion_client import Page, PropertySchema
 from notion_client.fake import FakeNotion
-from timesheet.entries import TimeEntry
-from timesheet.schema import expected_schema, from_page
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import expected_schema, from_page
 
 TOKEN = "secret_cli_token"
 USER = "100000000000000001"

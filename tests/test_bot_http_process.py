@@ -15,7 +15,7 @@ from botkit import GUILD_ID, DiscordStub, Signer, free_socket, slash
 from notionkit import timesheet_notion
 
 from notion_client import Page
-from timesheet.schema import from_page
+from timesheet.entries.schema import from_page
 
 TOKEN = "secret_process_token"
 ALICE = "100000000000000001"

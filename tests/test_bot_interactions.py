@@ -11,7 +11,7 @@ from botkit import APP_ID, MANAGE_GUILD, BotHarness, Signer, autocomplete, slash
 from botworld import World, new_world, wait_entries, wait_lines
 
 from bot.logs import COMMAND_LOGGER
-from timesheet.schema import expected_schema
+from timesheet.entries.schema import expected_schema
 
 ALICE = "100000000000000001"
 BOB = "100000000000000002"

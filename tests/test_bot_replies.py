@@ -22,8 +22,8 @@ from notion_client import (
     ValidationError,
 )
 from timesheet.config import ConfigError
-from timesheet.entries import TimeEntry
-from timesheet.tracker import EndQueued, EndResult, NothingRunning, UnknownClient
+from timesheet.entries.model import TimeEntry
+from timesheet.tracking.tracker import EndQueued, EndResult, NothingRunning, UnknownClient
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -11,8 +11,8 @@ from botkit import WEBHOOK_TOKEN, BotHarness, Clock
 from notionkit import timesheet_notion
 
 from notion_client.fake import FakeNotion
-from timesheet.entries import TimeEntry
-from timesheet.schema import to_properties
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import to_properties
 
 TOKEN = "secret_weekly_token"
 ALICE = "100000000000000001"

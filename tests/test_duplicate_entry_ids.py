@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from notionkit import T0, NotionEnv, entry_id, notion_env
 
-from timesheet.aggregate import aggregate
-from timesheet.duplicates import collapse_duplicates, one_per_entry_id, preference
-from timesheet.entries import TimeEntry
-from timesheet.render import render_text
-from timesheet.report import ReportOptions, build_timesheets
-from timesheet.week import week_period
+from timesheet.entries.duplicates import collapse_duplicates, one_per_entry_id, preference
+from timesheet.entries.model import TimeEntry
+from timesheet.reports.aggregate import aggregate
+from timesheet.reports.render import render_text
+from timesheet.reports.report import ReportOptions, build_timesheets
+from timesheet.reports.week import week_period
 
 TZ = ZoneInfo("Europe/London")
 OPTS = ReportOptions(tz=TZ)

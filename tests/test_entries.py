@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from timesheet.entries import TimeEntry
+from timesheet.entries.model import TimeEntry
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -14,9 +14,9 @@ import pytest
 from notionkit import T0, TOKEN, entry_id, prop_date, prop_text, timesheet_notion
 
 from notion_client.fake import FakeNotion
-from timesheet.entries import TimeEntry
-from timesheet.outbox import Outbox
-from timesheet.schema import END, ENTRY_ID, START
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import END, ENTRY_ID, START
+from timesheet.tracking.ledger import Outbox
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from notionkit import T0, NotionEnv, entry_id, notion_env, prop_date, prop_text
 
-from timesheet.entries import TimeEntry
-from timesheet.outbox import Outbox
-from timesheet.replay import replay
-from timesheet.schema import END, ENTRY_ID, START
-from timesheet.tracker import Tracker
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import END, ENTRY_ID, START
+from timesheet.tracking.ledger import Outbox
+from timesheet.tracking.replay import replay
+from timesheet.tracking.tracker import Tracker
 
 
 @dataclass

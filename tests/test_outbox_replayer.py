@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from notionkit import T0, NotionEnv, entry_id, notion_env
 
-from timesheet.entries import TimeEntry
-from timesheet.outbox import Outbox
-from timesheet.replay import OutboxReplayer, ReplayReport
+from timesheet.entries.model import TimeEntry
+from timesheet.tracking.ledger import Outbox
+from timesheet.tracking.replay import OutboxReplayer, ReplayReport
 
 
 @dataclass

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from timesheet.entries import TimeEntry
-from timesheet.outbox import OUTBOX_FILENAME, EndOp, EndRunningOp, Outbox, StartOp
+from timesheet.entries.model import TimeEntry
+from timesheet.tracking.ledger import OUTBOX_FILENAME, EndOp, EndRunningOp, Outbox, StartOp
 
 CET = timezone(timedelta(hours=1))
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=CET)
@@ -73,8 +73,8 @@ def test_enqueue_then_kill_process_keeps_op(path: Path) -> None:
     code = (
         "import os, sys\n"
         "from datetime import datetime, timezone\n"
-        "from timesheet.entries import TimeEntry\n"
-        "from timesheet.outbox import Outbox\n"
+        "from timesheet.entries.model import TimeEntry\n"
+        "from timesheet.tracking.ledger import Outbox\n"
         "box = Outbox(sys.argv[1])\n"
         "box.enqueue_start(TimeEntry('e-1', '1', 'Acme', 'Acme',"
         " datetime(2026, 1, 1, tzinfo=timezone.utc)))\n"
@@ -222,7 +222,7 @@ def test_claim_of_a_dead_process_is_taken_over(path: Path) -> None:
     Outbox(path).enqueue_start(entry(1))
     code = (
         "import os, sys\n"
-        "from timesheet.outbox import Outbox\n"
+        "from timesheet.tracking.ledger import Outbox\n"
         "assert Outbox(sys.argv[1]).claim_next() is not None\n"
         "os._exit(0)\n"
     )

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from webhookkit import WEBHOOK_TOKEN, FakeDiscord, serve_discord
 
-from timesheet.publish import (
+from timesheet.publishing.discord_webhook import (
     EMBED_DESCRIPTION_LIMIT,
     EMBED_TOTAL_LIMIT,
     PublishError,

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from timesheet.aggregate import WeekTable, aggregate
-from timesheet.entries import TimeEntry
-from timesheet.render import (
+from timesheet.entries.model import TimeEntry
+from timesheet.reports.aggregate import WeekTable, aggregate
+from timesheet.reports.render import (
     MESSAGE_LIMIT,
     render_csv,
     render_messages,
@@ -22,7 +22,7 @@ from timesheet.render import (
     render_table,
     render_text,
 )
-from timesheet.week import week_period
+from timesheet.reports.week import week_period
 
 LONDON = ZoneInfo("Europe/London")
 W47 = week_period("2026-W47", LONDON)
@@ -220,7 +220,7 @@ def test_png_bytes(table: WeekTable) -> None:
 
 
 def test_render_module_does_not_import_matplotlib() -> None:
-    code = "import sys, timesheet.render; assert 'matplotlib' not in sys.modules"
+    code = "import sys, timesheet.reports.render; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 

@@ -18,15 +18,15 @@ from webhookkit import WEBHOOK_TOKEN, FakeDiscord, serve_discord
 
 from notion_client import Date, NotionClient, RateLimit
 from notion_client.fake import FakeNotion
-from timesheet.aggregate import MAX_NOTES_PER_KIND
 from timesheet.demo import run_demo
-from timesheet.entries import TimeEntry
-from timesheet.publish import PublishError
-from timesheet.report import ReportOptions, build_timesheets, post_scheduled, publish_sheet
-from timesheet.schedule import PostedLog, ScheduledRun
-from timesheet.setup import create_database
-from timesheet.store import EntryStore
-from timesheet.week import week_period
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.setup import create_database
+from timesheet.entries.store import EntryStore
+from timesheet.publishing.discord_webhook import PublishError
+from timesheet.publishing.schedule import PostedLog, ScheduledRun
+from timesheet.reports.aggregate import MAX_NOTES_PER_KIND
+from timesheet.reports.report import ReportOptions, build_timesheets, post_scheduled, publish_sheet
+from timesheet.reports.week import week_period
 
 TZ = ZoneInfo("Europe/London")
 ADA, BOB = "111111111111111111", "222222222222222222"
@@ -223,7 +223,7 @@ async def test_the_chart_is_drawn_off_the_event_loop(
         time.sleep(0.3)  # stands in for matplotlib's drawing
         return b"\x89PNG\r\n\x1a\n"
 
-    monkeypatch.setattr("timesheet.report.render_png", slow_png)
+    monkeypatch.setattr("timesheet.reports.report.render_png", slow_png)
     ticks = 0
 
     async def tick() -> None:

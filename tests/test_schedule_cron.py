@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from timesheet.cron import CronSchedule, resolve_local
+from timesheet.publishing.cron import CronSchedule, resolve_local
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from timesheet.publish import PublishError
-from timesheet.schedule import (
+from timesheet.publishing.discord_webhook import PublishError
+from timesheet.publishing.schedule import (
     CronSchedule,
     PostedLog,
     ScheduledRun,
     WeeklyReporter,
     week_key,
 )
-from timesheet.week import week_label, week_period
+from timesheet.reports.week import week_label, week_period
 
 LONDON = ZoneInfo("Europe/London")
 SUNDAY_NINE = CronSchedule.parse("0 9 * * SUN")
@@ -194,7 +194,7 @@ async def test_unwritable_record_is_logged_and_does_not_repeat_or_stop_the_loop(
     def disk_full(*args: object, **kwargs: object) -> tuple[int, str]:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("timesheet.schedule.tempfile.mkstemp", disk_full)
+    monkeypatch.setattr("timesheet.publishing.schedule.tempfile.mkstemp", disk_full)
     post = Poster()
     clock = Clock(utc(2026, 11, 29, 9))
     await run_until(reporter(clock, log, post), clock, utc(2026, 12, 6, 9, 30))

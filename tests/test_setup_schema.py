@@ -11,16 +11,16 @@ from notionkit import TOKEN, fast_client
 
 from notion_client import DataSource, NotionClient, PropertySchema
 from notion_client.fake import FakeNotion
-from timesheet.entries import TimeEntry
-from timesheet.schema import (
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import (
     HOURS_EXPRESSION,
     PROPERTY_TYPES,
     SchemaProblem,
     check_schema,
     expected_schema,
 )
-from timesheet.setup import check_database, create_database, fix_database
-from timesheet.store import EntryStore
+from timesheet.entries.setup import check_database, create_database, fix_database
+from timesheet.entries.store import EntryStore
 
 PRESETS = ("Acme", "Globex")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.fault_soak import SoakConfig, run_soak
-from timesheet.outbox import Outbox
+from timesheet.tracking.ledger import Outbox
 
 
 @pytest.fixture(autouse=True)

@@ -18,9 +18,9 @@ from notion_client import (
     ObjectNotFoundError,
     ServerError,
 )
-from timesheet.entries import TimeEntry
-from timesheet.schema import END, ENTRY_ID, START, USER, expected_schema
-from timesheet.store import EntryStore, NotAnEntryError
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import END, ENTRY_ID, START, USER, expected_schema
+from timesheet.entries.store import EntryStore, NotAnEntryError
 
 PRESETS = ("Acme", "Globex")
 

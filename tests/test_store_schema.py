@@ -16,8 +16,8 @@ from notion_client import (
     Select,
     Title,
 )
-from timesheet.entries import TimeEntry
-from timesheet.schema import (
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import (
     MalformedEntryError,
     from_page,
     parse_page,

@@ -15,14 +15,14 @@ import pytest
 from notionkit import T0, Clock, NotionEnv, entry_id, notion_env, sequential_ids
 
 from notion_client import Page
-from timesheet.aggregate import TOTAL
-from timesheet.entries import TimeEntry
-from timesheet.outbox import EndOp, Outbox, StartOp
-from timesheet.replay import replay
-from timesheet.report import ReportOptions, build_timesheets
-from timesheet.schema import from_page
-from timesheet.tracker import NothingRunning, NotYourEntry, Tracker
-from timesheet.week import week_period
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import from_page
+from timesheet.reports.aggregate import TOTAL
+from timesheet.reports.report import ReportOptions, build_timesheets
+from timesheet.reports.week import week_period
+from timesheet.tracking.ledger import EndOp, Outbox, StartOp
+from timesheet.tracking.replay import replay
+from timesheet.tracking.tracker import NothingRunning, NotYourEntry, Tracker
 
 PRESETS = ("Acme", "Globex")
 ALICE, BOB = "100000000000000001", "100000000000000002"

@@ -16,9 +16,9 @@ from trackerkit import DOWN, TrackerEnv, tracker_env
 
 from notion_client import ServerError
 from notion_client.fake import FakeNotion
-from timesheet.entries import TimeEntry
-from timesheet.outbox import EndOp
-from timesheet.tracker import EndQueued, InvalidEntryRef, Tracker
+from timesheet.entries.model import TimeEntry
+from timesheet.tracking.ledger import EndOp
+from timesheet.tracking.tracker import EndQueued, InvalidEntryRef, Tracker
 
 PRESETS = ("Acme", "Globex")
 ALICE, BOB, MANAGER = "100000000000000001", "100000000000000002", "100000000000000009"

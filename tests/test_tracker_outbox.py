@@ -14,10 +14,10 @@ from notionkit import T0, TOKEN
 from trackerkit import DOWN, TrackerEnv, tracker_env
 
 from notion_client import ServerError
-from timesheet.entries import TimeEntry
-from timesheet.outbox import EndOp, EndRunningOp, Outbox, StartOp
-from timesheet.sync import SYNC_FAILED, SYNC_OK, run_sync
-from timesheet.tracker import (
+from timesheet.entries.model import TimeEntry
+from timesheet.tracking.ledger import EndOp, EndRunningOp, Outbox, StartOp
+from timesheet.tracking.sync import SYNC_FAILED, SYNC_OK, run_sync
+from timesheet.tracking.tracker import (
     EndQueued,
     NothingRunning,
     NotYourEntry,

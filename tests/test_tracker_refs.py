@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from timesheet.tracker import InvalidEntryRef, parse_entry_ref
+from timesheet.tracking.tracker import InvalidEntryRef, parse_entry_ref
 
 HEX = "1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6"
 DASHED = "1a2b3c4d-5e6f-47a8-b9c0-d1e2f3a4b5c6"

@@ -12,8 +12,8 @@ import pytest
 from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
 
 from notion_client import Date
-from timesheet.schema import END, START
-from timesheet.tracker import (
+from timesheet.entries.schema import END, START
+from timesheet.tracking.tracker import (
     EndResult,
     EntryNotFound,
     InvalidEntryRef,

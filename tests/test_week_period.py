@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from timesheet.week import (
+from timesheet.reports.week import (
     Period,
     day_bounds,
     local_midnight,

@@ -17,11 +17,11 @@ from typing import Final, TypeVar
 from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
 
 from notion_client import Page
-from timesheet.entries import TimeEntry
-from timesheet.outbox import Outbox
-from timesheet.replay import ReplayReport, replay
-from timesheet.schema import from_page
-from timesheet.tracker import Tracker
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import from_page
+from timesheet.tracking.ledger import Outbox
+from timesheet.tracking.replay import ReplayReport, replay
+from timesheet.tracking.tracker import Tracker
 
 __all__ = ["DOWN", "TrackerEnv", "tracker_env"]
 

@@ -132,7 +132,7 @@ def _rounding(name: str, raw: str) -> Rounding:
 
 
 def _cron(name: str, raw: str) -> str:
-    from timesheet.schedule import CronSchedule
+    from timesheet.publishing.schedule import CronSchedule
 
     try:
         CronSchedule.parse(raw)

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from notion_client import NotionClient, RateLimit
 from notion_client.fake import FakeNotion
-from timesheet.render import render_text
-from timesheet.report import ReportOptions, Timesheet, build_timesheets
-from timesheet.setup import create_database
-from timesheet.store import EntryStore
-from timesheet.tracker import Tracker
-from timesheet.week import week_period
+from timesheet.entries.setup import create_database
+from timesheet.entries.store import EntryStore
+from timesheet.reports.render import render_text
+from timesheet.reports.report import ReportOptions, Timesheet, build_timesheets
+from timesheet.reports.week import week_period
+from timesheet.tracking.tracker import Tracker
 
 __all__ = ["DEMO_WEEK", "DemoShift", "demo_shifts", "run_demo"]
 

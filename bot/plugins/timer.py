@@ -13,7 +13,7 @@ from bot.auth import caller_from, is_allowed
 from bot.command_run import current_run, model_of, new_plugin
 from bot.format import format_duration, format_time
 from bot.timer_replies import TimerReply, active_reply, end_reply, start_reply
-from timesheet.tracker import MAX_CLIENT_LENGTH, MAX_TEXT_LENGTH
+from timesheet.tracking.tracker import MAX_CLIENT_LENGTH, MAX_TEXT_LENGTH
 
 __all__ = ["match_choices", "plugin"]
 

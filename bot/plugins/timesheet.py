@@ -10,8 +10,8 @@ import crescent
 import hikari
 
 from bot.command_run import current_run, model_of, new_plugin
-from timesheet.report import ReportOptions, build_timesheets
-from timesheet.week import week_label, week_period
+from timesheet.reports.report import ReportOptions, build_timesheets
+from timesheet.reports.week import week_label, week_period
 
 __all__ = ["plugin"]
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from timesheet.entries import TimeEntry, same_id
+from timesheet.entries.model import TimeEntry, same_id
 
 __all__ = [
     "DuplicatePages",

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import UTC, date, timedelta
 from typing import Final
 
-from timesheet.aggregate import TOTAL, WeekTable
-from timesheet.week import local_midnight
+from timesheet.reports.aggregate import TOTAL, WeekTable
+from timesheet.reports.week import local_midnight
 
 __all__ = [
     "CHART_CLIENTS_MAX",

@@ -7,9 +7,9 @@ from typing import Final
 from urllib.parse import parse_qs, urlsplit
 
 from notion_client import ObjectNotFoundError
-from timesheet.entries import TimeEntry
-from timesheet.store import EntryStore, NotAnEntryError
-from timesheet.tracker_types import EntryNotFound, InvalidEntryRef
+from timesheet.entries.errors import EntryNotFound, InvalidEntryRef
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.store import EntryStore, NotAnEntryError
 
 __all__ = ["find_entry", "notion_id", "parse_entry_ref"]
 

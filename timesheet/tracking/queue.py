@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from timesheet.duplicates import one_per_entry_id
-from timesheet.entries import TimeEntry, same_id
-from timesheet.outbox import Outbox
-from timesheet.outbox_ops import EndOp, StartOp, project
-from timesheet.tracker_types import EndQueued, EndResult, StartResult
+from timesheet.entries.duplicates import one_per_entry_id
+from timesheet.entries.model import TimeEntry, same_id
+from timesheet.tracking.ledger import Outbox
+from timesheet.tracking.operations import EndOp, StartOp, project
+from timesheet.tracking.results import EndQueued, EndResult, StartResult
 
 __all__ = [
     "StartProgress",

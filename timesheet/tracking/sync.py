@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from timesheet.replay import replay
+from timesheet.tracking.replay import replay
 
 if TYPE_CHECKING:
-    from timesheet.outbox import Outbox
-    from timesheet.store import EntryStore
-    from timesheet.tracker import Tracker
+    from timesheet.entries.store import EntryStore
+    from timesheet.tracking.ledger import Outbox
+    from timesheet.tracking.tracker import Tracker
 
 __all__ = ["SYNC_FAILED", "SYNC_OK", "run_sync"]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from timesheet.duplicates import one_per_entry_id
-from timesheet.entries import TimeEntry
-from timesheet.store import EntryStore
-from timesheet.tracker_queue import StartProgress
-from timesheet.tracker_types import StartResult
+from timesheet.entries.duplicates import one_per_entry_id
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.store import EntryStore
+from timesheet.tracking.queue import StartProgress
+from timesheet.tracking.results import StartResult
 
 __all__ = ["write_start"]
 

@@ -14,8 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
-from timesheet.entries import TimeEntry
-from timesheet.outbox_ops import (
+from timesheet.entries.model import TimeEntry
+from timesheet.tracking.operations import (
     EndOp,
     EndRunningOp,
     OutboxOp,

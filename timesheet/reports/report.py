@@ -10,16 +10,16 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from timesheet.aggregate import WeekTable, aggregate
 from timesheet.config import Rounding, Settings
-from timesheet.duplicates import DuplicatePages, collapse_duplicates
-from timesheet.entries import TimeEntry
-from timesheet.publish import publish_timesheet
-from timesheet.render import render_csv, render_messages, render_png, render_table
-from timesheet.schedule import ScheduledRun
-from timesheet.schema import SkippedPage
-from timesheet.store import EntryStore
-from timesheet.week import Period, week_period
+from timesheet.entries.duplicates import DuplicatePages, collapse_duplicates
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import SkippedPage
+from timesheet.entries.store import EntryStore
+from timesheet.publishing.discord_webhook import publish_timesheet
+from timesheet.publishing.schedule import ScheduledRun
+from timesheet.reports.aggregate import WeekTable, aggregate
+from timesheet.reports.render import render_csv, render_messages, render_png, render_table
+from timesheet.reports.week import Period, week_period
 
 __all__ = [
     "ReportOptions",
@@ -145,8 +145,8 @@ async def build_timesheets(
     """Fetch the period with ONE paginated query and render its table(s).
 
     Notion pages sharing an Entry ID (a doubled create) count once; the report's notes say
-    which one counted and which to trash (see ``timesheet.duplicates.preference``). Pages the
-    store can't use (e.g. End before Start) count as nothing; the notes name each of them.
+    which one counted and which to trash (see ``timesheet.entries.duplicates.preference``).
+    Pages the store can't use (e.g. End before Start) count as nothing; the notes name each of them.
 
     ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
     ``per_user`` makes one table per user (an empty week still gives one empty table).

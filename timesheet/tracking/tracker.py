@@ -9,20 +9,25 @@ from datetime import datetime
 from uuid import uuid4
 
 from notion_client import NotionError, is_unavailable
-from timesheet.duplicates import entry_key, one_per_entry_id, running_group, running_twins
-from timesheet.entries import TimeEntry
-from timesheet.entry_input import (
+from timesheet.entries.checks import (
     MAX_CLIENT_LENGTH,
     MAX_TEXT_LENGTH,
     check_client,
     check_text,
     to_millis,
 )
-from timesheet.entry_refs import find_entry, parse_entry_ref
-from timesheet.outbox import Outbox
-from timesheet.outbox_ops import project
-from timesheet.store import EntryStore
-from timesheet.tracker_queue import (
+from timesheet.entries.duplicates import (
+    entry_key,
+    one_per_entry_id,
+    running_group,
+    running_twins,
+)
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.refs import find_entry, parse_entry_ref
+from timesheet.entries.store import EntryStore
+from timesheet.tracking.ledger import Outbox
+from timesheet.tracking.operations import project
+from timesheet.tracking.queue import (
     StartProgress,
     latest_first,
     pending_entry,
@@ -32,7 +37,7 @@ from timesheet.tracker_queue import (
     queue_start,
     running_of,
 )
-from timesheet.tracker_types import (
+from timesheet.tracking.results import (
     ActiveView,
     EndQueued,
     EndResult,
@@ -45,7 +50,7 @@ from timesheet.tracker_types import (
     TrackerError,
     UnknownClient,
 )
-from timesheet.tracker_writes import write_start
+from timesheet.tracking.writes import write_start
 
 __all__ = [
     "MAX_CLIENT_LENGTH",

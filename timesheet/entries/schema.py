@@ -17,7 +17,7 @@ from notion_client import (
     Select,
     Title,
 )
-from timesheet.entries import TimeEntry
+from timesheet.entries.model import TimeEntry
 
 __all__ = [
     "CLIENT",

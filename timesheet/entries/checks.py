@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
-from timesheet.tracker_types import InvalidInput, UnknownClient
+from timesheet.entries.errors import InvalidInput, UnknownClient
 
 __all__ = ["MAX_CLIENT_LENGTH", "MAX_TEXT_LENGTH", "check_client", "check_text", "to_millis"]
 

@@ -16,8 +16,8 @@ from notion_client import (
     ServerError,
     prop,
 )
-from timesheet.entries import TimeEntry, same_id
-from timesheet.schema import (
+from timesheet.entries.model import TimeEntry, same_id
+from timesheet.entries.schema import (
     CLIENT,
     END,
     ENTRY_ID,
@@ -161,7 +161,7 @@ class EntryStore:
 
     async def pages_with_entry_id(self, entry_id: str) -> list[TimeEntry]:
         """Every page carrying this Entry ID, oldest first: one query. More than one only when
-        a create was doubled behind Notion's lagging index (see ``timesheet.duplicates``)."""
+        a create was doubled behind the lagging index (see ``timesheet.entries.duplicates``)."""
         return (await self._query(prop(ENTRY_ID).rich_text.equals(entry_id))).entries
 
     async def find_running(self, user_id: str) -> list[TimeEntry]:

@@ -6,8 +6,15 @@ from collections.abc import Sequence
 from typing import Final
 
 from notion_client import DataSource, NotionClient
-from timesheet.schema import END, HOURS, START, SchemaProblem, check_schema, expected_schema
-from timesheet.store import NoDataSourceError
+from timesheet.entries.schema import (
+    END,
+    HOURS,
+    START,
+    SchemaProblem,
+    check_schema,
+    expected_schema,
+)
+from timesheet.entries.store import NoDataSourceError
 
 __all__ = [
     "DEFAULT_TITLE",

@@ -1,13 +1,20 @@
-"""What the tracker answers: its results, and the errors it refuses a request with."""
+"""What the tracker answers: its results (the errors it refuses with are re-exported)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
-from typing import Final
 
-from timesheet.entries import TimeEntry
+from timesheet.entries.errors import (
+    EntryNotFound,
+    InvalidEntryRef,
+    InvalidInput,
+    NothingRunning,
+    NotYourEntry,
+    TrackerError,
+    UnknownClient,
+)
+from timesheet.entries.model import TimeEntry
 
 __all__ = [
     "ActiveView",
@@ -22,60 +29,6 @@ __all__ = [
     "TrackerError",
     "UnknownClient",
 ]
-
-_SHOWN_INPUT: Final = 60
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= _SHOWN_INPUT else text[: _SHOWN_INPUT - 1] + "…"
-
-
-class TrackerError(Exception):
-    """A request the rules refuse; ``str()`` is one line to show the user as is."""
-
-
-class NothingRunning(TrackerError):
-    def __init__(self) -> None:
-        super().__init__("You have no running timer.")
-
-
-class InvalidEntryRef(TrackerError):
-    def __init__(self, ref: str) -> None:
-        super().__init__(
-            f'"{_short(ref.strip())}" is not a Notion page id or page URL '
-            "(expected 32 hex digits, a UUID, or a notion.so link)."
-        )
-        self.ref = ref
-
-
-class NotYourEntry(TrackerError):
-    def __init__(self, entry: TimeEntry) -> None:
-        super().__init__("That entry belongs to someone else; only its owner can end it.")
-        self.entry = entry
-
-
-class EntryNotFound(TrackerError):
-    def __init__(self, page_id: str, reason: str = "") -> None:
-        why = f" ({reason})" if reason else ""
-        super().__init__(f"No time entry {page_id} in the timesheet database{why}.")
-        self.page_id = page_id
-        self.reason = reason
-
-
-class UnknownClient(TrackerError):
-    def __init__(self, client: str, presets: Sequence[str]) -> None:
-        choices = ", ".join(presets) if presets else "(none configured)"
-        super().__init__(f'Unknown client "{_short(client)}". Choose one of: {choices}.')
-        self.client = client
-        self.presets = tuple(presets)
-
-
-class InvalidInput(TrackerError):
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"The {field} {problem}.")
-        self.field = field
-        self.problem = problem
-
 
 class EndQueued(TrackerError):
     """``end()`` saved the end for later: Notion can't be asked which timer runs, and no timer

@@ -18,15 +18,15 @@ from notion_client import (
     ValidationError,
     is_unavailable,
 )
-from timesheet.duplicates import entry_key, running_group
-from timesheet.entries import TimeEntry
-from timesheet.entry_refs import find_entry
-from timesheet.outbox import EndOp, EndRunningOp, Outbox, OutboxOp, StartOp
-from timesheet.store import EntryStore, NotAnEntryError
-from timesheet.tracker_types import EntryNotFound
+from timesheet.entries.duplicates import entry_key, running_group
+from timesheet.entries.errors import EntryNotFound
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.refs import find_entry
+from timesheet.entries.store import EntryStore, NotAnEntryError
+from timesheet.tracking.ledger import EndOp, EndRunningOp, Outbox, OutboxOp, StartOp
 
 if TYPE_CHECKING:
-    from timesheet.tracker import Tracker
+    from timesheet.tracking.tracker import Tracker
 
 __all__ = ["OutboxReplayer", "ReplayReport", "replay"]
 

@@ -12,10 +12,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from timesheet.duplicates import DuplicatePages, collapse_duplicates
-from timesheet.entries import TimeEntry
-from timesheet.schema import SkippedPage
-from timesheet.week import (
+from timesheet.entries.duplicates import DuplicatePages, collapse_duplicates
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import SkippedPage
+from timesheet.reports.week import (
     Period,
     day_bounds,
     local_midnight,
@@ -168,7 +168,7 @@ def aggregate(
     Entries are split at local midnight (DST days last 23 or 25 hours) and clipped to the period;
     running entries count up to ``now``; overlapping entries of one user are counted as recorded
     and described in ``notes``. Pages sharing an Entry ID count once (the winner of
-    ``timesheet.duplicates.preference``), named in ``notes`` with those in ``duplicates``
+    ``timesheet.entries.duplicates.preference``), named in ``notes`` with those in ``duplicates``
     (groups a caller already collapsed). ``skipped`` pages (unusable, so not counted) are named
     last. Rounding applies per cell, then totals are summed.
     """

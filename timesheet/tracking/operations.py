@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from timesheet.entries import TimeEntry, same_id
+from timesheet.entries.model import TimeEntry, same_id
 
 __all__ = [
     "EndOp",

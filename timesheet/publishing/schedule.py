@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from timesheet.cron import CronSchedule
-from timesheet.publish import PublishError, redact_webhooks
+from timesheet.publishing.cron import CronSchedule
+from timesheet.publishing.discord_webhook import PublishError, redact_webhooks
 
 __all__ = [
     "CronSchedule",

@@ -1,0 +1,1 @@
+"""Time entries: the model, the Notion schema, the store, refs people paste, input checks."""

@@ -1,0 +1,1 @@
+"""Publishing: the Discord webhook post, the weekly schedule and its cron."""

@@ -1,0 +1,1 @@
+"""The tracking engine: operations, the ledger, apply(), the timer rules, replay."""

@@ -179,15 +179,11 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
 async def _end(args: argparse.Namespace, settings: Settings) -> int:
     from bot.format import format_end
     from notion_client import ValidationError
-    from timesheet.tracking.tracker import EndQueued
 
     user = _user(settings)
     async with _model(settings) as model:
         try:
             result = await model.tracker.end(user, args.entry)
-        except EndQueued as saved:  # not a failure: the end is in the outbox
-            _say(saved.reply(settings.timezone))
-            return EXIT_OK
         except ValidationError as exc:
             raise await _explained(model, exc) from None
         _say(format_end(result, settings.timezone, model.now(), markdown=False))
@@ -208,7 +204,7 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     from timesheet.tracking.sync import run_sync
 
     async with _model(settings) as model:
-        code, lines = await run_sync(model.outbox, model.store, model.tracker)
+        code, lines = await run_sync(model.engine)
     for line in lines:
         _say(line)
     return code
@@ -312,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     active = sub.add_parser("active", help="show your running timer")
     active.set_defaults(handler=_async(_active))
 
-    sync = sub.add_parser("sync", help="replay operations saved while Notion was unreachable")
+    sync = sub.add_parser("sync", help="apply every operation saved while Notion was unreachable")
     sync.set_defaults(handler=_async(_sync))
 
     report = sub.add_parser("report", help="print a week's timesheet (and write/post it)")

@@ -142,9 +142,7 @@ async def fail_command(run: CommandRun, exc: BaseException, model: Model | None 
     try:
         if model is not None:
             settings = model.settings
-            reply = await explain_error(
-                exc, model.notion, settings.notion_database_id, settings.timezone
-            )
+            reply = await explain_error(exc, model.notion, settings.notion_database_id)
         else:
             reply = describe_error(exc)
     except Exception:  # the model may be closed; the plain line is still right

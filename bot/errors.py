@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, tzinfo
 from typing import TYPE_CHECKING, Final
 
 from notion_client import (
@@ -18,8 +17,8 @@ from notion_client import (
     ValidationError,
 )
 from timesheet.config import ConfigError
+from timesheet.entries.errors import TrackerError
 from timesheet.entries.store import NoDataSourceError, NotAnEntryError
-from timesheet.tracking.tracker import EndQueued, TrackerError
 
 if TYPE_CHECKING:
     from notion_client import NotionClient
@@ -41,11 +40,8 @@ class ErrorReply:
 _UNAVAILABLE = "Notion is unavailable right now (it did not answer after several tries). "
 
 
-def describe_error(exc: BaseException, tz: tzinfo = UTC) -> ErrorReply:
-    """Map an error to one clear line (times in ``tz``). Never a traceback, token, URL or
-    signature."""
-    if isinstance(exc, EndQueued):  # not a refusal: the end is saved and will sync
-        return ErrorReply(exc.reply(tz), "queued")
+def describe_error(exc: BaseException) -> ErrorReply:
+    """Map an error to one clear line. Never a traceback, token, URL or signature."""
     if isinstance(exc, TrackerError):
         return ErrorReply(str(exc), "refused")
     if isinstance(exc, ConfigError):
@@ -101,11 +97,11 @@ def _describe_notion(exc: NotionError) -> ErrorReply:
 
 
 async def explain_error(
-    exc: BaseException, notion: NotionClient | None, database_id: str | None, tz: tzinfo = UTC
+    exc: BaseException, notion: NotionClient | None, database_id: str | None
 ) -> ErrorReply:
     """Like `describe_error`; when Notion refused a write or query as invalid, read the
     database's schema (two requests) and name exactly what is missing or of the wrong type."""
-    reply = describe_error(exc, tz)
+    reply = describe_error(exc)
     if not isinstance(exc, ValidationError) or notion is None or database_id is None:
         return reply
     from timesheet.entries.setup import check_database

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from timesheet.entries.model import TimeEntry
-from timesheet.tracking.tracker import ActiveView, EndResult, StartResult
+from timesheet.tracking.tracker import ActiveView, EndOutcome, EndSaved, StartResult
 
 __all__ = [
     "QUEUED",
@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-#: Said when the outbox took an operation Notion could not take now.
+#: Said when an operation Notion could not take now stays saved in the ledger.
 QUEUED = (
     "Notion can't be reached right now: this is saved on the bot's side and will be written "
     "to Notion as soon as it answers."
@@ -88,13 +88,16 @@ def format_start(result: StartResult, tz: ZoneInfo, now: datetime, *, markdown: 
 
 
 def format_end(
-    result: EndResult,
+    result: EndOutcome,
     tz: ZoneInfo,
     now: datetime,
     *,
     markdown: bool = True,
 ) -> str:
-    """What an end reply says: client, start, total and link; and whose timer it was."""
+    """What an end reply says: client, start, total and link; and whose timer it was (or, for
+    a stop saved for no known timer, when it will apply)."""
+    if isinstance(result, EndSaved):
+        return result.reply(tz)
     entry = result.entry
     owner = f"<@{entry.user_id}>" if markdown else f"user {entry.user_id}"
     if result.already_ended:

@@ -1,4 +1,4 @@
-"""Background work of the running bot: the outbox replayer and the weekly timesheet post."""
+"""Background work of the running bot: the ledger replayer and the weekly timesheet post."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ _log = logging.getLogger("timetrack.bot")
 class BackgroundJobs:
     """Tasks started with the bot and cancelled when it stops.
 
-    The outbox replayer always runs (it idles while the outbox is empty). The weekly report
+    The ledger replayer always runs (it idles while nothing is pending). The weekly report
     runs only when TIMESHEET_WEBHOOK_URL is set; its clock is the model's, so tests can move
     time, and the record of posted weeks lives in DATA_DIR.
     """

@@ -1,4 +1,4 @@
-"""The bot's shared resources: settings, Notion client, entry store, outbox and tracker."""
+"""The bot's shared resources: settings, Notion client, entry store, ledger and tracker."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from bot.logs import CountingTransport
 from notion_client import NotionClient, NotionError, RateLimit, RetryPolicy
 from timesheet.config import Settings
 from timesheet.entries.store import EntryStore
-from timesheet.tracking.ledger import Outbox
-from timesheet.tracking.replay import OutboxReplayer
+from timesheet.tracking.engine import Engine
+from timesheet.tracking.ledger import Ledger
+from timesheet.tracking.replay import Replayer
 from timesheet.tracking.tracker import Tracker
 
 __all__ = ["CLIENT_OPTIONS_TTL", "Model"]
@@ -42,9 +43,10 @@ def _opened(resource: _R | None) -> _R:
 class Model:
     """Owns the Notion client and the domain objects; `open()` on start, `close()` on stop.
 
-    What Notion can't take after the client's retries goes to the outbox in DATA_DIR (the
-    tracker decides); ``replayer`` replays it, woken by every enqueue, once started (the bot
-    starts it; the terminal commands leave it to ``timetrack sync``).
+    Every write is an operation in the ledger in DATA_DIR, shared by every process; a command
+    applies its user's pending operations on its way in. ``replayer`` applies what Notion
+    could not take, woken when something stays pending, once started (the bot starts it;
+    ``timetrack sync`` does a full pass from a terminal).
     Plugins reach the model as ``ctx.client.model`` (see `bot.command_run.model_of`).
     """
 
@@ -71,8 +73,8 @@ class Model:
         self._replay_sleep = replay_sleep
         self._notion: NotionClient | None = None
         self._tracker: Tracker | None = None
-        self._outbox: Outbox | None = None
-        self._replayer: OutboxReplayer | None = None
+        self._ledger: Ledger | None = None
+        self._replayer: Replayer | None = None
         self._options: list[str] = []
         self._options_read_at: float | None = None
 
@@ -90,35 +92,35 @@ class Model:
             retry=self._retry,
             rate_limit=self._rate_limit,
         )
-        store = EntryStore(self._notion, self.settings.notion_database_id)
-        self._outbox = Outbox.in_dir(self.settings.data_dir)
+        self._ledger = Ledger.in_dir(self.settings.data_dir)
+        store = EntryStore(self._notion, self.settings.notion_database_id, cache=self._ledger)
+        engine = Engine(store, self._ledger)
         self._tracker = Tracker(
             store,
+            ledger=self._ledger,
+            engine=engine,
             clock=self._clock,
             presets=self.settings.preset_clients,
             presets_only=self.settings.presets_only,
-            outbox=self._outbox,
-            on_queued=self._queued,
+            on_pending=self._pending,
         )
-        self._replayer = OutboxReplayer(
-            self._outbox, store, tracker=self._tracker, sleep=self._replay_sleep
-        )
+        self._replayer = Replayer(engine, sleep=self._replay_sleep)
 
-    def _queued(self) -> None:
+    def _pending(self) -> None:
         if self._replayer is not None:
             self._replayer.notify()
 
     async def close(self) -> None:
-        """Stop the replayer, close the Notion client and the outbox."""
+        """Stop the replayer, close the Notion client and the ledger."""
         replayer, self._replayer = self._replayer, None
         if replayer is not None:
             await replayer.stop()
         notion, self._notion, self._tracker = self._notion, None, None
         if notion is not None:
             await notion.aclose()
-        outbox, self._outbox = self._outbox, None
-        if outbox is not None:
-            outbox.close()
+        ledger, self._ledger = self._ledger, None
+        if ledger is not None:
+            ledger.close()
 
     async def __aenter__(self) -> Model:
         await self.open()
@@ -136,11 +138,15 @@ class Model:
         return _opened(self._tracker)
 
     @property
-    def outbox(self) -> Outbox:
-        return _opened(self._outbox)
+    def ledger(self) -> Ledger:
+        return _opened(self._ledger)
 
     @property
-    def replayer(self) -> OutboxReplayer:
+    def engine(self) -> Engine:
+        return self.tracker.engine
+
+    @property
+    def replayer(self) -> Replayer:
         return _opened(self._replayer)
 
     @property

@@ -12,7 +12,7 @@ import hikari
 from bot.buttons import start_again_rows, stop_rows
 from bot.format import format_active, format_end, format_start
 from bot.logs import CommandRecord
-from timesheet.tracking.tracker import ActiveView, EndResult, StartResult
+from timesheet.tracking.tracker import ActiveView, EndOutcome, EndSaved, StartResult
 
 __all__ = ["TimerReply", "active_reply", "end_reply", "start_reply"]
 
@@ -34,9 +34,15 @@ def start_reply(
     return TimerReply(format_start(result, tz, now), stop_rows([result.entry]))
 
 
-def end_reply(result: EndResult, tz: ZoneInfo, now: datetime, record: CommandRecord) -> TimerReply:
+def end_reply(
+    result: EndOutcome, tz: ZoneInfo, now: datetime, record: CommandRecord
+) -> TimerReply:
     """The stopped timer, with "Start again" (not offered to a manager who stopped someone
-    else's timer: starting it again is its owner's). ``record`` notes who and how."""
+    else's timer: starting it again is its owner's). ``record`` notes who and how. A stop
+    saved for no known timer says so, without buttons."""
+    if isinstance(result, EndSaved):
+        record.outcome = "queued"
+        return TimerReply(format_end(result, tz, now))
     if result.ended_by_other:
         record.acted_for = result.entry.user_id
         record.outcome = "ended_for_other"

@@ -24,7 +24,7 @@ from ._errors import (
 from ._fragments import MAX_ARRAY_ITEMS, MAX_RICH_TEXT_ITEMS, MAX_TEXT_LENGTH
 from ._models import Database, DataSource, DataSourceRef, Page, Parent, PropertySchema
 from ._query import Filter, FilterTooDeepError, Sort, prop, timestamp
-from ._retry import RateLimit, RetryPolicy
+from ._retry import RateLimit, RetryPolicy, backoff_ceiling
 from ._types import UNDEFINED, UndefinedOr, UndefinedType
 from ._values import (
     Checkbox,
@@ -98,6 +98,7 @@ __all__ = [
     "UnknownProperty",
     "Url",
     "ValidationError",
+    "backoff_ceiling",
     "error_from_response",
     "is_unavailable",
     "parse_property_value",

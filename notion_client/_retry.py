@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Clock", "RandomSource", "RateLimit", "RetryPolicy", "Sleep"]
+__all__ = ["Clock", "RandomSource", "RateLimit", "RetryPolicy", "Sleep", "backoff_ceiling"]
 
 Sleep = Callable[[float], Awaitable[object]]
 """An `asyncio.sleep`-like coroutine function (injected so tests never really sleep)."""
@@ -16,6 +16,12 @@ Clock = Callable[[], float]
 """A monotonic clock in seconds."""
 RandomSource = Callable[[], float]
 """Returns a float in [0, 1)."""
+
+
+def backoff_ceiling(attempt: int, base: float, cap: float) -> float:
+    """The exponential backoff before retry ``attempt`` (1-based): ``base * 2**(attempt-1)``,
+    at most ``cap``. Callers add their own jitter. The one formula every retry loop uses."""
+    return min(cap, base * 2.0 ** (attempt - 1))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,8 +51,7 @@ class RetryPolicy:
 
     def backoff(self, retry: int) -> float:
         """Jittered delay before retry number `retry` (1 for the first retry)."""
-        ceiling = min(self.max_delay, self.base_delay * 2.0 ** (retry - 1))
-        return self.random() * ceiling
+        return self.random() * backoff_ceiling(retry, self.base_delay, self.max_delay)
 
 
 class RateLimit:

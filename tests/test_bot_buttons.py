@@ -294,11 +294,10 @@ async def test_stop_while_notion_is_down_saves_the_click_time_for_a_page_in_noti
 
     saved = await press(bot, started, "Stop")
 
-    assert saved.apart and not saved.updated  # whose it is is checked when it is replayed
-    assert saved.content == (
-        "Notion can't be reached right now. Saved: your stop at 2026-11-16 09:25 Europe/London "
-        "will be applied once Notion answers (if the entry is yours)."
-    )
+    # The ledger wrote that page, so it knows whose it is: the stop is told as saved.
+    assert saved.updated
+    assert saved.content.startswith("**Acme** stopped: started 09:00 Europe/London, total 25m.")
+    assert saved.content.endswith("will be written to Notion as soon as it answers.")
     _, line = await wait_lines(caplog, 2)
     assert line["command"] == "button:stop" and line["outcome"] == "queued"
 
@@ -319,7 +318,8 @@ async def test_end_entry_while_notion_is_down_is_saved_and_replayed(
 
     saved = await bot.send(slash("end", "timer", user_id=ALICE, entry=entry.url or ""))
 
-    assert "Saved: your stop at 2026-11-16 09:40 Europe/London" in saved.content
+    assert saved.content.startswith("**Globex** stopped: started 09:00 Europe/London, total 40m.")
+    assert "will be written to Notion as soon as it answers" in saved.content
     world.fake.faults.clear()
     (entry,) = await wait_entries(world, lambda e: e[0].end is not None)
     assert entry.end == ended_at

@@ -286,17 +286,30 @@ def test_a_start_saved_during_an_outage_is_written_by_sync(
     assert "(not in Notion yet)" in out and "will be written to Notion" in out
     assert notion.entries() == []
 
-    assert main(["active"], env) == 0
-    assert "Running: Acme since" in capsys.readouterr().out
-
     assert main(["sync"], env) == 0
     out = capsys.readouterr().out
-    assert out.startswith("outbox: 2 operation(s) to sync")  # stop what runs, then start
-    assert out.endswith("outbox: 2 replayed, 0 failed, 0 pending\n")
+    assert out.startswith("ledger: 1 operation(s) to sync")
+    assert out.endswith("ledger: 1 applied, 0 failed, 0 pending\n")
     (entry,) = notion.entries()
     assert entry.client == "Acme" and entry.end is None
     assert main(["sync"], env) == 0
-    assert capsys.readouterr().out == "outbox: nothing to sync\n"
+    assert capsys.readouterr().out == "ledger: nothing to sync\n"
+    assert main(["active"], env) == 0
+    assert "Running: Acme since" in capsys.readouterr().out
+
+
+def test_the_next_command_writes_what_an_outage_left_without_sync(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = notion.env()
+    notion.fake.faults.rate_limit_next(retry_after=0, count=5)  # every try of the client
+    assert main(["start", "Acme"], env) == 0
+    assert "will be written to Notion" in capsys.readouterr().out
+    assert main(["end"], env) == 0  # Notion is back: the start, then the end, go through
+    out = capsys.readouterr().out
+    assert out.startswith("Acme stopped") and "can't be reached" not in out
+    (entry,) = notion.entries()
+    assert entry.client == "Acme" and entry.end is not None
 
 
 def test_end_entry_during_an_outage_prints_the_saved_line_and_sync_applies_it(
@@ -311,12 +324,14 @@ def test_end_entry_during_an_outage_prints_the_saved_line_and_sync_applies_it(
     assert main(["end", entry.url or ""], env) == 0
     answered = datetime.now(UTC)
     captured = capsys.readouterr()
-    assert captured.out.startswith("Notion can't be reached right now. Saved: your stop at ")
-    assert captured.out.endswith(" (if the entry is yours).\n") and captured.err == ""
+    # The ledger wrote that page, so it knows whose it is and says what will stop.
+    assert captured.out.startswith("Acme stopped: started ")
+    assert captured.out.endswith("will be written to Notion as soon as it answers.\n")
+    assert captured.err == ""
     assert notion.entries()[0].end is None
 
     assert main(["sync"], env) == 0
-    assert capsys.readouterr().out.endswith("outbox: 1 replayed, 0 failed, 0 pending\n")
+    assert capsys.readouterr().out.endswith("ledger: 1 applied, 0 failed, 0 pending\n")
     (ended,) = notion.entries()
     assert ended.end is not None and asked <= ended.end <= answered  # the command's time
 

@@ -290,7 +290,9 @@ async def test_an_end_during_an_outage_is_saved_and_applied_later(
     ended_at = bot.clock.now
     world.fake.faults.fail_next(status=503, count=2)
     reply = await bot.send(slash("end", "timer", user_id=ALICE))
-    assert reply.content.startswith("Notion can't be reached right now. Saved: your running timer")
+    # The ledger knows the timer it started: the saved stop names it.
+    assert reply.content.startswith("**Acme** stopped: started 09:00 Europe/London, total 40m.")
+    assert "will be written to Notion as soon as it answers" in reply.content
     bot.clock.advance(minutes=5)
     (entry,) = await wait_entries(world, lambda e: bool(e) and e[0].end is not None)
     assert entry.end == ended_at

@@ -23,7 +23,7 @@ from notion_client import (
 )
 from timesheet.config import ConfigError
 from timesheet.entries.model import TimeEntry
-from timesheet.tracking.tracker import EndQueued, EndResult, NothingRunning, UnknownClient
+from timesheet.tracking.tracker import EndResult, EndSaved, NothingRunning, UnknownClient
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -98,13 +98,12 @@ def test_every_error_is_one_line(exc: Exception, start: str, outcome: str) -> No
 )
 def test_a_saved_stop_is_told_in_the_users_time_zone(tz: ZoneInfo, when: str) -> None:
     at = datetime(2026, 7, 1, 23, 30, tzinfo=UTC)
-    by_ref = describe_error(EndQueued("1", at, ref="abc"), tz)
-    assert by_ref.outcome == "queued"
-    assert by_ref.line == (
+    by_ref = format_end(EndSaved("1", at, ref="abc"), tz, at)
+    assert by_ref == (
         f"Notion can't be reached right now. Saved: your stop at {when} will be applied "
         "once Notion answers (if the entry is yours)."
     )
-    running = describe_error(EndQueued("1", at), tz).line
+    running = format_end(EndSaved("1", at), tz, at)
     assert f"your running timer will be stopped at {when} once Notion answers." in running
 
 

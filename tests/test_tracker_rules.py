@@ -13,6 +13,7 @@ from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
 
 from notion_client import Date
 from timesheet.entries.schema import END, START
+from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.tracker import (
     EndResult,
     EntryNotFound,
@@ -33,10 +34,12 @@ WRITES = ("create_page", "update_page", "update_data_source", "create_database")
 @dataclass
 class Env(NotionEnv):
     clock: Clock
+    ledger: Ledger
 
     def tracker(self, *, presets_only: bool = False) -> Tracker:
         return Tracker(
             self.store,
+            ledger=self.ledger,
             clock=self.clock,
             presets=PRESETS,
             presets_only=presets_only,
@@ -48,9 +51,9 @@ class Env(NotionEnv):
 
 
 @pytest.fixture
-async def env() -> AsyncIterator[Env]:
+async def env(ledger: Ledger) -> AsyncIterator[Env]:
     async with notion_env(PRESETS) as notion:
-        yield Env.extend(notion, clock=Clock(T0))
+        yield Env.extend(notion, clock=Clock(T0), ledger=ledger)
 
 
 async def test_start_with_nothing_running_is_one_query_and_one_write(env: Env) -> None:
@@ -331,7 +334,7 @@ async def test_replayed_start_is_idempotent(env: Env) -> None:
     planned = tracker.plan_start(ALICE, "Globex")
     env.fake.faults.drop_response_next("create_page")
     first = await tracker.start_entry(planned)  # create dropped: found by its Entry ID
-    again = await tracker.start_entry(planned, replay=True)
+    again = await tracker.start_entry(planned)  # the same start recorded again
     assert first.entry.page_id == again.entry.page_id
     assert first.stopped is not None and first.stopped.entry_id == old.entry_id
     pages = env.fake.pages(env.ds_id)
@@ -339,13 +342,17 @@ async def test_replayed_start_is_idempotent(env: Env) -> None:
     assert (await env.store.get(old.page_id or "")).end == planned.start
 
 
-async def test_late_replayed_start_is_closed_by_the_newer_timer(env: Env) -> None:
+async def test_a_running_page_starting_in_the_future_ends_at_its_own_start(env: Env) -> None:
+    """A laptop clock 3 minutes ahead (or a hand edit) wrote a Start after this command's
+    time: that page ends at its own Start (zero length) and the new timer runs."""
     tracker = env.tracker()
-    pending = tracker.plan_start(ALICE, "Acme")  # queued while Notion was down
-    newer_start = env.clock.advance(minutes=20)
-    await tracker.start(ALICE, "Globex")
-    result = await tracker.start_entry(pending, replay=True)
-    assert result.entry.end == newer_start
+    env.clock.advance(minutes=3)
+    ahead = (await tracker.start(ALICE, "Acme")).entry
+    env.clock.advance(minutes=-3)
+    result = await tracker.start(ALICE, "Globex")
+    assert result.entry.end is None and result.entry.start == T0
+    assert result.stopped is not None and result.stopped.end == ahead.start
+    assert (await env.store.get(ahead.page_id or "")).end == ahead.start
     assert [e.client for e in await tracker.active(ALICE)] == ["Globex"]
 
 

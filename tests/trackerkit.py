@@ -1,8 +1,8 @@
-"""Test kit for the tracker with an outbox on the in-memory Notion: outages, the queue, replay.
+"""Test kit for the tracker on the in-memory Notion with a ledger on disk: outages, replay.
 
-`tracker_env()` opens a `notion_env` with an `Outbox` on disk and a `Tracker` on both, its clock
+`tracker_env()` opens a `notion_env` with a `Ledger` on disk and a `Tracker` on both, its clock
 a `Clock` at `T0` and its ids `sequential_ids()`; the `TrackerEnv` it yields switches Notion
-down and up, counts writes, reads the queue as a restarted process would, and replays it.
+down and up, counts writes, reads the ledger as a restarted process would, and replays it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
 from notion_client import Page
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.schema import from_page
-from timesheet.tracking.ledger import Outbox
-from timesheet.tracking.replay import ReplayReport, replay
+from timesheet.tracking.engine import DrainReport, Engine
+from timesheet.tracking.ledger import Ledger, Recorded
 from timesheet.tracking.tracker import Tracker
 
 __all__ = ["DOWN", "TrackerEnv", "tracker_env"]
@@ -33,17 +33,24 @@ DOWN: Final = 10_000
 
 @dataclass
 class TrackerEnv(NotionEnv):
-    """A `NotionEnv` with an outbox at ``path``, a clock and a tracker; ``notified`` grows by
-    one each time the tracker says it queued something."""
+    """A `NotionEnv` with a ledger at ``path``, a clock and a tracker; ``notified`` grows by
+    one each time the tracker says an operation stays pending."""
 
-    outbox: Outbox
+    ledger: Ledger
     path: Path
     clock: Clock
     tracker: Tracker
     notified: list[int] = field(default_factory=list)
 
+    @property
+    def engine(self) -> Engine:
+        return self.tracker.engine
+
     def pages(self) -> list[TimeEntry]:
         return [from_page(Page.from_json(raw)) for raw in self.fake.pages(self.ds_id)]
+
+    def running_pages(self) -> list[TimeEntry]:
+        return [e for e in self.pages() if e.end is None]
 
     def down(self) -> None:
         """Every request fails with 503 (after the client's retries) until `up`."""
@@ -55,14 +62,14 @@ class TrackerEnv(NotionEnv):
     def writes(self) -> int:
         return self.fake.requests["create_page"] + self.fake.requests["update_page"]
 
-    def reopened(self) -> list[object]:
+    def reopened(self) -> list[Recorded]:
         """The pending operations as another process (a restart) reads them from disk."""
-        with Outbox(self.path) as other:
-            return list(other.pending())
+        with Ledger(self.path) as other:
+            return other.pending()
 
-    async def replay(self) -> ReplayReport:
-        """Replay the outbox (at most 10 s); every operation must go through."""
-        report = await asyncio.wait_for(replay(self.outbox, self.store, tracker=self.tracker), 10)
+    async def replay(self) -> DrainReport:
+        """Apply every pending operation (at most 10 s); every one must go through."""
+        report = await asyncio.wait_for(self.engine.replay(), 10)
         assert report.ok, report.lines
         return report
 
@@ -71,17 +78,22 @@ class TrackerEnv(NotionEnv):
 async def tracker_env(
     env_type: type[_E], tmp_path: Path, presets: Iterable[str]
 ) -> AsyncIterator[_E]:
-    """An ``env_type`` on a fresh `notion_env` (3 attempts a request) and an outbox in
+    """An ``env_type`` on a fresh `notion_env` (3 attempts a request) and a ledger in
     ``tmp_path``; the data source id is looked up once, while Notion is up."""
     path = tmp_path / "data" / "outbox.sqlite3"
     presets = tuple(presets)
     async with notion_env(presets, max_attempts=3) as notion:
         await notion.store.data_source_id()
-        with Outbox(path) as outbox:
+        with Ledger(path) as ledger:
             clock = Clock(T0)
             tracker = Tracker(
-                notion.store, clock=clock, presets=presets, new_id=sequential_ids(), outbox=outbox
+                notion.store,
+                ledger=ledger,
+                clock=clock,
+                presets=presets,
+                new_id=sequential_ids(),
+                lane_wait=2.0,
             )
-            env = env_type.extend(notion, outbox=outbox, path=path, clock=clock, tracker=tracker)
-            tracker.on_queued = lambda: env.notified.append(1)
+            env = env_type.extend(notion, ledger=ledger, path=path, clock=clock, tracker=tracker)
+            tracker.on_pending = lambda: env.notified.append(1)
             yield env

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from timesheet.entries.store import EntryStore
 from timesheet.reports.render import render_text
 from timesheet.reports.report import ReportOptions, Timesheet, build_timesheets
 from timesheet.reports.week import week_period
+from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.tracker import Tracker
 
 __all__ = ["DEMO_WEEK", "DemoShift", "demo_shifts", "run_demo"]
@@ -103,8 +105,10 @@ async def run_demo(out_dir: Path, stdout: TextIO) -> int:
         token=DEMO_TOKEN, transport=fake.transport(), rate_limit=RateLimit(rate=0)
     ) as client:
         database_id, _ = await create_database(client, parent, CLIENTS)
-        tracker = Tracker(EntryStore(client, database_id), clock=clock, presets=CLIENTS)
-        started = await _record_week(tracker, clock, monday)
+        with tempfile.TemporaryDirectory() as data_dir, Ledger.in_dir(data_dir) as ledger:
+            store = EntryStore(client, database_id, cache=ledger)
+            tracker = Tracker(store, ledger=ledger, clock=clock, presets=CLIENTS)
+            started = await _record_week(tracker, clock, monday)
         writes = fake.requests["create_page"] + fake.requests["update_page"]
 
         before = sum(fake.requests.values())

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Final
+from typing import Final, Protocol, TypeVar
 
 from notion_client import (
     Date,
     Filter,
     NotionClient,
     NotionTransportError,
+    ObjectNotFoundError,
     Page,
     ServerError,
     prop,
@@ -30,7 +32,15 @@ from timesheet.entries.schema import (
     to_properties,
 )
 
-__all__ = ["EntryStore", "NoDataSourceError", "NotAnEntryError", "Overlapping"]
+__all__ = [
+    "DataSourceCache",
+    "EntryStore",
+    "NoDataSourceError",
+    "NotAnEntryError",
+    "Overlapping",
+]
+
+_T = TypeVar("_T")
 
 #: Create attempts before giving up after ambiguous failures (each later one checks first).
 DEFAULT_CREATE_ATTEMPTS: Final = 3
@@ -69,8 +79,20 @@ def _is_ambiguous(exc: Exception) -> bool:
     return isinstance(exc, ServerError)
 
 
+class DataSourceCache(Protocol):
+    """Where the database's data source id is kept between processes (the ledger)."""
+
+    def get_meta(self, key: str) -> str | None: ...
+
+    def set_meta(self, key: str, value: str | None) -> None: ...
+
+
 class EntryStore:
-    """The time-entry database. Every method is one or two Notion requests; errors propagate."""
+    """The time-entry database. Every method is one or two Notion requests; errors propagate.
+
+    With a ``cache`` the data source id is learnt once for every process sharing it (not on
+    every terminal command), and learnt again when Notion answers 404 for the cached one.
+    """
 
     def __init__(
         self,
@@ -78,13 +100,17 @@ class EntryStore:
         database_id: str,
         *,
         create_attempts: int = DEFAULT_CREATE_ATTEMPTS,
+        cache: DataSourceCache | None = None,
     ) -> None:
         if create_attempts < 1:
             raise ValueError("create_attempts must be at least 1")
         self._client = client
         self._database_id = database_id
         self._create_attempts = create_attempts
-        self._data_source_id: str | None = None
+        self._cache = cache
+        self._cache_key = f"data_source_id:{database_id}"
+        self._data_source_id: str | None = cache.get_meta(self._cache_key) if cache else None
+        self._cached = self._data_source_id is not None
         self._lock = asyncio.Lock()
 
     @property
@@ -104,7 +130,24 @@ class EntryStore:
                     if not database.data_sources:
                         raise NoDataSourceError(self._database_id)
                     self._data_source_id = database.data_sources[0].id
+                    if self._cache is not None:
+                        self._cache.set_meta(self._cache_key, self._data_source_id)
         return self._data_source_id
+
+    async def _on_data_source(self, call: Callable[[str], Awaitable[_T]]) -> _T:
+        """``call(data source id)``; a 404 for an id read from the cache (the data source
+        was replaced) forgets it, learns it again and calls once more."""
+        ds_id = await self.data_source_id()
+        try:
+            return await call(ds_id)
+        except ObjectNotFoundError:
+            if not self._cached:
+                raise
+            self._cached = False
+            self._data_source_id = None
+            if self._cache is not None:
+                self._cache.set_meta(self._cache_key, None)
+            return await call(await self.data_source_id())
 
     async def create(self, entry: TimeEntry, *, maybe_exists: bool = False) -> TimeEntry:
         """Write ``entry`` as a new page, exactly once per Entry ID.
@@ -114,7 +157,6 @@ class EntryStore:
         ``create_attempts`` creates in all; the last error propagates. ``maybe_exists=True``
         (replaying an operation that may already have been applied) looks before the first create.
         """
-        ds_id = await self.data_source_id()
         properties = to_properties(entry)
         must_look = maybe_exists
         attempt = 0
@@ -125,7 +167,9 @@ class EntryStore:
                     return existing
             attempt += 1
             try:
-                page = await self._client.create_page(ds_id, properties)
+                page = await self._on_data_source(
+                    lambda ds_id: self._client.create_page(ds_id, properties)
+                )
             except (NotionTransportError, ServerError) as exc:
                 if not _is_ambiguous(exc) or attempt >= self._create_attempts:
                     raise
@@ -213,22 +257,24 @@ class EntryStore:
 
     async def client_options(self) -> list[str]:
         """The Client select options defined in the database (one request)."""
-        ds = await self._client.retrieve_data_source(await self.data_source_id())
+        ds = await self._on_data_source(self._client.retrieve_data_source)
         schema = ds.properties.get(CLIENT)
         if schema is None or schema.type != "select":
             return []
         return list(schema.options)
 
     async def _query(self, query: Filter) -> Overlapping:
-        ds_id = await self.data_source_id()
-        result = Overlapping()
-        pages = self._client.query_data_source(
-            ds_id, filter=query, sorts=[prop(START).ascending()], page_size=100
-        )
-        async for page in pages:
-            entry, problem = parse_page(page)
-            if entry is not None:
-                result.entries.append(entry)
-            elif problem is not None:
-                result.skipped.append(problem)
-        return result
+        async def run(ds_id: str) -> Overlapping:
+            result = Overlapping()
+            pages = self._client.query_data_source(
+                ds_id, filter=query, sorts=[prop(START).ascending()], page_size=100
+            )
+            async for page in pages:
+                entry, problem = parse_page(page)
+                if entry is not None:
+                    result.entries.append(entry)
+                elif problem is not None:
+                    result.skipped.append(problem)
+            return result
+
+        return await self._on_data_source(run)

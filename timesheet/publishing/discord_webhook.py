@@ -20,6 +20,8 @@ from typing import Any, Final
 
 import httpx
 
+from notion_client import backoff_ceiling
+
 __all__ = [
     "EMBED_DESCRIPTION_LIMIT",
     "EMBED_TITLE_LIMIT",
@@ -297,7 +299,7 @@ async def _send(
 ) -> str | None:
     status: int | None = None
     for attempt in range(1, max_attempts + 1):
-        backoff = min(max_delay, base_delay * 2 ** (attempt - 1))
+        backoff = backoff_ceiling(attempt, base_delay, max_delay)
         try:
             # The library builds the multipart body (payload_json + files) and sends it once;
             # its execute() is not used: it logs bodies, parses error pages as JSON and its

@@ -1,67 +1,69 @@
-"""A durable local outbox (SQLite) of start/end operations waiting for Notion."""
+"""The local ledger (SQLite, WAL, in DATA_DIR): every operation a command plans, what applying
+it wrote to Notion, and which process applies a user's operations now."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from timesheet.entries.model import TimeEntry
+from timesheet.tracking.ledger_schema import migrate
 from timesheet.tracking.operations import (
-    EndOp,
-    EndRunningOp,
-    OutboxOp,
-    StartOp,
-    end_payload,
-    end_running_payload,
-    op_from_row,
-    project,
-    readable_ops,
-    start_payload,
+    Operation,
+    entry_from_json,
+    entry_to_json,
+    op_from_payload,
+    op_payload,
 )
 
-__all__ = [
-    "OUTBOX_FILENAME",
-    "EndOp",
-    "EndRunningOp",
-    "Outbox",
-    "OutboxOp",
-    "StartOp",
-]
+__all__ = ["LEDGER_FILENAME", "Effect", "Ledger", "Recorded"]
 
-OUTBOX_FILENAME: Final = "outbox.sqlite3"
-_SCHEMA_VERSION: Final = 1
+#: The ledger's file in DATA_DIR (the name the outbox it replaces had: upgraded in place).
+LEDGER_FILENAME: Final = "outbox.sqlite3"
 _MAX_ERROR_CHARS: Final = 500
 
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS ops (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind          TEXT    NOT NULL CHECK (kind IN ('start', 'end', 'end_running')),
-    entry_id      TEXT    NOT NULL,
-    user_id       TEXT,
-    payload       TEXT    NOT NULL,
-    state         TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),
-    enqueued_at   REAL    NOT NULL,
-    claims        INTEGER NOT NULL DEFAULT 0,
-    failures      INTEGER NOT NULL DEFAULT 0,
-    last_error    TEXT,
-    claimed_by    TEXT,
-    claim_host    TEXT,
-    claim_pid     INTEGER,
-    claim_expires REAL
-);
-CREATE INDEX IF NOT EXISTS ops_state_id ON ops (state, id);
-CREATE INDEX IF NOT EXISTS ops_entry ON ops (entry_id);
-CREATE INDEX IF NOT EXISTS ops_user ON ops (user_id);
-"""
+State = Literal["pending", "done", "failed"]
+EffectKind = Literal["created", "ended"]
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An operation as the ledger holds it. ``result``: what applying it gave (done ops)."""
+
+    op_id: int
+    op: Operation
+    state: State
+    enqueued_at: float
+    attempts: int = 0
+    failures: int = 0
+    last_error: str | None = None
+    result: dict[str, Any] | None = None
+
+    @property
+    def lane(self) -> str:
+        return self.op.lane
+
+    def describe(self) -> str:
+        return self.op.describe()
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """One write an operation made to Notion: a page ``created``, or a page ``ended``."""
+
+    op_id: int
+    kind: EffectKind
+    entry: TimeEntry
 
 
 def _pid_alive(pid: int) -> bool:
@@ -74,24 +76,25 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-class Outbox:
-    """Operations that could not reach Notion, kept in order in ``path`` until replayed.
+class Ledger:
+    """Operations in the order they were planned, shared by every process using ``path``.
 
-    Every ``enqueue_*`` is committed (WAL, ``synchronous=FULL``) before it returns. Several
-    processes may open the same file: replaying is serialised by a per-operation claim (a lease
-    in the database), and only the oldest pending operation can be claimed, so operations are
-    replayed one at a time, in order, whoever replays them. A claim whose process died (same
-    host, pid gone) or whose lease expired is taken over.
+    Every ``record`` is committed (WAL, ``synchronous=FULL``) before it returns. A user's
+    operations (their *lane*) are applied by one process at a time: the one holding the lane's
+    lease (a row taken with ``BEGIN IMMEDIATE``); a lease whose process died (same host, pid
+    gone) or expired is taken over. Done operations and their effects are kept ``keep_seconds``
+    so that reads merge what Notion's lagging query index does not show yet.
 
     Methods are synchronous (local SQLite, sub-millisecond reads, one fsync per commit) and
-    thread-safe; call them directly from async code or through ``asyncio.to_thread``.
+    thread-safe.
     """
 
     def __init__(
         self,
         path: str | os.PathLike[str],
         *,
-        lease_seconds: float = 120.0,
+        lease_seconds: float = 60.0,
+        keep_seconds: float = 600.0,
         busy_timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -99,26 +102,27 @@ class Outbox:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.owner = uuid.uuid4().hex
         self._lease = lease_seconds
+        self._keep = keep_seconds
         self._clock = clock
         self._host = socket.gethostname()
-        self._lock = threading.RLock()  # re-entered by the enqueues inside batch()
+        self._lock = threading.RLock()
         self._db = sqlite3.connect(
             self.path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        with self._write():
-            if self._db.execute("PRAGMA user_version").fetchone()[0] < _SCHEMA_VERSION:
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version={_SCHEMA_VERSION}")
+        with self._write() as db:
+            migrate(db, clock=self._clock)
 
     @classmethod
-    def in_dir(cls, data_dir: str | os.PathLike[str], **kwargs: Any) -> Outbox:
-        """The outbox of a data directory: ``DATA_DIR/outbox.sqlite3``."""
-        return cls(Path(data_dir) / OUTBOX_FILENAME, **kwargs)
+    def in_dir(cls, data_dir: str | os.PathLike[str], **kwargs: Any) -> Ledger:
+        """The ledger of a data directory: ``DATA_DIR/outbox.sqlite3``."""
+        return cls(Path(data_dir) / LEDGER_FILENAME, **kwargs)
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._rows("PRAGMA user_version")[0][0])
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -126,7 +130,7 @@ class Outbox:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking SQLite's write lock up front (BEGIN IMMEDIATE)."""
         with self._lock:
-            if self._db.in_transaction:  # inside batch(), on the thread holding the lock
+            if self._db.in_transaction:
                 yield self._db
                 return
             self._db.execute("BEGIN IMMEDIATE")
@@ -146,232 +150,109 @@ class Outbox:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> Outbox:
+    def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- writing --------------------------------------------------------------------------
+    # -- operations -----------------------------------------------------------------------
 
-    @contextmanager
-    def batch(self) -> Iterator[None]:
-        """Enqueue several operations as one: all committed when the block ends, or none.
-
-        For operations that only make sense together (stop what runs, then start), so a
-        crash between them can't leave half a command queued. Other threads wait.
-        """
-        with self._write():
-            yield
-
-    def _enqueue(
-        self, kind: str, key: str, user_id: str | None, payload: str, *, dedupe: bool
-    ) -> OutboxOp:
-        with self._write() as db:
-            row = None
-            if dedupe:
-                # A second enqueue of the same operation (a retried command) is the same one:
-                # for an end, the first End wins, exactly as Notion keeps an End once set.
-                # Only an op of the same owner is the same: an end by ref saved under the
-                # asker (its owner unchecked, maybe dropped on replay) must not swallow the
-                # owner's own end.
-                row = db.execute(
-                    "SELECT * FROM ops WHERE kind = ? AND entry_id = ? AND user_id IS ?"
-                    " AND state = 'pending' ORDER BY id LIMIT 1",
-                    (kind, key, user_id),
-                ).fetchone()
-            if row is None:
-                row = db.execute(
-                    "INSERT INTO ops (kind, entry_id, user_id, payload, enqueued_at)"
-                    " VALUES (?, ?, ?, ?, ?) RETURNING *",
-                    (kind, key, user_id, payload, self._clock()),
-                ).fetchone()
-        return op_from_row(row)
-
-    def enqueue_start(self, entry: TimeEntry) -> StartOp:
-        """Queue the creation of ``entry``'s page; committed to disk when this returns."""
-        payload = start_payload(entry)
-        op = self._enqueue("start", entry.entry_id, entry.user_id, payload, dedupe=True)
-        assert isinstance(op, StartOp)
-        return op
-
-    def enqueue_end(
-        self,
-        entry_id: str,
-        at: datetime,
-        page_id: str | None = None,
-        by: str | None = None,
-        *,
-        user_id: str | None = None,
-    ) -> EndOp:
-        """Queue ending one entry at ``at``; committed to disk when this returns.
-
-        ``page_id`` may be None (the start is itself pending): replay then finds the page by
-        Entry ID. ``by``: who ended it, when not the owner (report and logs). ``user_id``: the
-        entry's owner, so ``has_pending_for_user`` sees this end too.
-        """
-        payload = end_payload(entry_id, at, page_id, by)
-        op = self._enqueue("end", entry_id or page_id or "", user_id, payload, dedupe=True)
-        assert isinstance(op, EndOp)
-        return op
-
-    def enqueue_end_by_ref(
-        self, ref: str, at: datetime, *, asked_by: str, can_manage: bool = False
-    ) -> EndOp:
-        """Queue ending the entry ``ref`` names (a page id, or an Entry ID) at ``at``, asked by
-        ``asked_by`` while Notion could not be read to say whose it is: replay checks the owner
-        (see ``EndOp``). Committed to disk when this returns; never merged with another end
-        (someone else's end of the same ref may be dropped on replay).
-
-        Its owner is taken to be ``asked_by``, whose later writes queue behind it; for a
-        manager it is unknown (NULL), so everyone's do until it is replayed.
-        """
-        payload = end_payload("", at, ref, None, asked_by=asked_by, can_manage=can_manage)
-        owner = None if can_manage else asked_by
-        op = self._enqueue("end", ref, owner, payload, dedupe=False)
-        assert isinstance(op, EndOp)
-        return op
-
-    def enqueue_end_running(
-        self, user_id: str, at: datetime, by: str | None = None
-    ) -> EndRunningOp:
-        """Queue ending whatever timers of ``user_id`` run at ``at`` (started at or before it).
-
-        For ``/end`` (and the stop before a ``/start``) when Notion could not be asked which
-        timer runs. Committed to disk when this returns.
-        """
-        payload = end_running_payload(user_id, at, by)
-        op = self._enqueue("end_running", "", user_id, payload, dedupe=False)
-        assert isinstance(op, EndRunningOp)
-        return op
-
-    # -- reading --------------------------------------------------------------------------
-
-    def pending(self) -> list[OutboxOp]:
-        """Operations still to replay, oldest first."""
-        return readable_ops(self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id"))
-
-    def failed(self) -> list[OutboxOp]:
-        """Operations Notion refused for good (kept, with the reason, until requeued)."""
-        return readable_ops(self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id"))
-
-    def failed_reasons(self) -> list[tuple[int, str]]:
-        """``(op_id, "kind entry_id: reason")`` of every failed operation, readable or not."""
-        rows = self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id")
-        return [(r["id"], f"{r['kind']} {r['entry_id']}: {r['last_error'] or ''}") for r in rows]
-
-    def __len__(self) -> int:
-        rows = self._rows("SELECT COUNT(*) FROM ops WHERE state = 'pending'")
-        return int(rows[0][0])
-
-    def pending_ends(self) -> dict[str, datetime]:
-        """End instant of every entry with a pending end, by Entry ID (else page id)."""
-        ends: dict[str, datetime] = {}
-        for op in self.pending():
-            if isinstance(op, EndOp):
-                ends.setdefault(op.entry_id or op.page_id or "", op.at)
-        return ends
-
-    def pending_view(self, user_id: str, known: Iterable[TimeEntry] = ()) -> list[TimeEntry]:
-        """``user_id``'s entries as they will be once the queue is replayed, by start.
-
-        ``known``: the user's entries read from Notion (e.g. ``store.find_running``), if Notion
-        answered. Pending starts are added (``page_id`` None), pending ends and end-running
-        operations applied in queue order; an End already set is kept.
-        """
-        return project(self.pending(), user_id, known)
-
-    def pending_of(self, user_id: str) -> list[OutboxOp]:
-        """Pending operations that can touch ``user_id``'s entries, oldest first: theirs, and
-        any without an owner. Enough for ``project(ops, user_id, ...)``, without reading the
-        whole queue (what a command reads while a long outage fills it)."""
-        return readable_ops(
-            self._rows(
-                "SELECT * FROM ops WHERE state = 'pending' AND (user_id = ? OR user_id IS NULL)"
-                " ORDER BY id",
-                (user_id,),
-            )
-        )
-
-    def pending_for_user(self, user_id: str) -> list[TimeEntry]:
-        """Entries of ``user_id`` whose start is still pending, with pending ends applied."""
-        return self.pending_view(user_id)
-
-    def has_pending(self, entry_id: str) -> bool:
-        """True if an operation on ``entry_id`` waits: new ones on it must queue behind it."""
-        rows = self._rows(
-            "SELECT 1 FROM ops WHERE entry_id = ? AND state = 'pending' LIMIT 1", (entry_id,)
-        )
-        return bool(rows)
-
-    def has_pending_for_user(self, user_id: str) -> bool:
-        """True if an operation that can touch ``user_id``'s entries waits (theirs, or one
-        without an owner): that user's next writes must queue too, or they could overtake it
-        (e.g. a direct start stopping a timer a queued end stops)."""
-        rows = self._rows(
-            "SELECT 1 FROM ops WHERE (user_id = ? OR user_id IS NULL) AND state = 'pending'"
-            " LIMIT 1",
-            (user_id,),
-        )
-        return bool(rows)
-
-    # -- replaying ------------------------------------------------------------------------
-
-    def _claim_is_live(self, row: sqlite3.Row, now: float) -> bool:
-        if row["claimed_by"] is None or row["claimed_by"] == self.owner:
-            return False
-        if row["claim_expires"] is not None and row["claim_expires"] <= now:
-            return False
-        return not (row["claim_host"] == self._host and not _pid_alive(row["claim_pid"]))
-
-    def claim_next(self) -> OutboxOp | None:
-        """Claim the oldest pending operation for this Outbox object.
-
-        None when the queue is empty, or when its head is claimed by another live replayer
-        (which then owns the queue: claims are only ever granted on the head, so two replayers
-        never run at once and order is kept). Release with ``mark_done``, ``mark_failed``,
-        ``record_failure`` or ``release``.
-        """
+    def record(self, *ops: Operation) -> list[int]:
+        """Append ``ops`` (all or none) and return their ids; committed when this returns."""
         now = self._clock()
         with self._write() as db:
-            while True:
-                row = db.execute(
-                    "SELECT * FROM ops WHERE state = 'pending' ORDER BY id LIMIT 1"
-                ).fetchone()
-                if row is None or self._claim_is_live(row, now):
-                    return None
-                row = db.execute(
-                    "UPDATE ops SET claimed_by = ?, claim_host = ?, claim_pid = ?,"
-                    " claim_expires = ?, claims = claims + 1 WHERE id = ? RETURNING *",
-                    (self.owner, self._host, os.getpid(), now + self._lease, row["id"]),
-                ).fetchone()
-                try:
-                    return op_from_row(row)
-                except (ValueError, KeyError, TypeError) as exc:
-                    # A row nobody can read must not block the queue: set it aside, visibly.
-                    reason = f"unreadable operation: {type(exc).__name__}: {exc}"
+            self._prune(db, now)
+            return [
+                int(
                     db.execute(
-                        "UPDATE ops SET state = 'failed', last_error = ?, claimed_by = NULL"
-                        " WHERE id = ?",
-                        (reason[:_MAX_ERROR_CHARS], row["id"]),
-                    )
+                        "INSERT INTO ops (kind, lane, payload, enqueued_at) VALUES (?, ?, ?, ?)"
+                        " RETURNING id",
+                        (op.kind, op.lane, op_payload(op), now),
+                    ).fetchone()[0]
+                )
+                for op in ops
+            ]
 
-    def claimed_elsewhere(self) -> bool:
-        """True if another live replayer holds the head of the queue."""
-        rows = self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id LIMIT 1")
-        return bool(rows) and self._claim_is_live(rows[0], self._clock())
+    def _recorded(self, row: sqlite3.Row) -> Recorded:
+        result = row["result"]
+        return Recorded(
+            op_id=row["id"],
+            op=op_from_payload(row["kind"], row["payload"]),
+            state=row["state"],
+            enqueued_at=row["enqueued_at"],
+            attempts=row["attempts"],
+            failures=row["failures"],
+            last_error=row["last_error"],
+            result=json.loads(result) if result else None,
+        )
 
-    def mark_done(self, op_id: int) -> None:
-        """Notion has the operation: forget it."""
+    def _readable(self, rows: Sequence[sqlite3.Row]) -> list[Recorded]:
+        found: list[Recorded] = []
+        for row in rows:
+            try:
+                found.append(self._recorded(row))
+            except (ValueError, KeyError, TypeError) as exc:
+                # A row nobody can read must not block its lane: set it aside, visibly.
+                self.mark_failed(row["id"], f"unreadable operation: {type(exc).__name__}: {exc}")
+        return found
+
+    def get(self, op_id: int) -> Recorded | None:
+        rows = self._rows("SELECT * FROM ops WHERE id = ?", (op_id,))
+        found = self._readable(rows)
+        return found[0] if found else None
+
+    def pending(self, lane: str | None = None) -> list[Recorded]:
+        """Operations still to apply, oldest first (of one lane, or all)."""
+        if lane is None:
+            rows = self._rows("SELECT * FROM ops WHERE state = 'pending' ORDER BY id")
+        else:
+            rows = self._rows(
+                "SELECT * FROM ops WHERE state = 'pending' AND lane = ? ORDER BY id", (lane,)
+            )
+        return self._readable(rows)
+
+    def pending_lanes(self) -> list[str]:
+        """Lanes with operations to apply, the one waiting longest first."""
+        rows = self._rows(
+            "SELECT lane FROM ops WHERE state = 'pending' GROUP BY lane ORDER BY MIN(id)"
+        )
+        return [r[0] for r in rows]
+
+    def failed(self) -> list[Recorded]:
+        """Operations Notion refused for good (kept, with the reason, until requeued)."""
+        return self._readable(self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id"))
+
+    def failed_reasons(self) -> list[tuple[int, str]]:
+        """``(op_id, "kind lane: reason")`` of every failed operation, readable or not."""
+        rows = self._rows("SELECT * FROM ops WHERE state = 'failed' ORDER BY id")
+        return [(r["id"], f"{r['kind']} {r['lane']}: {r['last_error'] or ''}") for r in rows]
+
+    def __len__(self) -> int:
+        return int(self._rows("SELECT COUNT(*) FROM ops WHERE state = 'pending'")[0][0])
+
+    def begin_attempt(self, op_id: int) -> int:
+        """Count an attempt at applying ``op_id``; the number of attempts so far."""
         with self._write() as db:
-            db.execute("DELETE FROM ops WHERE id = ?", (op_id,))
+            row = db.execute(
+                "UPDATE ops SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", (op_id,)
+            ).fetchone()
+        return int(row[0]) if row is not None else 0
 
-    def record_failure(self, op_id: int, error: str) -> None:
-        """A transient failure: the operation stays pending, at its place, and is released."""
+    def mark_done(self, op_id: int, result: dict[str, Any]) -> None:
+        """Notion has the operation: keep what it gave for a while, for reads and replies."""
         with self._write() as db:
             db.execute(
-                "UPDATE ops SET failures = failures + 1, last_error = ?, claimed_by = NULL,"
-                " claim_host = NULL, claim_pid = NULL, claim_expires = NULL WHERE id = ?",
+                "UPDATE ops SET state = 'done', done_at = ?, result = ?, last_error = NULL"
+                " WHERE id = ?",
+                (self._clock(), json.dumps(result), op_id),
+            )
+
+    def record_failure(self, op_id: int, error: str) -> None:
+        """A transient failure: the operation stays pending, at its place."""
+        with self._write() as db:
+            db.execute(
+                "UPDATE ops SET failures = failures + 1, last_error = ? WHERE id = ?",
                 (error[:_MAX_ERROR_CHARS], op_id),
             )
 
@@ -379,23 +260,125 @@ class Outbox:
         """A permanent failure: set the operation aside (see ``failed``) so it stops blocking."""
         with self._write() as db:
             db.execute(
-                "UPDATE ops SET state = 'failed', failures = failures + 1, last_error = ?,"
-                " claimed_by = NULL, claim_host = NULL, claim_pid = NULL, claim_expires = NULL"
+                "UPDATE ops SET state = 'failed', failures = failures + 1, last_error = ?"
                 " WHERE id = ?",
                 (error[:_MAX_ERROR_CHARS], op_id),
             )
 
-    def release(self, op_id: int) -> None:
-        """Give a claimed operation back untouched (e.g. replay was cancelled)."""
+    def cancel(self, op_id: int) -> None:
+        """Forget an operation nothing was written for (its command was refused)."""
         with self._write() as db:
-            db.execute(
-                "UPDATE ops SET claimed_by = NULL, claim_host = NULL, claim_pid = NULL,"
-                " claim_expires = NULL WHERE id = ? AND claimed_by = ?",
-                (op_id, self.owner),
-            )
+            db.execute("DELETE FROM ops WHERE id = ? AND state != 'done'", (op_id,))
+            db.execute("DELETE FROM effects WHERE op_id = ?", (op_id,))
 
     def requeue_failed(self) -> int:
-        """Put every failed operation back in the queue, at its original place."""
+        """Put every failed operation back in its lane, at its original place."""
         with self._write() as db:
-            cur = db.execute("UPDATE ops SET state = 'pending' WHERE state = 'failed'")
-            return cur.rowcount
+            return db.execute("UPDATE ops SET state = 'pending' WHERE state = 'failed'").rowcount
+
+    def _prune(self, db: sqlite3.Connection, now: float) -> None:
+        old = now - self._keep
+        db.execute("DELETE FROM ops WHERE state = 'done' AND done_at < ?", (old,))
+        db.execute(
+            "DELETE FROM effects WHERE at < ? AND op_id NOT IN"
+            " (SELECT id FROM ops WHERE state = 'pending')",
+            (old,),
+        )
+
+    # -- effects: what was written, for reads Notion's index may not answer yet ------------
+
+    def add_effect(self, op_id: int, kind: EffectKind, entry: TimeEntry) -> None:
+        """Record a write ``op_id`` made (committed before the next write is sent)."""
+        if entry.page_id is None:
+            raise ValueError("an effect names a Notion page")
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO effects (op_id, user_id, kind, page_id, entry_id, entry, at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    op_id,
+                    entry.user_id,
+                    kind,
+                    entry.page_id,
+                    entry.entry_id,
+                    json.dumps(entry_to_json(entry)),
+                    self._clock(),
+                ),
+            )
+
+    def _effects(self, rows: Sequence[sqlite3.Row]) -> list[Effect]:
+        return [
+            Effect(r["op_id"], r["kind"], entry_from_json(json.loads(r["entry"]))) for r in rows
+        ]
+
+    def effects_of_op(self, op_id: int) -> list[Effect]:
+        return self._effects(
+            self._rows("SELECT * FROM effects WHERE op_id = ? ORDER BY id", (op_id,))
+        )
+
+    def effects_of_user(self, user_id: str) -> list[Effect]:
+        """Recent writes to ``user_id``'s pages, oldest first."""
+        old = self._clock() - self._keep
+        rows = self._rows(
+            "SELECT * FROM effects WHERE user_id = ? AND (at >= ? OR op_id IN"
+            " (SELECT id FROM ops WHERE state = 'pending')) ORDER BY id",
+            (user_id, old),
+        )
+        return self._effects(rows)
+
+    def created(self, ref: str) -> TimeEntry | None:
+        """The page a recent operation created for ``ref`` (its page id or Entry ID)."""
+        compact = ref.replace("-", "").lower()
+        rows = self._rows(
+            "SELECT * FROM effects WHERE kind = 'created' AND"
+            " (replace(lower(page_id), '-', '') = ? OR replace(lower(entry_id), '-', '') = ?)"
+            " ORDER BY id LIMIT 1",
+            (compact, compact),
+        )
+        found = self._effects(rows)
+        return found[0].entry if found else None
+
+    # -- lanes: one process applies a user's operations at a time -------------------------
+
+    def try_lease(self, lane: str) -> bool:
+        """Take (or renew) ``lane``'s lease for this Ledger object; False if another live
+        process holds it."""
+        now = self._clock()
+        with self._write() as db:
+            row = db.execute("SELECT * FROM leases WHERE lane = ?", (lane,)).fetchone()
+            if row is not None and row["owner"] != self.owner and self._is_live(row, now):
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO leases (lane, owner, host, pid, expires)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (lane, self.owner, self._host, os.getpid(), now + self._lease),
+            )
+        return True
+
+    def _is_live(self, row: sqlite3.Row, now: float) -> bool:
+        if row["expires"] <= now:
+            return False
+        return not (row["host"] == self._host and not _pid_alive(row["pid"]))
+
+    def release_lease(self, lane: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM leases WHERE lane = ? AND owner = ?", (lane, self.owner))
+
+    def leased_elsewhere(self, lane: str) -> bool:
+        rows = self._rows("SELECT * FROM leases WHERE lane = ?", (lane,))
+        return (
+            bool(rows) and rows[0]["owner"] != self.owner and self._is_live(rows[0], self._clock())
+        )
+
+    # -- small cached facts (the data source id) ------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self._write() as db:
+            if value is None:
+                db.execute("DELETE FROM meta WHERE key = ?", (key,))
+            else:
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 
 from timesheet.entries.errors import (
     EntryNotFound,
@@ -18,8 +18,8 @@ from timesheet.entries.model import TimeEntry
 
 __all__ = [
     "ActiveView",
-    "EndQueued",
     "EndResult",
+    "EndSaved",
     "EntryNotFound",
     "InvalidEntryRef",
     "InvalidInput",
@@ -30,24 +30,18 @@ __all__ = [
     "UnknownClient",
 ]
 
-class EndQueued(TrackerError):
-    """``end()`` saved the end for later: Notion can't be asked which timer runs, and no timer
-    of the user waits in the outbox. Not a refusal: the end is durable and is applied to the
-    timer(s) running at ``at`` once Notion answers. ``reply(tz)`` is the answer to show, with
-    the time in the user's zone (``str()`` is the same answer in UTC, for logs).
-
-    ``ref`` set: an end by ref whose entry Notion could not read; it is applied on replay to
-    that entry if it is the user's (or to anyone's when ``can_manage``) and still running.
+@dataclass(frozen=True, slots=True)
+class EndSaved:
+    """A stop saved in the ledger that no known timer answers yet: Notion can't be asked
+    which timer runs (or can't read the entry ``ref`` names), and the ledger knows none. It is
+    applied to the timer(s) running at ``at`` once Notion answers (by ref: to that entry, if
+    it is the user's, or anyone's when ``can_manage``). ``reply(tz)`` is the answer to show.
     """
 
-    def __init__(
-        self, user_id: str, at: datetime, *, ref: str | None = None, can_manage: bool = False
-    ) -> None:
-        self.user_id = user_id
-        self.at = at
-        self.ref = ref
-        self.can_manage = can_manage
-        super().__init__(self.reply(UTC))
+    user_id: str
+    at: datetime
+    ref: str | None = None
+    can_manage: bool = False
 
     def reply(self, tz: tzinfo) -> str:
         """The answer to show, with the stop time in ``tz`` (an IANA zone is named by its key)."""
@@ -66,7 +60,7 @@ class StartResult:
     """The started entry and the running one it stopped (if any), stopped at its start.
 
     ``queued``: Notion could not take it now (or earlier operations of the user wait): it is
-    saved in the outbox and will sync; ``entry.page_id`` is then None unless the page was
+    saved in the ledger and will sync; ``entry.page_id`` is then None unless the page was
     written before Notion failed. ``stopped`` lists only the timers known to stop.
     """
 
@@ -80,7 +74,7 @@ class StartResult:
 class EndResult:
     """The ended entry. ``ended_by_other``: a manager ended someone else's timer.
 
-    ``queued``: the end is saved in the outbox and will sync (``entry.end`` is the End it
+    ``queued``: the end is saved in the ledger and will sync (``entry.end`` is the End it
     will get).
     """
 
@@ -95,7 +89,7 @@ class EndResult:
 class ActiveView:
     """The user's running timers, pending ones included (``page_id`` None: not in Notion yet).
 
-    ``notion_reachable`` False: Notion did not answer, so ``entries`` are only what the outbox
+    ``notion_reachable`` False: Notion did not answer, so ``entries`` are only what the ledger
     holds ("Notion is unreachable; showing what is saved locally").
     """
 

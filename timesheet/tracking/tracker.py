@@ -1,11 +1,11 @@
-"""Timer rules: one running timer per user, ending by ref, ownership, the outbox fallback."""
+"""Timer rules: one running timer per user, ending by ref, ownership; every write through the
+ledger and ``apply``."""
 
 from __future__ import annotations
 
-import asyncio
-import weakref
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
 from notion_client import NotionError, is_unavailable
@@ -16,48 +16,39 @@ from timesheet.entries.checks import (
     check_text,
     to_millis,
 )
-from timesheet.entries.duplicates import (
-    entry_key,
-    one_per_entry_id,
-    running_group,
-    running_twins,
-)
-from timesheet.entries.model import TimeEntry
-from timesheet.entries.refs import find_entry, parse_entry_ref
-from timesheet.entries.store import EntryStore
-from timesheet.tracking.ledger import Outbox
-from timesheet.tracking.operations import project
-from timesheet.tracking.queue import (
-    StartProgress,
-    latest_first,
-    pending_entry,
-    queue_end_by_ref,
-    queue_end_of,
-    queue_ends,
-    queue_start,
-    running_of,
-)
-from timesheet.tracking.results import (
-    ActiveView,
-    EndQueued,
-    EndResult,
+from timesheet.entries.duplicates import one_per_entry_id
+from timesheet.entries.errors import (
     EntryNotFound,
     InvalidEntryRef,
     InvalidInput,
     NothingRunning,
     NotYourEntry,
-    StartResult,
     TrackerError,
     UnknownClient,
 )
-from timesheet.tracking.writes import write_start
+from timesheet.entries.model import TimeEntry, same_id
+from timesheet.entries.refs import parse_entry_ref
+from timesheet.entries.store import EntryStore
+from timesheet.tracking.apply import classify, locate, merge_effects
+from timesheet.tracking.engine import DrainReport, Engine
+from timesheet.tracking.ledger import Ledger, Recorded
+from timesheet.tracking.operations import (
+    EndOp,
+    EndRunningOp,
+    Operation,
+    StartOp,
+    entry_from_json,
+    project,
+)
+from timesheet.tracking.results import ActiveView, EndResult, EndSaved, StartResult
 
 __all__ = [
     "MAX_CLIENT_LENGTH",
     "MAX_TEXT_LENGTH",
     "ActiveView",
-    "EndQueued",
+    "EndOutcome",
     "EndResult",
+    "EndSaved",
     "EntryNotFound",
     "InvalidEntryRef",
     "InvalidInput",
@@ -70,57 +61,60 @@ __all__ = [
     "parse_entry_ref",
 ]
 
+#: What ``end`` answers: the stopped entry, or a stop saved for no known timer.
+EndOutcome = EndResult | EndSaved
+
+#: Seconds a command waits for its user's operations held by another task or process.
+DEFAULT_LANE_WAIT = 15.0
+
 
 def _new_uuid() -> str:
     return str(uuid4())
 
 
+def latest_first(entries: Sequence[TimeEntry]) -> tuple[TimeEntry, tuple[TimeEntry, ...]]:
+    """The most recently started entry, then the others (a doubled start's pages once)."""
+    ordered = list(reversed(one_per_entry_id(sorted(entries, key=lambda e: e.start))))
+    return ordered[0], tuple(ordered[1:])
+
+
+def _ended(data: dict[str, Any], key: str = "ended") -> list[TimeEntry]:
+    return [entry_from_json(e) for e in data.get(key, ())]
+
+
 class Tracker:
-    """The timer rules on top of an EntryStore. Every check happens before any write.
+    """The timer rules. A command checks its input, records its operation in the ledger,
+    applies its user's pending operations in order (its own last) and answers from what
+    applying gave; when Notion can't take it now, the operation stays in the ledger and the
+    answer says it is saved (``queued``). Every check that needs no Notion happens before
+    anything is recorded; refusals raise a TrackerError, successes are values.
 
-    With an ``outbox``, what Notion can't take now (unavailable after the client's retries)
-    is saved there before the method returns (``queued=True`` in the result) and replayed
-    later; while a user has operations waiting, that user's new ones queue behind them, so a
-    direct write never overtakes them. ``on_queued`` is called after every enqueue (wire it to
-    ``OutboxReplayer.notify``). Without an outbox Notion's errors propagate as they are.
-
-    A doubled start (two running pages with one Entry ID, a create repeated behind Notion's
-    lagging index) is one timer: ``active`` shows it once, ending it (as the running timer or
-    by ref to either page) ends both pages at the same instant (one more update), and results
-    list it once.
+    A doubled start (two running pages with one Entry ID) is one timer: ``active`` shows it
+    once and ending it ends both pages.
     """
 
     def __init__(
         self,
         store: EntryStore,
         *,
+        ledger: Ledger,
         clock: Callable[[], datetime],
         presets: Sequence[str],
         presets_only: bool = False,
         new_id: Callable[[], str] = _new_uuid,
-        outbox: Outbox | None = None,
-        on_queued: Callable[[], object] | None = None,
+        lane_wait: float = DEFAULT_LANE_WAIT,
+        on_pending: Callable[[], object] | None = None,
+        engine: Engine | None = None,
     ) -> None:
         self.store = store
+        self.ledger = ledger
+        self.engine = engine if engine is not None else Engine(store, ledger)
         self._clock = clock
         self.presets: tuple[str, ...] = tuple(presets)
         self.presets_only = presets_only
         self._new_id = new_id
-        self.outbox = outbox
-        self.on_queued = on_queued
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
-
-    def _lock(self, user_id: str) -> asyncio.Lock:
-        # Serialises one user's starts and ends in this process (commands and the outbox
-        # replayer's starts), so two quick /start commands cannot both see "nothing running"
-        # and leave two timers open. Not re-entrant: never await another locked method inside.
-        lock = self._locks.get(user_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[user_id] = lock
-        return lock
+        self.lane_wait = lane_wait
+        self.on_pending = on_pending
 
     def now(self) -> datetime:
         """The bot's clock, to the millisecond (what Notion filters compare)."""
@@ -154,6 +148,35 @@ class Tracker:
             note=note_text,
         )
 
+    # -- the one way in -------------------------------------------------------------------
+
+    async def _submit(self, op: Operation) -> Recorded:
+        """Record ``op``, apply its lane, and return it as the ledger now holds it: done (with
+        its result) or still pending. An error Notion answered the op itself with, or the
+        lane before it with when that is no outage, is raised once the op is withdrawn
+        (nothing of it was written)."""
+        (op_id,) = self.ledger.record(op)
+        report = await self.engine.drain(op.lane, wait=self.lane_wait)
+        rec = self.ledger.get(op_id)
+        assert rec is not None
+        if rec.state == "done":
+            return rec
+        error = report.errors.get(op_id) or _blocking(report)
+        if error is not None and classify(error) != "retry":
+            if not self.ledger.effects_of_op(op_id):
+                self.ledger.cancel(op_id)
+            raise error
+        if self.on_pending is not None:
+            self.on_pending()
+        return rec
+
+    def _local_running(self, user_id: str, before: int | None = None) -> list[TimeEntry]:
+        """What the ledger alone knows runs for ``user_id`` (Notion unread): pages it wrote,
+        then its pending operations (those before op ``before``) applied."""
+        known = merge_effects((), self.ledger.effects_of_user(user_id))
+        ops = [r.op for r in self.ledger.pending(user_id) if before is None or r.op_id < before]
+        return [e for e in project(ops, user_id, known) if e.end is None]
+
     # -- starting ---------------------------------------------------------------------------
 
     async def start(
@@ -166,236 +189,150 @@ class Tracker:
     ) -> StartResult:
         """Start a timer now, ending the user's running one at the same instant.
 
-        Requests: 1 query + 1 create (+ 1 update per timer it stops); none when queued.
+        Requests: 1 query + 1 create (+ 1 update per timer it stops); none when saved.
         """
-        entry = self.plan_start(user_id, client, name=name, note=note)
-        async with self._lock(entry.user_id):
-            if self.outbox is None:
-                return await write_start(self.store, entry)
-            if self.outbox.has_pending_for_user(entry.user_id):
-                return self._queue_start(entry, StartProgress())
-            progress = StartProgress()
-            try:
-                return await write_start(self.store, entry, progress=progress)
-            except NotionError as exc:
-                if not is_unavailable(exc):
-                    raise
-                return self._queue_start(entry, progress)
+        return await self.start_entry(self.plan_start(user_id, client, name=name, note=note))
 
-    async def start_entry(self, entry: TimeEntry, *, replay: bool = False) -> StartResult:
-        """Write a planned start to Notion. Safe to repeat (``replay=True`` after a failure or
-        crash: the outbox replayer). Takes the user's lock; Notion's errors propagate."""
-        async with self._lock(entry.user_id):
-            return await write_start(self.store, entry, replay=replay)
-
-    def _queue_start(self, entry: TimeEntry, progress: StartProgress) -> StartResult:
-        result = queue_start(self._outbox(), entry, progress)
-        self._notify_queued()
-        return result
+    async def start_entry(self, entry: TimeEntry) -> StartResult:
+        """Record and apply the start of a planned entry (see ``plan_start``)."""
+        rec = await self._submit(StartOp(entry))
+        if rec.state == "done" and rec.result is not None:
+            created = entry_from_json(rec.result["entry"])
+            return _start_result(created, _ended(rec.result, "stopped"))
+        effects = self.ledger.effects_of_op(rec.op_id)
+        created = next((x.entry for x in effects if x.kind == "created"), entry)
+        done = [x.entry for x in effects if x.kind == "ended"]
+        local = self._local_running(entry.user_id, before=rec.op_id)
+        later = [e.ended(max(entry.start, e.start)) for e in local if e.entry_id != entry.entry_id]
+        return _start_result(created, [*done, *later], queued=True)
 
     # -- ending -----------------------------------------------------------------------------
 
     async def end(
         self, user_id: str, ref: str | None = None, *, can_manage: bool = False
-    ) -> EndResult:
+    ) -> EndOutcome:
         """End the user's running timer (``ref=None``) or the entry ``ref`` names.
 
         Requests: 1 query + 1 update; by ref: 1 retrieve + 1 query (the owner's running pages,
-        to find a doubled start's twin; with an outbox also the read again under the owner's
-        lock) + 1 update; 1 retrieve alone if already ended, no query for a page without Entry
-        ID. Both pages of a doubled start are ended at ``at``: 1 more update.
-        With an outbox, ``ref`` may also be the Entry ID of an entry whose start is pending,
-        and ends Notion can't take now are queued. Raises NothingRunning when neither Notion
-        nor the outbox has a running timer, EndQueued when Notion can't be asked and the
-        outbox knows no timer, or can't read the entry ``ref`` names (the end is saved all the
-        same; by ref, its owner is checked when it is replayed).
+        to find a doubled start's twin) + 1 update; 1 retrieve alone if already ended. Raises
+        NothingRunning, InvalidEntryRef, EntryNotFound, NotYourEntry; when Notion can't take
+        it now the stop is saved (``queued``, or ``EndSaved`` when no known timer answers it).
         """
         at = self.now()
-        if ref is not None and ref.strip():
-            return await self._end_ref(user_id, ref, at, can_manage)
-        async with self._lock(user_id):
-            if self.outbox is not None:
-                return await self._end_running(user_id, at)
-            running = await self.store.find_running(user_id)
-            if not running:
+        if ref is None or not ref.strip():
+            return await self._end_running(user_id, at)
+        return await self._end_ref(user_id, parse_entry_ref(ref), at, can_manage)
+
+    async def _end_running(self, user_id: str, at: datetime) -> EndOutcome:
+        rec = await self._submit(EndRunningOp(user_id, at))
+        if rec.state == "done" and rec.result is not None:
+            if rec.result.get("refused"):
                 raise NothingRunning()
-            ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in running]
-        first, rest = latest_first(ended)
-        return EndResult(entry=first, also_ended=rest)
+            first, rest = latest_first(_ended(rec.result))
+            return EndResult(entry=first, also_ended=rest)
+        done = [x.entry for x in self.ledger.effects_of_op(rec.op_id) if x.kind == "ended"]
+        local = self._local_running(user_id, before=rec.op_id)
+        stopped = [*done, *(e.ended(max(at, e.start)) for e in local)]
+        if not stopped:
+            return EndSaved(user_id, at)
+        first, rest = latest_first(stopped)
+        return EndResult(entry=first, also_ended=rest, queued=True)
 
-    async def _end_running(self, user_id: str, at: datetime) -> EndResult:
-        outbox = self._outbox()
-        ops = outbox.pending_of(user_id)  # before Notion: an op replayed meanwhile is in both
-        try:
-            known: list[TimeEntry] | None = await self.store.find_running(user_id)
-        except NotionError as exc:
-            if not is_unavailable(exc):
-                raise
-            known = None
-        running = running_of(project(ops, user_id, one_per_entry_id(known or ())))
-        if known is None:
-            # Notion can't say what runs: end whatever runs at ``at`` once it answers.
-            with outbox.batch():
-                outbox.enqueue_end_running(user_id, at)
-                for e in running:
-                    if e.start > at:  # a clock step back: "running at at" would miss it
-                        outbox.enqueue_end(
-                            e.entry_id, e.start, page_id=e.page_id, user_id=user_id
-                        )
-            self._notify_queued()
-            if not running:
-                raise EndQueued(user_id, at)
-            return self._ended(running, at, queued=True)
-        if not running:
-            raise NothingRunning()
-        running += running_twins(running, known)  # the other page of a doubled start
-        waiting = outbox.has_pending_for_user(user_id) or any(
-            outbox.has_pending(e.entry_id) for e in running
-        )
-        if waiting:
-            self._queue_ends(running, at, user_id)
-            return self._ended(running, at, queued=True)
-        ended: list[TimeEntry] = []
-        try:
-            for e in running:
-                ended.append(await self.store.end(e, max(at, e.start), fresh=True))
-        except NotionError as exc:
-            if not is_unavailable(exc):
-                raise
-            self._queue_ends(running[len(ended) :], at, user_id)
-            return self._ended([*ended, *running[len(ended) :]], at, queued=True)
-        return self._ended(ended, at)
+    def _local_entry(self, ref_id: str) -> TimeEntry | None:
+        """The entry ``ref_id`` names if the ledger knows it: a start still pending, as it
+        will be, or a page a recent operation created."""
+        for rec in self.ledger.pending():
+            op = rec.op
+            if isinstance(op, StartOp) and same_id(op.entry.entry_id, ref_id):
+                view = project([r.op for r in self.ledger.pending(op.lane)], op.lane)
+                return next((e for e in view if e.entry_id == op.entry.entry_id), op.entry)
+        return self.ledger.created(ref_id)
 
-    def _queue_ends(self, running: Sequence[TimeEntry], at: datetime, user_id: str) -> None:
-        queue_ends(self._outbox(), running, at, user_id)
-        self._notify_queued()
-
-    @staticmethod
-    def _ended(entries: Sequence[TimeEntry], at: datetime, *, queued: bool = False) -> EndResult:
-        ended = [e if e.end is not None else e.ended(max(at, e.start)) for e in entries]
-        first, rest = latest_first(ended)
-        return EndResult(entry=first, also_ended=rest, queued=queued)
-
-    async def _end_ref(self, user_id: str, ref: str, at: datetime, can_manage: bool) -> EndResult:
-        ref_id = parse_entry_ref(ref)
-        if self.outbox is not None:
-            local = self._pending_entry(ref_id)
-            if local is not None:
-                self._check_may_end(local, user_id, can_manage)
-                async with self._lock(local.user_id):
-                    local = self._pending_entry(ref_id)  # it may have been replayed meanwhile
-                    if local is not None:
-                        return self._queue_end_of(local, at, user_id)
-        try:
-            entry, pages = await find_entry(self.store, ref_id)
-        except NotionError as exc:
-            if self.outbox is None or not is_unavailable(exc):
-                raise
-            # Whose entry it is can't be read now: the end is saved, the owner checked on replay.
-            queued = queue_end_by_ref(self.outbox, ref_id, at, user_id, can_manage)
-            self._notify_queued()
-            raise queued from None
-        by_other = self._check_may_end(entry, user_id, can_manage)
-        if entry.end is not None:
-            return EndResult(entry=entry, ended_by_other=by_other, already_ended=True)
-        if self.outbox is not None:
-            async with self._lock(entry.user_id):
-                return await self._end_known(entry, at, user_id)
-        # A doubled start's twin stops too: a later /start would stop it, billing the gap.
-        if pages is None and entry_key(entry) is not None:
-            pages = await self.store.find_running(entry.user_id)
-        group = running_group(entry, pages or ()) or [entry]
-        ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in group]
-        return EndResult(entry=ended[0], ended_by_other=by_other)
-
-    @staticmethod
-    def _check_may_end(entry: TimeEntry, user_id: str, can_manage: bool) -> bool:
-        by_other = entry.user_id != user_id
-        if by_other and not can_manage:
-            raise NotYourEntry(entry)
-        return by_other
-
-    def _pending_entry(self, ref_id: str) -> TimeEntry | None:
-        return pending_entry(self._outbox(), ref_id)
-
-    def _queue_end_of(self, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
-        result = queue_end_of(self._outbox(), entry, at, caller)
-        if result.queued:
-            self._notify_queued()
-        return result
-
-    async def _end_known(self, entry: TimeEntry, at: datetime, caller: str) -> EndResult:
-        """End an entry read from Notion and its running twins, behind its owner's queued
-        operations if any."""
-        ops = self._outbox().pending_of(entry.user_id)
-        if ops:
-            view = project(ops, entry.user_id, [entry])
-            mine = next(e for e in view if e.entry_id == entry.entry_id)
-            return self._queue_end_of(mine, at, caller)
-        # Read again under the lock: the replayer may have ended it since it was read (no op
-        # of the owner is pending now, and none can be queued while the lock is held). That
-        # read is the owner's running pages (its twin too); one they don't list is read alone.
-        by_other = entry.user_id != caller
-        end_at = max(at, entry.start)
-        try:
-            running = await self.store.find_running(entry.user_id) if entry_key(entry) else []
-            group = running_group(entry, running)
-            if not group:
-                alone = await self.store.end(entry, end_at)
-                already = alone.end != end_at
-                return EndResult(entry=alone, ended_by_other=by_other, already_ended=already)
-            ended = [await self.store.end(e, max(at, e.start), fresh=True) for e in group]
-        except NotionError as exc:
-            if not is_unavailable(exc):
-                raise
-            return self._queue_end_of(entry, at, caller)  # replayed: every page of its ID
-        return EndResult(entry=ended[0], ended_by_other=by_other)
+    async def _end_ref(
+        self, user_id: str, ref_id: str, at: datetime, can_manage: bool
+    ) -> EndOutcome:
+        local = self._local_entry(ref_id)
+        owner = None
+        if local is not None:
+            if local.user_id != user_id and not can_manage:
+                raise NotYourEntry(local)
+            owner = local.user_id
+        rec = await self._submit(EndOp(ref_id, at, user_id, can_manage, owner))
+        if rec.state == "done" and rec.result is not None:
+            return _end_ref_result(rec.result)
+        if local is None:
+            return EndSaved(user_id, at, ref=ref_id, can_manage=can_manage)
+        by_other = local.user_id != user_id
+        if local.end is not None:
+            return EndResult(entry=local, ended_by_other=by_other, already_ended=True)
+        ended = local.ended(max(at, local.start))
+        return EndResult(entry=ended, ended_by_other=by_other, queued=True)
 
     # -- reading ----------------------------------------------------------------------------
 
+    async def _drain_first(self, user_id: str) -> None:
+        """Apply what waits for ``user_id`` before reading (briefly; an outage leaves it)."""
+        if self.ledger.pending(user_id):
+            await self.engine.drain(user_id, wait=self.lane_wait)
+
     async def entry(self, ref: str) -> TimeEntry:
         """The entry ``ref`` (page id, page URL or Entry ID) names, found as ``end`` finds it:
-        a start still waiting in the outbox, else the Notion page, else the page carrying that
-        Entry ID. Requests: none for a pending start, else 1 retrieve (+ 1 query when the ref
-        is no page). Raises InvalidEntryRef, EntryNotFound; Notion's errors propagate."""
+        a start still waiting in the ledger, else the page (by id, by a recent create, else
+        by Entry ID). Requests: none for a pending start, else 1 retrieve (+ 1 query when the
+        ref is no page). Raises InvalidEntryRef, EntryNotFound; Notion's errors propagate."""
         ref_id = parse_entry_ref(ref)
-        local = self._pending_entry(ref_id) if self.outbox is not None else None
-        if local is not None:
-            return local
-        found, _ = await find_entry(self.store, ref_id)
+        for rec in self.ledger.pending():
+            if isinstance(rec.op, StartOp) and same_id(rec.op.entry.entry_id, ref_id):
+                return rec.op.entry
+        found, _ = await locate(self.store, self.ledger, ref_id)
         return found
 
     async def active(self, user_id: str) -> list[TimeEntry]:
-        """The user's running timers (normally at most one): one query.
-
-        The pages of a doubled start count as one timer (``duplicates.preference`` picks the
-        page shown). With an outbox, pending starts and ends are applied. Notion's errors
-        propagate; use ``active_view`` to fall back to what the outbox holds.
-        """
-        if self.outbox is None:
-            return one_per_entry_id(await self.store.find_running(user_id))
-        ops = self.outbox.pending_of(user_id)  # before Notion, as in ``_end_running``
-        known = await self.store.find_running(user_id)
-        return running_of(project(ops, user_id, one_per_entry_id(known)))
+        """The user's running timers (normally at most one): one query, merged with what the
+        ledger wrote that Notion's index may not show yet and what is still pending. The
+        pages of a doubled start count as one timer. Notion's errors propagate."""
+        await self._drain_first(user_id)
+        notion = await self.store.find_running(user_id)
+        known = merge_effects(notion, self.ledger.effects_of_user(user_id))
+        ops = [r.op for r in self.ledger.pending(user_id)]
+        running = [e for e in project(ops, user_id, known) if e.end is None]
+        return one_per_entry_id(running)
 
     async def active_view(self, user_id: str) -> ActiveView:
-        """Like ``active``, but when Notion is unavailable: the pending timers, flagged."""
-        ops = self.outbox.pending_of(user_id) if self.outbox is not None else []
+        """Like ``active``, but when Notion is unavailable: what the ledger knows, flagged."""
         try:
-            known = await self.store.find_running(user_id)
+            return ActiveView(await self.active(user_id))
         except NotionError as exc:
             if not is_unavailable(exc):
                 raise
-            return ActiveView(running_of(project(ops, user_id)), notion_reachable=False)
-        return ActiveView(running_of(project(ops, user_id, one_per_entry_id(known))))
+            return ActiveView(one_per_entry_id(self._local_running(user_id)), False)
 
-    # -- plumbing ---------------------------------------------------------------------------
 
-    def _outbox(self) -> Outbox:
-        if self.outbox is None:
-            raise RuntimeError("this tracker has no outbox")
-        return self.outbox
+def _blocking(report: DrainReport) -> Exception | None:
+    """The error that stopped a lane before reaching the command's own op, if any."""
+    return list(report.errors.values())[-1] if report.errors else None
 
-    def _notify_queued(self) -> None:
-        if self.on_queued is not None:
-            self.on_queued()
+
+def _start_result(
+    created: TimeEntry, stopped: Sequence[TimeEntry], *, queued: bool = False
+) -> StartResult:
+    if not stopped:
+        return StartResult(entry=created, queued=queued)
+    first, rest = latest_first(stopped)
+    return StartResult(entry=created, stopped=first, also_stopped=rest, queued=queued)
+
+
+def _end_ref_result(result: dict[str, Any]) -> EndResult:
+    refused = result.get("refused")
+    if refused == "not_yours":
+        raise NotYourEntry(entry_from_json(result["entry"]))
+    if refused == "not_found":
+        raise EntryNotFound(result["ref"], result.get("reason", ""))
+    if refused:
+        raise NothingRunning()
+    ended = _ended(result)
+    return EndResult(
+        entry=ended[0],
+        ended_by_other=bool(result.get("by_other")),
+        already_ended=bool(result.get("already_ended")),
+    )

@@ -47,9 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.index_lag_ms < 0:
         parser.error("--index-lag-ms must not be negative")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(
-            _serve(args.host, args.port, args.token, args.parent_title, args.index_lag_ms)
-        )
+        asyncio.run(_serve(args.host, args.port, args.token, args.parent_title, args.index_lag_ms))
     return 0
 
 

@@ -1,4 +1,7 @@
-"""Run the in-memory Notion as a local HTTP server: `python -m notion_client.fake --port 8765`."""
+"""Run the in-memory Notion as a local HTTP server: `python -m notion_client.fake --port 8765`.
+
+`--index-lag-ms 3000` makes queries see pages as they were three seconds ago (`Faults.index_lag`).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ from ._fake import FakeNotion
 __all__ = ["main"]
 
 
-async def _serve(host: str, port: int, token: str, parent_title: str) -> None:
+async def _serve(host: str, port: int, token: str, parent_title: str, lag_ms: float) -> None:
     fake = FakeNotion(token=token)
+    fake.faults.index_lag = lag_ms / 1000
     parent = fake.add_parent_page(parent_title)
     async with fake.serve(host, port) as url:
         # Two lines a parent process can read to point timetrack at this server.
@@ -32,9 +36,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--token", default="secret_test")
     parser.add_argument("--parent-title", default="Workspace", help="title of the parent page")
+    parser.add_argument(
+        "--index-lag-ms",
+        type=float,
+        default=0,
+        metavar="N",
+        help="queries see pages as they were N ms ago, as Notion's lagging index does (default 0)",
+    )
     args = parser.parse_args(argv)
+    if args.index_lag_ms < 0:
+        parser.error("--index-lag-ms must not be negative")
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args.host, args.port, args.token, args.parent_title))
+        asyncio.run(_serve(args.host, args.port, args.token, args.parent_title, args.index_lag_ms))
     return 0
 
 

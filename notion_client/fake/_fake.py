@@ -51,7 +51,8 @@ class FakeNotion:
     """An in-memory Notion (API version 2026-03-11 shapes) for tests, demos and benchmarks.
 
     Use it in-process with `transport()` or over HTTP with `async with fake.serve() as url`.
-    `requests` counts requests per endpoint; `faults` injects latency and failures.
+    `requests` counts requests per endpoint; `faults` injects latency, failures and a lagging
+    query index (`faults.index_lag`, timed by `clock`: advance a settable clock in tests).
     """
 
     def __init__(
@@ -64,7 +65,7 @@ class FakeNotion:
         self.token = token
         self.faults = Faults()
         self.requests: Counter[str] = Counter()
-        self._state = NotionState(clock, result_limit)
+        self._state = NotionState(clock, result_limit, lambda: self.faults.index_lag)
         # Handlers never await, so one lock (also good across threads) keeps mutations atomic.
         self._lock = threading.Lock()
 
@@ -111,7 +112,10 @@ class FakeNotion:
     def add_page(
         self, data_source_id: str, properties: JSON, *, created_time: datetime | None = None
     ) -> str:
-        """Add a page from raw property value JSON (validated as on the wire); returns its id."""
+        """Add a page from raw property value JSON (validated as on the wire); returns its id.
+
+        Unlike a page created over the wire, it is in query results at once, whatever the lag.
+        """
         body = {
             "parent": {"type": "data_source_id", "data_source_id": data_source_id},
             "properties": properties,

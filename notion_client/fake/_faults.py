@@ -1,4 +1,4 @@
-"""Fault injection for the in-memory Notion: latency, queued failures, dropped responses, noise."""
+"""Fault injection for the in-memory Notion: latency, failures, dropped answers, noise, lag."""
 
 from __future__ import annotations
 
@@ -58,12 +58,21 @@ class Faults:
     Queued faults are one-shot and consumed in the order they were queued, by the first
     requests whose endpoint matches (`endpoint=None` matches every endpoint).
     `error_rate` answers that fraction of requests with a random 503 or 500 (see `seed`).
+
+    `index_lag` seconds, read on the fake's clock, is how far the query index lags writes, as
+    Notion's does: `query_data_source` sees pages as they were that long ago. A page created
+    more recently is missing; one updated (properties or `in_trash`) more recently is filtered,
+    sorted and returned with its older values. Retrieving a page, and the answers to creating
+    and updating one, are always fresh. Seeded pages (`FakeNotion.add_page`) and schema changes
+    are indexed at once; versions are kept only while the lag is positive, so raising it later
+    does not reach back past writes made before. 0 (the default) switches it off.
     """
 
     def __init__(self) -> None:
         self.latency: float = 0.0
         self.latency_fn: Callable[[str], float] | None = None
         self.error_rate: float = 0.0
+        self.index_lag: float = 0.0
         self._random = random.Random()
         self._queue: list[_Queued] = []
 
@@ -97,11 +106,12 @@ class Faults:
         self._queue.append(_Queued("drop", endpoint, count))
 
     def clear(self) -> None:
-        """Forget queued faults and switch latency and random errors off."""
+        """Forget queued faults and switch latency, random errors and index lag off."""
         self._queue.clear()
         self.latency = 0.0
         self.latency_fn = None
         self.error_rate = 0.0
+        self.index_lag = 0.0
 
     @property
     def pending(self) -> int:

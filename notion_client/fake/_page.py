@@ -6,6 +6,7 @@ Keeping a page as strings and flat values (not nested dicts) makes 100,000 pages
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from dataclasses import dataclass, field
@@ -71,6 +72,12 @@ class PageRec:
         self.encoded[name] = fragment
         self.index[name] = index
         self.types[name] = type_
+
+    def copy(self) -> PageRec:
+        """A copy that later changes to this page leave alone."""
+        return dataclasses.replace(
+            self, encoded=dict(self.encoded), index=dict(self.index), types=dict(self.types)
+        )
 
     def drop(self, name: str) -> None:
         self.encoded.pop(name, None)

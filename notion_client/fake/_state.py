@@ -6,7 +6,7 @@ import json
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 from ._common import (
@@ -20,6 +20,7 @@ from ._common import (
     round_to_minute,
 )
 from ._filters import compile_filter, sort_pages
+from ._history import PageHistory
 from ._page import PageRec, empty_value
 from ._schema import DatabaseRec, DataSourceRec, schema_entry
 from ._validate import apply_properties, refresh_formulas
@@ -39,14 +40,27 @@ class _Cursor:
     incomplete: bool
 
 
+def _no_lag() -> float:
+    return 0.0
+
+
 class NotionState:
-    """Databases, data sources and pages, with one method per endpoint."""
+    """Databases, data sources and pages, with one method per endpoint.
+
+    `index_lag()` seconds (by `clock`) is how far queries lag writes: while it is positive,
+    pages written through the endpoints keep their recent versions in a `PageHistory`.
+    """
 
     def __init__(
-        self, clock: Callable[[], datetime], result_limit: int = DEFAULT_RESULT_LIMIT
+        self,
+        clock: Callable[[], datetime],
+        result_limit: int = DEFAULT_RESULT_LIMIT,
+        index_lag: Callable[[], float] = _no_lag,
     ) -> None:
         self.clock = clock
         self.result_limit = result_limit
+        self.index_lag = index_lag
+        self._history = PageHistory()
         self.databases: dict[str, DatabaseRec] = {}
         self.data_sources: dict[str, DataSourceRec] = {}
         self.pages: dict[str, PageRec] = {}
@@ -63,6 +77,15 @@ class NotionState:
 
     def _now(self) -> datetime:
         return round_to_minute(self.clock())
+
+    def _lag(self) -> timedelta | None:
+        """How far the query index lags writes; None when it does not (nothing is kept then)."""
+        seconds = self.index_lag()
+        if seconds <= 0:
+            if self._history:
+                self._history.clear()
+            return None
+        return timedelta(seconds=seconds)
 
     # -- lookups ---------------------------------------------------------------------------
     def page(self, raw_id: str) -> PageRec:
@@ -158,6 +181,8 @@ class NotionState:
         if "title" in body:
             source.title = _title_text(body["title"])
         pages = [self.pages[i] for i in source.page_ids]
+        if self._history:  # the index sees a schema change at once, in every version
+            pages += self._history.earlier_versions(source.page_ids)
         for old_schema, new_schema in changes:
             _apply_schema_change(source, pages, old_schema, new_schema)
         source.schema_changed()
@@ -171,7 +196,10 @@ class NotionState:
         return self.page(page_id).encode()
 
     def create_page(self, body: JSON) -> str:
-        return self.new_page(body).encode()
+        page = self.new_page(body)
+        if page.data_source_id is not None and self._lag() is not None:
+            self._history.created(page.id, self.clock())
+        return page.encode()
 
     def new_page(self, body: JSON, created: datetime | None = None) -> PageRec:
         parent = body.get("parent")
@@ -209,6 +237,8 @@ class NotionState:
         if in_trash is not None and not isinstance(in_trash, bool):
             raise invalid("body.in_trash should be a boolean.")
         properties = body.get("properties")
+        lag = self._lag() if page.data_source_id is not None else None
+        previous = page.copy() if lag is not None else None
         if properties is not None:
             if page.in_trash and in_trash is not False:
                 raise bad_request(
@@ -219,6 +249,9 @@ class NotionState:
         if in_trash is not None:
             page.in_trash = in_trash
         page.edited = self._now()
+        if previous is not None and lag is not None:
+            now = self.clock()
+            self._history.changed(previous, now, now - lag)
         return page.encode()
 
     # -- query -----------------------------------------------------------------------------
@@ -242,7 +275,11 @@ class NotionState:
         else:
             raw_filter = body.get("filter")
             matches = compile_filter(raw_filter, source, self.clock()) if raw_filter else None
-            candidates = [p for i in source.page_ids if not (p := self.pages[i]).in_trash]
+            lag = self._lag()
+            if lag is None:
+                candidates = [p for i in source.page_ids if not (p := self.pages[i]).in_trash]
+            else:
+                candidates = self._indexed(source.page_ids, self.clock() - lag)
             if matches is not None:
                 candidates = [p for p in candidates if matches(p)]
             ordered = sort_pages(candidates, body.get("sorts"), source)
@@ -250,12 +287,25 @@ class NotionState:
             cursor = _Cursor(source.id, ordered[: self.result_limit], 0, incomplete)
         return self._page_of(cursor, page_size)
 
+    def _indexed(self, page_ids: list[str], cutoff: datetime) -> list[PageRec]:
+        """The pages as the lagging index holds them at `cutoff`, trashed ones left out."""
+        found: list[PageRec] = []
+        for page_id in page_ids:
+            version = self._history.as_of(self.pages[page_id], cutoff)
+            if version is not None and not version.in_trash:
+                found.append(version)
+        return found
+
     def _page_of(self, cursor: _Cursor, page_size: int) -> str:
         results: list[str] = []
         snapshot, i = cursor.snapshot, cursor.offset
+        lag = self._lag()
+        cutoff = None if lag is None else self.clock() - lag
         while i < len(snapshot) and len(results) < page_size:
             page = snapshot[i]
             i += 1
+            if cutoff is not None:  # as the index holds it now: maybe a newer version
+                page = self._history.as_of(self.pages[page.id], cutoff) or page
             if not page.in_trash:  # trashed since the query began
                 results.append(page.encode())
         has_more = i < len(snapshot)

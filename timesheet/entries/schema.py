@@ -39,6 +39,7 @@ __all__ = [
     "from_page",
     "parse_page",
     "to_properties",
+    "start_of",
 ]
 
 NAME: Final = "Name"
@@ -178,6 +179,12 @@ def _moment(props: Mapping[str, PropertyValue], name: str) -> datetime | str | N
     if start.tzinfo is None or start.utcoffset() is None:
         return f"{name} has no time zone"
     return start
+
+
+def start_of(page: Page) -> datetime | None:
+    """The page's Start as an aware datetime, or None when it is unusable."""
+    start = _moment(page.properties, START)
+    return start if isinstance(start, datetime) else None
 
 
 def from_page(page: Page) -> TimeEntry:

@@ -29,6 +29,7 @@ from timesheet.entries.schema import (
     SkippedPage,
     from_page,
     parse_page,
+    start_of,
     to_properties,
 )
 
@@ -109,7 +110,7 @@ class EntryStore:
         self._create_attempts = create_attempts
         self._cache = cache
         self._cache_key = f"data_source_id:{database_id}"
-        self._data_source_id: str | None = cache.get_meta(self._cache_key) if cache else None
+        self._data_source_id = None if cache is None else cache.get_meta(self._cache_key)
         self._cached = self._data_source_id is not None
         self._lock = asyncio.Lock()
 
@@ -220,7 +221,8 @@ class EntryStore:
     async def end(self, entry: TimeEntry, at: datetime, *, fresh: bool = False) -> TimeEntry:
         """Stop ``entry`` at ``at``: one write. An entry that already has an End keeps it.
 
-        Without ``fresh`` the page is read first (one more request) so a stale copy never
+        Never before its Start: a page whose Start turns out later than ``at`` (the copy was
+        stale) ends at its own Start, one more write. Without ``fresh`` the page is read first (one more request) so a stale copy never
         moves an End already recorded; pass ``fresh=True`` when ``entry`` was read just now.
         """
         if at.tzinfo is None or at.utcoffset() is None:
@@ -235,7 +237,13 @@ class EntryStore:
         if entry.end is not None:
             return entry
         assert entry.page_id is not None
+        at = max(at, entry.start)
         page = await self._client.update_page(entry.page_id, {END: Date(at)})
+        start = start_of(page)
+        if start is not None and start > at:
+            # Our copy's Start was stale (a lagging query index, a hand edit since): never
+            # leave End before Start; the page ends at its own Start.
+            page = await self._client.update_page(entry.page_id, {END: Date(start)})
         return from_page(page)
 
     async def list_overlapping(

@@ -254,6 +254,10 @@ async def test_demo_runs_the_pipeline_and_writes_outputs(tmp_path: Path) -> None
     assert await run_demo(tmp_path, out) == 0
     text = out.getvalue()
     assert "The report took 2 Notion requests" in text
+    assert "query index lags writes by 3 s" in text
+    # The start made while Notion was down was written later, at its own time (2 h, Wed).
+    assert "Notion was down for Wed 09:30 Wayne's start: saved in the ledger" in text
+    assert "1 timer runs" in text
     rows = _rows((tmp_path / "timesheet.csv").read_text())
     assert list(rows["2026-11-16"]) == [
         "day",
@@ -267,6 +271,7 @@ async def test_demo_runs_the_pipeline_and_writes_outputs(tmp_path: Path) -> None
     # The release-night deploy, Wed 22:30 -> Thu 01:15, is split at local midnight.
     assert rows["2026-11-18"]["Initech"] == "1.50"
     assert rows["2026-11-19"]["Initech"] == "1.25"
+    assert rows["2026-11-18"]["Wayne"] == "2.00"
     # Globex still runs on Friday from 15:10; the demo's clock says 17:30 -> 2h20 = 2.33 h.
     assert rows["2026-11-20"]["Globex"] == "2.33"
     # Cells are shown to 0.01 h and totals add up the shown cells: Mon 2.50 + 1.58 + 3.33.

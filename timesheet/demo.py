@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Final, TextIO
 from zoneinfo import ZoneInfo
 
-from notion_client import NotionClient, RateLimit
+from notion_client import NotionClient, RateLimit, RetryPolicy
 from notion_client.fake import FakeNotion
 from timesheet.entries.setup import create_database
 from timesheet.entries.store import EntryStore
@@ -71,16 +72,77 @@ class _Clock:
         return self.now
 
 
-async def _record_week(tracker: Tracker, clock: _Clock, monday: date) -> int:
-    count = 0
-    for shift in demo_shifts():
+#: The shift whose start finds Notion down (Wednesday 09:30, Wayne): saved in the ledger and
+#: written by the next command, at its own time.
+OUTAGE_SHIFT: Final = 6
+#: Seconds Notion's query index lags writes in the demo (as it does, by seconds, in Notion).
+DEMO_INDEX_LAG: Final = 3.0
+
+
+_WHY: Final = {
+    "start": ": 1 query + 1 create, the first also learns the data source",
+    "end": ": 1 query + 1 update, + 1 read of the page the lagging index does not list yet",
+}
+
+
+@dataclass(slots=True)
+class _Recording:
+    """What recording the week showed: timers, saved starts, requests per command kind."""
+
+    timers: int = 0
+    saved: list[str] = field(default_factory=list)
+    requests: dict[str, list[int]] = field(default_factory=dict)
+    race: str = ""
+
+    def count(self, kind: str, fake: FakeNotion, before: int) -> None:
+        self.requests.setdefault(kind, []).append(sum(fake.requests.values()) - before)
+
+
+async def _record_week(
+    tracker: Tracker, other: Tracker, fake: FakeNotion, clock: _Clock, monday: date
+) -> _Recording:
+    """The week through the tracker, on a Notion whose index lags; one start during an
+    outage; the last start raced by a second process on the same ledger."""
+    rec = _Recording()
+    shifts = demo_shifts()
+    for i, shift in enumerate(shifts):
         clock.now = datetime.combine(monday + timedelta(days=shift.day), shift.start, DEMO_TZ)
-        await tracker.start(DEMO_USER, shift.client, name=shift.custom_name, note=shift.note)
-        count += 1
+        before = sum(fake.requests.values())
+        if i == OUTAGE_SHIFT:
+            fake.faults.fail_next(503, count=1000)
+        if shift.minutes is None:
+            rec.race = await _race(tracker, other, shift)
+        else:
+            result = await tracker.start(
+                DEMO_USER, shift.client, name=shift.custom_name, note=shift.note
+            )
+            if result.queued:
+                rec.saved.append(f"{clock.now:%a %H:%M} {shift.client}")
+            else:
+                rec.count("start", fake, before)
+        fake.faults.clear()
+        fake.faults.index_lag = DEMO_INDEX_LAG
+        rec.timers += 1
         if shift.minutes is not None:
             clock.now += timedelta(minutes=shift.minutes)
+            before = sum(fake.requests.values())
             await tracker.end(DEMO_USER)
-    return count
+            if i != OUTAGE_SHIFT:  # that end also wrote the saved start first
+                rec.count("end", fake, before)
+    return rec
+
+
+async def _race(tracker: Tracker, other: Tracker, shift: DemoShift) -> str:
+    """Two processes (two ledger connections) start the same user's timer at one instant."""
+    first, second = await asyncio.gather(
+        tracker.start(DEMO_USER, "Initech", note="from the terminal"),
+        other.start(DEMO_USER, shift.client, name=shift.custom_name, note=shift.note),
+    )
+    running = [r.entry.client for r in (first, second) if r.stopped is None]
+    return (
+        f"the bot and the terminal started {shift.client} and Initech at the same instant: "
+        f"{len(running)} timer runs, the first one stopped at that instant"
+    )
 
 
 def _write_outputs(sheet: Timesheet, out_dir: Path) -> tuple[Path, Path]:
@@ -102,14 +164,29 @@ async def run_demo(out_dir: Path, stdout: TextIO) -> int:
     clock = _Clock(now)
 
     async with NotionClient(
-        token=DEMO_TOKEN, transport=fake.transport(), rate_limit=RateLimit(rate=0)
+        token=DEMO_TOKEN,
+        transport=fake.transport(),
+        rate_limit=RateLimit(rate=0),
+        retry=RetryPolicy(max_attempts=1),  # the outage is told at once, not retried
     ) as client:
         database_id, _ = await create_database(client, parent, CLIENTS)
-        with tempfile.TemporaryDirectory() as data_dir, Ledger.in_dir(data_dir) as ledger:
+        fake.faults.index_lag = DEMO_INDEX_LAG
+        with (
+            tempfile.TemporaryDirectory() as data_dir,
+            Ledger.in_dir(data_dir) as ledger,
+            Ledger.in_dir(data_dir) as second_ledger,
+        ):
             store = EntryStore(client, database_id, cache=ledger)
             tracker = Tracker(store, ledger=ledger, clock=clock, presets=CLIENTS)
-            started = await _record_week(tracker, clock, monday)
+            other = Tracker(
+                EntryStore(client, database_id, cache=second_ledger),
+                ledger=second_ledger,
+                clock=clock,
+                presets=CLIENTS,
+            )
+            recorded = await _record_week(tracker, other, fake, clock, monday)
         writes = fake.requests["create_page"] + fake.requests["update_page"]
+        fake.faults.clear()
 
         before = sum(fake.requests.values())
         report_store = EntryStore(client, database_id)  # a cold store, as the weekly job has
@@ -119,7 +196,24 @@ async def run_demo(out_dir: Path, stdout: TextIO) -> int:
         )
         report_requests = sum(fake.requests.values()) - before
 
-    print(f"Recorded {started} timers through the tracker ({writes} Notion writes).", file=stdout)
+    print(
+        f"Recorded {recorded.timers} timers through the ledger ({writes} Notion writes), on a "
+        f"Notion whose query index lags writes by {DEMO_INDEX_LAG:.0f} s.",
+        file=stdout,
+    )
+    for kind, counts in recorded.requests.items():
+        print(
+            f"  {kind}: {sum(counts) / len(counts):.2f} Notion requests a command "
+            f"(min {min(counts)}, max {max(counts)}){_WHY.get(kind, '')}",
+            file=stdout,
+        )
+    for saved in recorded.saved:
+        print(
+            f"  Notion was down for {saved}'s start: saved in the ledger, written by the next "
+            "command at its own time.",
+            file=stdout,
+        )
+    print(f"  Race: {recorded.race}.", file=stdout)
     print(f"Report as of {now:%a %d %b %Y %H:%M} {DEMO_TZ.key}:\n", file=stdout)
     print(render_text(sheet.table), end="", file=stdout)
     csv_path, png_path = _write_outputs(sheet, out_dir)

@@ -111,12 +111,13 @@ class Engine:
         began = self._monotonic()
         report = DrainReport()
         lock = self._lock(lane)
-        try:
-            await asyncio.wait_for(lock.acquire(), timeout=max(wait, 0.001))
-        except TimeoutError:
-            report.busy = True
-            report.stopped = "another task is applying this user's operations"
-            return report
+        while lock.locked():  # polled: a lock acquired as a timeout fires would be lost
+            if self._monotonic() - began >= wait:
+                report.busy = True
+                report.stopped = "another task is applying this user's operations"
+                return report
+            await self._sleep(LEASE_POLL)
+        await lock.acquire()  # free and no waiter: taken at once, without yielding
         try:
             while not self.ledger.try_lease(lane):
                 if self._monotonic() - began >= wait:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Final, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from timesheet.entries.model import dashed_id
+
 __all__ = ["ConfigError", "Rounding", "Settings", "load_dotenv_file"]
 
 Rounding = Literal["nearest", "up", "down"]
@@ -56,8 +58,7 @@ def _notion_id(name: str, raw: str) -> str:
     match = _NOTION_ID.search(raw.replace("-", ""))
     if match is None:
         raise ConfigError(name, "not a Notion id (32 hex digits, a UUID or a Notion page URL)")
-    h = match.group(1).lower()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return dashed_id(match.group(1))
 
 
 def _snowflake(name: str, raw: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
-from timesheet.entries.model import TimeEntry, same_id
+from timesheet.entries.model import TimeEntry, compact_id, same_id
 
 __all__ = [
     "DuplicatePages",
@@ -62,7 +62,7 @@ def preference(entry: TimeEntry) -> tuple[bool, timedelta, datetime, str]:
     """
     end = _NEVER if entry.end is None else entry.end.astimezone(UTC)
     edited = _NEVER if entry.edited_at is None else entry.edited_at.astimezone(UTC)
-    page = (entry.page_id or "").replace("-", "").lower()
+    page = compact_id(entry.page_id or "")
     return entry.end is not None, _NEVER - end, edited, page
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-__all__ = ["TimeEntry", "same_id"]
+__all__ = ["TimeEntry", "compact_id", "dashed_id", "same_id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +48,18 @@ class TimeEntry:
         return replace(self, end=at)
 
 
+def compact_id(text: str) -> str:
+    """A Notion id (page, database, data source) or Entry ID without dashes, in lower case:
+    the one form ids are compared and keyed in."""
+    return text.replace("-", "").lower()
+
+
+def dashed_id(hex32: str) -> str:
+    """32 hex digits as a dashed lowercase UUID, the form Notion answers with."""
+    h = compact_id(hex32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def same_id(a: str, b: str) -> bool:
-    """Whether two Notion ids (page, database, data source) or Entry IDs are the same one,
-    whatever their dashes and case."""
-    return a.replace("-", "").lower() == b.replace("-", "").lower()
+    """Whether two Notion ids or Entry IDs are the same one, whatever their dashes and case."""
+    return compact_id(a) == compact_id(b)

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from notion_client import ObjectNotFoundError
 from timesheet.entries.errors import EntryNotFound, InvalidEntryRef
-from timesheet.entries.model import TimeEntry
+from timesheet.entries.model import TimeEntry, dashed_id
 from timesheet.entries.store import EntryStore, NotAnEntryError
 
 __all__ = ["find_entry", "notion_id", "parse_entry_ref"]
@@ -21,16 +21,11 @@ _TRAILING_HEX32: Final = re.compile(r"(?:^|[^0-9a-fA-F])([0-9a-fA-F]{32})$")
 _NOTION_HOSTS: Final = ("notion.so", "notion.site", "notion.com")
 
 
-def _dashed(hex32: str) -> str:
-    h = hex32.lower()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
 def notion_id(text: str) -> str | None:
     """A Notion id (32 hex, with or without dashes, any case) as a dashed lowercase UUID; None
     when ``text`` is not exactly one."""
     if _HEX32.fullmatch(text):
-        return _dashed(text)
+        return dashed_id(text)
     if _UUID.fullmatch(text):
         return text.lower()
     return None
@@ -66,7 +61,7 @@ def parse_entry_ref(text: str) -> str:
     last = url.path.rstrip("/").rsplit("/", 1)[-1]
     match = _TRAILING_HEX32.search(last)
     if match is not None:
-        return _dashed(match.group(1))
+        return dashed_id(match.group(1))
     found = notion_id(last)
     if found is None:
         raise InvalidEntryRef(text)

@@ -38,8 +38,8 @@ __all__ = [
     "expected_schema",
     "from_page",
     "parse_page",
-    "to_properties",
     "start_of",
+    "to_properties",
 ]
 
 NAME: Final = "Name"

@@ -222,8 +222,9 @@ class EntryStore:
         """Stop ``entry`` at ``at``: one write. An entry that already has an End keeps it.
 
         Never before its Start: a page whose Start turns out later than ``at`` (the copy was
-        stale) ends at its own Start, one more write. Without ``fresh`` the page is read first (one more request) so a stale copy never
-        moves an End already recorded; pass ``fresh=True`` when ``entry`` was read just now.
+        stale) ends at its own Start, one more write. Without ``fresh`` the page is read first
+        (one more request) so a stale copy never moves an End already recorded; pass
+        ``fresh=True`` when ``entry`` was read just now.
         """
         if at.tzinfo is None or at.utcoffset() is None:
             raise ValueError("end time must be timezone-aware")

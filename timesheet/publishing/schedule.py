@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from notion_client import backoff_ceiling
 from timesheet.publishing.cron import CronSchedule
 from timesheet.publishing.discord_webhook import PublishError, redact_webhooks
 
@@ -318,8 +319,7 @@ class WeeklyReporter:
         return True
 
     def _retry_wait(self) -> float:
-        doubled = self._retry_delay * float(2 ** max(0, self._failures - 1))
-        return min(self._max_retry_delay, doubled)
+        return backoff_ceiling(max(1, self._failures), self._retry_delay, self._max_retry_delay)
 
     def seconds_until_next(self) -> float:
         """How long to sleep now: to the next run, a pending retry, or ``max_sleep``."""

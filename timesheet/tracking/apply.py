@@ -21,7 +21,7 @@ from notion_client import (
 )
 from timesheet.entries.duplicates import entry_key, running_group
 from timesheet.entries.errors import EntryNotFound
-from timesheet.entries.model import TimeEntry
+from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.refs import find_entry
 from timesheet.entries.store import EntryStore, NotAnEntryError
 from timesheet.tracking.ledger import Effect, Ledger, Recorded
@@ -60,7 +60,7 @@ def classify(exc: Exception) -> Outcome | None:
 
 
 def _key(entry: TimeEntry) -> str:
-    return (entry.page_id or "").replace("-", "").lower()
+    return compact_id(entry.page_id or "")
 
 
 def merge_effects(notion: Iterable[TimeEntry], effects: Iterable[Effect]) -> list[TimeEntry]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from timesheet.entries.model import TimeEntry
+from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.tracking.ledger_schema import migrate
 from timesheet.tracking.operations import (
     Operation,
@@ -328,7 +328,7 @@ class Ledger:
 
     def created(self, ref: str) -> TimeEntry | None:
         """The page a recent operation created for ``ref`` (its page id or Entry ID)."""
-        compact = ref.replace("-", "").lower()
+        compact = compact_id(ref)
         rows = self._rows(
             "SELECT * FROM effects WHERE kind = 'created' AND"
             " (replace(lower(page_id), '-', '') = ? OR replace(lower(entry_id), '-', '') = ?)"

@@ -2,7 +2,11 @@
 
 `tracker_env()` opens a `notion_env` with a `Ledger` on disk and a `Tracker` on both, its clock
 a `Clock` at `T0` and its ids `sequential_ids()`; the `TrackerEnv` it yields switches Notion
-down and up, counts writes, reads the ledger as a restarted process would, and replays it.
+down and up, counts writes, reads the ledger as a restarted process would, and replays it. It
+also makes the running pages tests start from: one the ledger wrote (`running_page`), one it
+does not know (`started_elsewhere`) and a doubled start (`doubled_start`), and finds pages by
+page id or Entry ID. `PRESETS` and the users `ALICE`, `BOB` and `MANAGER` are what the tracker
+tests share (conftest's ``ledger_env`` fixture is a `TrackerEnv` on `PRESETS`).
 """
 
 from __future__ import annotations
@@ -23,12 +27,18 @@ from timesheet.tracking.engine import DrainReport, Engine
 from timesheet.tracking.ledger import Ledger, Recorded
 from timesheet.tracking.tracker import Tracker
 
-__all__ = ["DOWN", "TrackerEnv", "tracker_env"]
+__all__ = ["ALICE", "BOB", "DOWN", "MANAGER", "PRESETS", "TrackerEnv", "tracker_env"]
 
 _E = TypeVar("_E", bound="TrackerEnv")
 
 #: "Notion is down": more failures than any test makes requests.
 DOWN: Final = 10_000
+#: The preset clients of the tracker tests.
+PRESETS: Final = ("Acme", "Globex")
+#: Discord users: two members, and one with Manage Server (who passes ``can_manage``).
+ALICE: Final = "100000000000000001"
+BOB: Final = "100000000000000002"
+MANAGER: Final = "100000000000000009"
 
 
 @dataclass
@@ -51,6 +61,43 @@ class TrackerEnv(NotionEnv):
 
     def running_pages(self) -> list[TimeEntry]:
         return [e for e in self.pages() if e.end is None]
+
+    def page(self, page_id: str | None) -> TimeEntry:
+        """The page ``page_id`` as Notion holds it now."""
+        (found,) = [e for e in self.pages() if e.page_id == page_id]
+        return found
+
+    def pages_of(self, entry_id: str) -> list[TimeEntry]:
+        """Every page carrying ``entry_id`` (two for a doubled start), oldest first."""
+        return [e for e in self.pages() if e.entry_id == entry_id]
+
+    def page_of(self, entry_id: str) -> TimeEntry:
+        """The one page carrying ``entry_id`` (fails if the start was written twice)."""
+        found = self.pages_of(entry_id)
+        assert len(found) == 1, f"{len(found)} pages carry Entry ID {entry_id}"
+        return found[0]
+
+    async def running_page(self, user: str = ALICE, client: str = "Acme") -> TimeEntry:
+        """A timer started through the tracker with Notion up: the ledger wrote its page, so
+        it knows the page and its owner for a while (``keep_seconds``)."""
+        started = await self.tracker.start(user, client)
+        assert not started.queued and started.entry.page_id is not None
+        return started.entry
+
+    async def started_elsewhere(self, user: str = ALICE, client: str = "Acme") -> TimeEntry:
+        """A running page the ledger does not know: written straight to Notion, as by another
+        machine, or by this bot longer ago than its ledger keeps what it wrote."""
+        return await self.store.create(self.tracker.plan_start(user, client))
+
+    async def doubled_start(self, user: str = ALICE, client: str = "Acme") -> TimeEntry:
+        """Two running pages of one planned start (unknown to the ledger), as a create retried
+        behind Notion's lagging index leaves them; the planned entry."""
+        planned = self.tracker.plan_start(user, client)
+        first = await self.store.create(planned)
+        second = await self.store.create(planned)
+        assert first.page_id != second.page_id
+        assert len(self.pages_of(planned.entry_id)) == 2
+        return planned
 
     def down(self) -> None:
         """Every request fails with 503 (after the client's retries) until `up`."""

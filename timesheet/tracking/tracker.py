@@ -239,14 +239,27 @@ class Tracker:
         return EndResult(entry=first, also_ended=rest, queued=True)
 
     def _local_entry(self, ref_id: str) -> TimeEntry | None:
-        """The entry ``ref_id`` names if the ledger knows it: a start still pending, as it
-        will be, or a page a recent operation created."""
+        """The entry ``ref_id`` names if the ledger knows it, as it will be once its owner's
+        pending operations are applied: a start still pending, or a page a recent operation
+        created (with the End an operation wrote to it since)."""
         for rec in self.ledger.pending():
             op = rec.op
             if isinstance(op, StartOp) and same_id(op.entry.entry_id, ref_id):
                 view = project([r.op for r in self.ledger.pending(op.lane)], op.lane)
                 return next((e for e in view if e.entry_id == op.entry.entry_id), op.entry)
-        return self.ledger.created(ref_id)
+        created = self.ledger.created(ref_id)
+        if created is None or created.page_id is None:
+            return created
+        page = created.page_id
+        written = [
+            x.entry
+            for x in self.ledger.effects_of_user(created.user_id)
+            if x.entry.page_id is not None and same_id(x.entry.page_id, page)
+        ]
+        known = written[-1] if written else created
+        ops = [r.op for r in self.ledger.pending(created.user_id)]
+        view = project(ops, created.user_id, [known])
+        return next((e for e in view if e.page_id == known.page_id), known)
 
     async def _end_ref(
         self, user_id: str, ref_id: str, at: datetime, can_manage: bool

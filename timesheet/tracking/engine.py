@@ -13,6 +13,7 @@ from typing import Final
 from timesheet.entries.store import EntryStore
 from timesheet.tracking.apply import apply, classify
 from timesheet.tracking.ledger import Ledger
+from timesheet.tracking.operations import EndOp
 
 __all__ = ["DrainReport", "Engine"]
 
@@ -107,7 +108,35 @@ class Engine:
 
     async def drain(self, lane: str, *, wait: float = 0.0) -> DrainReport:
         """Apply ``lane``'s pending operations in order, waiting up to ``wait`` seconds for
-        the lane if another task or process holds it (``busy`` if it still does)."""
+        the lane if another task or process holds it (``busy`` if it still does).
+
+        Stops by ref whose owner was unknown when they were saved wait in the asker's lane;
+        those saved before this lane's first pending operation go first (best effort), so a
+        later start or stop of the owner never overtakes them."""
+        for other in self._unowned_before(lane):
+            earlier = await self._drain_lane(other, wait=0.0)
+            self._log_lines(earlier)
+        return await self._drain_lane(lane, wait=wait)
+
+    def _unowned_before(self, lane: str) -> list[str]:
+        mine = self.ledger.pending(lane)
+        if not mine:
+            return []
+        first = mine[0].op_id
+        lanes = {
+            r.lane
+            for r in self.ledger.pending()
+            if isinstance(r.op, EndOp) and r.op.owner is None and r.lane != lane
+            and r.op_id < first
+        }
+        return sorted(lanes)
+
+    @staticmethod
+    def _log_lines(report: DrainReport) -> None:
+        for line in report.lines:
+            _log.info("%s", line)
+
+    async def _drain_lane(self, lane: str, *, wait: float) -> DrainReport:
         began = self._monotonic()
         report = DrainReport()
         lock = self._lock(lane)
@@ -181,7 +210,7 @@ class Engine:
         began = self._monotonic()
         report = DrainReport()
         for lane in self.ledger.pending_lanes():
-            one = await self.drain(lane)
+            one = await self._drain_lane(lane, wait=0.0)
             report.add(one)
             if one.retry_later or one.blocked:
                 break

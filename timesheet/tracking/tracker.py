@@ -274,12 +274,26 @@ class Tracker:
         if rec.state == "done" and rec.result is not None:
             return _end_ref_result(rec.result)
         if local is None:
+            first = self._earlier_stop(rec, ref_id, user_id)
+            if first is not None:  # a second click: the first stop is the End Notion gets
+                self.ledger.cancel(rec.op_id)
+                at = first.at
             return EndSaved(user_id, at, ref=ref_id, can_manage=can_manage)
         by_other = local.user_id != user_id
         if local.end is not None:
             return EndResult(entry=local, ended_by_other=by_other, already_ended=True)
         ended = local.ended(max(at, local.start))
         return EndResult(entry=ended, ended_by_other=by_other, queued=True)
+
+    def _earlier_stop(self, rec: Recorded, ref_id: str, asker: str) -> EndOp | None:
+        """A stop of ``ref_id`` that ``asker`` saved before ``rec`` and is still pending."""
+        for other in self.ledger.pending(rec.lane):
+            op = other.op
+            if other.op_id >= rec.op_id:
+                break
+            if isinstance(op, EndOp) and op.asked_by == asker and same_id(op.ref, ref_id):
+                return op
+        return None
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from notion_client import (
     NotionClient,
     NotionTransportError,
     Page,
+    RichText,
     ServerError,
     prop,
 )
@@ -192,6 +193,11 @@ class EntryStore:
             return entry
         assert entry.page_id is not None
         page = await self._client.update_page(entry.page_id, {END: Date(at)})
+        return from_page(page)
+
+    async def set_entry_id(self, page_id: str, entry_id: str) -> TimeEntry:
+        """Give page ``page_id`` the Entry ID ``entry_id``: one write, nothing else changes."""
+        page = await self._client.update_page(page_id, {ENTRY_ID: RichText(entry_id)})
         return from_page(page)
 
     async def list_overlapping(

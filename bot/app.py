@@ -25,7 +25,7 @@ from timesheet.config import ConfigError, Settings
 __all__ = ["PLUGINS", "TimetrackClient", "build_gateway_bot", "build_rest_bot", "serve_http"]
 
 #: Plugin modules, loaded by module path (load_folder depends on the working directory).
-PLUGINS: Final = ("bot.plugins.timer", "bot.plugins.timesheet")
+PLUGINS: Final = ("bot.plugins.timer", "bot.plugins.timesheet", "bot.plugins.check")
 
 _log = logging.getLogger("timetrack.bot")
 

@@ -214,6 +214,8 @@ def test_findings_come_by_kind_then_start() -> None:
         (Kind.LONG, bob_running.url),
         (Kind.NO_CLIENT, bob_running.url),
     ]
+    only = find_problems([bob_running, long, second, first], now=NOW, tz=TZ, kinds={Kind.LONG})
+    assert [f.link for f in only] == [long.url, bob_running.url]
 
 
 # -- the fix, on the in-memory Notion ----------------------------------------------------------
@@ -289,6 +291,6 @@ async def test_the_report_notes_findings_its_table_does_not_name_from_the_same_q
         "has no Client; set one in Notion"
     ]
     # The doubled page is named once, by the table's own note (not again as a finding).
-    assert sum("77" in n or "doubled page" in n for n in ada.table.notes) == 1
+    assert sum(doubled.entry_id in n or "doubled page" in n for n in ada.table.notes) == 1
     assert [n for n in bob.table.notes if n.startswith("over 24 h: ")] != []
     assert not any(n.startswith("over 24 h") for n in ada.table.notes)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -129,22 +129,25 @@ def find_problems(
     now: datetime,
     tz: ZoneInfo,
     longest: timedelta = LONGEST,
+    kinds: Collection[Kind] = tuple(Kind),
 ) -> list[Finding]:
-    """Every finding about ``entries`` (and the ``skipped`` pages of the same query), by kind,
-    then by Start. Times are shown in ``tz``; a running entry lasts until ``now``."""
+    """The findings of these ``kinds`` (every kind by default) about ``entries`` and the
+    ``skipped`` pages of the same query, by kind, then by Start. Times are shown in ``tz``; a
+    running entry lasts until ``now``."""
     pages = _pages(entries)
     shared = _shared_ids(pages)
     extra = {id(page) for page, _ in shared.doubled}
     unique = [e for e in pages if id(e) not in extra]
-    return [
-        *_overlaps(unique, now, tz),
-        *_reversed(unique, skipped, tz),
-        *_long(unique, now, tz, longest),
-        *_no_client(unique, tz),
-        *(_doubled_finding(page, kept) for page, kept in shared.doubled),
-        *(_copy_finding(copy, page, tz) for copy in shared.copies for page in copy.pages),
-        *(_skipped_finding(s) for s in skipped if s.reason != END_BEFORE_START),
+    finders: list[tuple[Kind, Callable[[], Iterable[Finding]]]] = [
+        (Kind.OVERLAP, lambda: _overlaps(unique, now, tz)),
+        (Kind.END_BEFORE_START, lambda: _reversed(unique, skipped, tz)),
+        (Kind.LONG, lambda: _long(unique, now, tz, longest)),
+        (Kind.NO_CLIENT, lambda: _no_client(unique, tz)),
+        (Kind.DOUBLED, lambda: (_doubled_finding(p, kept) for p, kept in shared.doubled)),
+        (Kind.COPY, lambda: (_copy_finding(c, p, tz) for c in shared.copies for p in c.pages)),
+        (Kind.SKIPPED, lambda: map(_skipped_finding, _unusable(skipped))),
     ]
+    return [finding for kind, find in finders if kind in kinds for finding in find()]
 
 
 def entry_id_copies(entries: Iterable[TimeEntry]) -> list[EntryIdCopy]:
@@ -335,6 +338,11 @@ def _copy_finding(copy: EntryIdCopy, page: TimeEntry, tz: ZoneInfo) -> Finding:
 
 def _skipped_link(page: SkippedPage) -> str:
     return page.url or f"page {page.page_id}"
+
+
+def _unusable(skipped: Sequence[SkippedPage]) -> list[SkippedPage]:
+    """Skipped pages other than End before Start (named as such)."""
+    return [s for s in skipped if s.reason != END_BEFORE_START]
 
 
 def _skipped_finding(page: SkippedPage) -> Finding:

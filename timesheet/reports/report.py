@@ -104,9 +104,7 @@ def tables_for(
     entries with no client, copied Entry IDs), from these same entries.
     """
     unique, doubled = collapse_duplicates(entries)
-    found = [
-        f for f in find_problems(entries, skipped, now=now, tz=opts.tz) if f.kind in POST_KINDS
-    ]
+    found = find_problems(entries, skipped, now=now, tz=opts.tz, kinds=POST_KINDS)
 
     def table(
         group: Sequence[TimeEntry],

@@ -104,7 +104,7 @@ class EntryIdCopy:
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """The findings of a period, and the pages ``--fix`` gave a fresh Entry ID."""
+    """The findings of a period, and the pages given a fresh Entry ID (with ``fix``)."""
 
     findings: list[Finding]
     fixed: list[TimeEntry]

@@ -16,6 +16,7 @@ import hikari
 
 from bot.clicks import route_clicks
 from bot.command_run import CommandRun, current_run_or_none, fail_command, new_run
+from bot.interaction_guard import GuardedRESTBot
 from bot.jobs import BackgroundJobs
 from bot.logs import quiet_bad_signatures
 from bot.model import Model
@@ -24,7 +25,7 @@ from timesheet.config import ConfigError, Settings
 __all__ = ["PLUGINS", "TimetrackClient", "build_gateway_bot", "build_rest_bot", "serve_http"]
 
 #: Plugin modules, loaded by module path (load_folder depends on the working directory).
-PLUGINS: Final = ("bot.plugins.timer", "bot.plugins.timesheet")
+PLUGINS: Final = ("bot.plugins.timer", "bot.plugins.timesheet", "bot.plugins.check")
 
 _log = logging.getLogger("timetrack.bot")
 
@@ -151,17 +152,16 @@ def build_rest_bot(
     plugins: Sequence[str] = PLUGINS,
     logs: str | int | dict[str, Any] | None = "INFO",
 ) -> tuple[hikari.RESTBot, TimetrackClient]:
-    """An HTTP-interactions bot: signatures checked with DISCORD_PUBLIC_KEY by hikari."""
+    """An HTTP-interactions bot: signatures checked with DISCORD_PUBLIC_KEY by hikari; stale
+    and replayed requests refused (`bot.interaction_guard`)."""
     settings.require("DISCORD_PUBLIC_KEY", "DISCORD_TOKEN")
     assert settings.discord_token is not None
+    assert settings.discord_public_key is not None
     quiet_bad_signatures()
-    bot = hikari.RESTBot(
+    bot = GuardedRESTBot(
         settings.discord_token,
-        "Bot",
         public_key=settings.discord_public_key,
         logs=logs,
-        banner=None,
-        suppress_optimization_warning=True,
         rest_url=settings.discord_api_url,
     )
 

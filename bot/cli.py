@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from timesheet.config import ConfigError, Settings, load_dotenv_file
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.model import Model
     from notion_client import NotionClient
     from timesheet.reports.report import Timesheet
+    from timesheet.reports.week import Period
 
 __all__ = ["build_parser", "main"]
 
@@ -210,21 +213,27 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     return code
 
 
-# --- report -----------------------------------------------------------------------------------
+# --- report and check -------------------------------------------------------------------------
+
+
+def _week(spec: str, settings: Settings, now: datetime) -> Period:
+    """The local week ``--week`` names (in TIMEZONE)."""
+    from timesheet.reports.week import week_period
+
+    try:
+        return week_period(spec, settings.timezone, settings.week_start, now)
+    except ValueError:
+        raise CommandFailed(
+            f"--week {spec}: expected this, last or an ISO week such as 2026-W47"
+        ) from None
 
 
 async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timesheet:
     from timesheet.reports.report import ReportOptions, build_timesheets
-    from timesheet.reports.week import week_period
 
     async with _model(settings) as model:
         now = model.now()
-        try:
-            period = week_period(args.week, settings.timezone, settings.week_start, now)
-        except ValueError:
-            raise CommandFailed(
-                f"--week {args.week}: expected this, last or an ISO week such as 2026-W47"
-            ) from None
+        period = _week(args.week, settings, now)
         (sheet,) = await build_timesheets(
             model.store, period, ReportOptions.from_settings(settings), now, user_id=args.user
         )
@@ -257,6 +266,23 @@ def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         if not quiet:
             _say("Posted to the timesheet webhook.")
     return EXIT_OK
+
+
+async def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from timesheet.reports.check import check_period
+    from timesheet.reports.week import week_title
+    from timesheet.reports.wording import page_ref
+
+    tz = settings.timezone
+    async with _model(settings) as model:
+        now = model.now()
+        period = _week(args.week, settings, now)
+        result = await check_period(model.store, period, now=now, tz=tz, fix=args.fix)
+    for page in result.fixed:
+        _say(f"fixed: {page_ref(page)} now has Entry ID {page.entry_id}")
+    for line in result.lines(week_title(period, tz)):
+        _say(line)
+    return EXIT_FAILED if result.findings else EXIT_OK
 
 
 # --- demo -------------------------------------------------------------------------------------
@@ -318,6 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--png", metavar="FILE", help="write the chart")
     report.add_argument("--post", action="store_true", help="post to TIMESHEET_WEBHOOK_URL")
     report.set_defaults(handler=_cmd_report)
+
+    check = sub.add_parser("check", help="list what a report would stumble on (exit 1 if anything)")
+    check.add_argument("--week", default="this", help="this | last | 2026-W47 (default this)")
+    check.add_argument(
+        "--fix", action="store_true", help="give copied entries a fresh Entry ID (only that)"
+    )
+    check.set_defaults(handler=_async(_check))
 
     demo = sub.add_parser("demo", help="the whole pipeline on an in-memory Notion, offline")
     demo.add_argument("--out", metavar="DIR", default="demo-output", help="(default demo-output)")

@@ -10,7 +10,7 @@
 - `wire_client()` speaks Notion's HTTP API to a fake with plain httpx, through its in-process
   transport or over a real socket on 127.0.0.1 (parametrize with `WIRES` to get both).
 - `Clock`, `entry_id()`, `sequential_ids()`, `prop_text()` and `prop_date()`: the small pieces
-  these tests share.
+  these tests share; `seed_entry()` puts an entry straight into a fake (as if typed in Notion).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import httpx
 
 from notion_client import DEFAULT_BASE_URL, NotionClient, RateLimit, RetryPolicy
 from notion_client.fake import FakeNotion
-from timesheet.entries.schema import expected_schema
+from timesheet.entries.model import TimeEntry
+from timesheet.entries.schema import expected_schema, to_properties
 from timesheet.entries.store import EntryStore
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "notion_env",
     "prop_date",
     "prop_text",
+    "seed_entry",
     "sequential_ids",
     "timesheet_notion",
     "wire_client",
@@ -203,3 +205,12 @@ def prop_date(page: Mapping[str, Any], name: str) -> datetime | None:
     """The start of date property ``name`` of a raw page; None while it is empty."""
     value = page["properties"][name]["date"]
     return None if value is None else datetime.fromisoformat(value["start"])
+
+
+def seed_entry(
+    fake: FakeNotion, data_source_id: str, entry: TimeEntry, *, created: datetime | None = None
+) -> str:
+    """Write ``entry`` as a page of the fake without a request (no checks, End before Start
+    allowed), created at ``created`` (the fake's clock by default); returns the page id."""
+    properties = {name: value.to_json() for name, value in to_properties(entry).items()}
+    return fake.add_page(data_source_id, properties, created_time=created)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hikari
 import pytest
 
 from bot.app import build_gateway_bot
@@ -19,7 +20,9 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
     )
     bot, client = build_gateway_bot(settings, Model(settings), logs=None)
     names = sorted({c.name for c in client.commands.app_commands})
-    assert names == ["active", "custom", "timer", "timesheet"]  # timer: /start and /end
+    assert names == ["active", "check", "custom", "timer", "timesheet"]  # timer: /start, /end
+    (check,) = [c for c in client.commands.app_commands if c.name == "check"]
+    assert check.default_member_permissions == hikari.Permissions.MANAGE_GUILD  # shown to managers
     assert {c.guild_id for c in client.commands.app_commands} == {800000000000000001}
     assert client.model.settings is settings and bot.intents.value == 0
 

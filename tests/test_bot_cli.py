@@ -7,22 +7,27 @@ import os
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
-from notionkit import timesheet_notion
+from notionkit import prop_text, seed_entry, timesheet_notion
 
 from bot.cli import main
 from notion_client import Page, PropertySchema
 from notion_client.fake import FakeNotion
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.schema import expected_schema, from_page
+from timesheet.reports.week import week_period
 
 TOKEN = "secret_cli_token"
 USER = "100000000000000001"
 SCRIPT = Path(sys.executable).with_name("timetrack")
+LONDON = ZoneInfo("Europe/London")
 
 
 def run_script(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -347,3 +352,104 @@ def test_start_on_a_database_missing_properties_names_them(
         'timetrack: The Notion database is not ready: missing property "Entry ID" (rich_text).'
         " Run `timetrack setup --fix`.\n"
     )
+
+
+# -- timetrack check ---------------------------------------------------------------------------
+
+
+def _last_week(day: int, hour: float) -> datetime:
+    """A moment of last week (London), which is over whenever the test runs."""
+    monday = week_period("last", LONDON, 0, datetime.now(UTC)).start
+    return monday + timedelta(days=day, hours=hour)
+
+
+def _seed(notion: Notion, user: str, day: int, hour: float, hours: float | None, **kw: Any) -> str:
+    start = _last_week(day, hour)
+    fields: dict[str, Any] = {"client": "Acme", "name": "Acme", "entry_id": str(uuid.uuid4())}
+    fields.update(kw)
+    created = fields.pop("created", start)
+    end = None if hours is None else start + timedelta(hours=hours)
+    made = TimeEntry(user_id=user, start=start, end=end, **fields)
+    return seed_entry(notion.fake, notion.data_source_id, made, created=created)
+
+
+def test_check_lists_what_a_report_would_stumble_on_one_line_each_and_exits_1(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copied_id = str(uuid.uuid4())
+    pages = {
+        "overlapped": _seed(notion, "1", 0, 9, 2),
+        "overlap": _seed(notion, "1", 0, 10, 2, client="Globex"),
+        "reversed": _seed(notion, "2", 1, 10, -1),
+        "running": _seed(notion, "3", 2, 9, None),
+        "no client": _seed(notion, "4", 3, 9, 1, client=""),
+        "original": _seed(notion, "5", 4, 9, 1, entry_id=copied_id),
+        "doubled": _seed(notion, "5", 4, 9, 1, entry_id=copied_id),
+        "copy": _seed(notion, "5", 5, 9, 1, entry_id=copied_id, created=_last_week(5, 9)),
+        "fine": _seed(notion, "6", 1, 9, 8),
+    }
+    date_only = {"Start": {"date": {"start": _last_week(6, 0).date().isoformat()}}}
+    pages["skipped"] = notion.fake.add_page(notion.data_source_id, date_only)
+    url = {name: notion.fake.page(page_id)["url"] for name, page_id in pages.items()}
+
+    assert main(["check", "--week", "last"], notion.env()) == 1
+
+    head, *lines = capsys.readouterr().out.splitlines()
+    assert head.startswith("Week ") and head.endswith(": 7 finding(s).")
+    # Of two identical pages the report counts one (`preference`); the other is the extra.
+    extra, counted = url["doubled"], url["original"]
+    if lines[4].startswith(f"doubled page: {counted} "):
+        extra, counted = counted, extra
+    assert [line.split(" — ")[0] for line in lines] == [
+        f"overlap: {url['overlap']}",
+        f"End before Start: {url['reversed']}",
+        f"over 24 h: {url['running']}",
+        f"no client: {url['no client']}",
+        f"doubled page: {extra}",
+        f"copied Entry ID: {url['copy']}",
+        f"skipped: {url['skipped']}",
+    ]
+    assert url["overlapped"] in lines[0] and counted in lines[4] and counted in lines[5]
+    assert notion.fake.requests["query_data_source"] == 1
+    assert notion.fake.requests["update_page"] == notion.fake.requests["create_page"] == 0
+
+
+def test_check_fix_gives_the_copy_alone_a_fresh_entry_id(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shared = str(uuid.uuid4())
+    original = _seed(notion, "1", 0, 9, 1, entry_id=shared)
+    copy = _seed(notion, "1", 2, 9, 1, entry_id=shared, created=_last_week(2, 9))
+    _seed(notion, "2", 0, 9, 1)
+    before = {p["id"]: p for p in notion.fake.pages(notion.data_source_id)}
+
+    assert main(["check", "--week", "last", "--fix"], notion.env()) == 0
+
+    after = {p["id"]: p for p in notion.fake.pages(notion.data_source_id)}
+    assert [k for k in after if after[k] != before[k]] == [copy]
+    assert [
+        name
+        for name, value in after[copy]["properties"].items()
+        if value != before[copy]["properties"][name]
+    ] == ["Entry ID"]
+    fresh = prop_text(after[copy], "Entry ID")
+    assert uuid.UUID(fresh).version == 4 and fresh != shared
+    assert prop_text(after[original], "Entry ID") == shared
+    assert notion.fake.requests["update_page"] == 1
+    fixed, summary = capsys.readouterr().out.splitlines()
+    assert fixed == f"fixed: {after[copy]['url']} now has Entry ID {fresh}"
+    assert summary.endswith(": nothing a report would stumble on.")
+
+    assert main(["check", "--week", "last", "--fix"], notion.env()) == 0  # nothing left to fix
+    assert notion.fake.requests["update_page"] == 1
+
+
+def test_check_refuses_a_bad_week_in_one_line_without_asking_notion(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--week", "2026-W99", "--fix"], notion.env()) == 1
+    captured = capsys.readouterr()
+    assert captured.err == (
+        "timetrack: --week 2026-W99: expected this, last or an ISO week such as 2026-W47\n"
+    )
+    assert captured.out == "" and sum(notion.fake.requests.values()) == 0

@@ -347,7 +347,8 @@ async def test_commands_are_registered_globally_or_to_the_guild(world: World, gu
     where = f"/guilds/{guild}/commands" if guild else f"/applications/{APP_ID}/commands"
     assert put.path.endswith(where)
     commands = {c["name"]: c for c in put.payload}
-    assert set(commands) == {"start", "end", "active", "timesheet"}
+    assert set(commands) == {"start", "end", "active", "timesheet", "check"}
+    assert commands["check"]["default_member_permissions"] == str(MANAGE_GUILD)
     assert [o["name"] for o in commands["start"]["options"]] == ["timer", "custom"]
     (timer,) = [o for o in commands["start"]["options"] if o["name"] == "timer"]
     assert [(o["name"], o["required"], bool(o.get("autocomplete"))) for o in timer["options"]] == [

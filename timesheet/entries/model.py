@@ -12,8 +12,9 @@ __all__ = ["TimeEntry", "compact_id", "dashed_id", "same_id"]
 class TimeEntry:
     """A timer: running while ``end`` is ``None``. Datetimes are always aware.
 
-    ``edited_at`` is the page's last edit as Notion reports it (to the minute), when read from
-    Notion; it only breaks ties between pages sharing an Entry ID and is ignored by ``==``.
+    ``edited_at`` and ``created_at`` are the page's last edit and creation as Notion reports
+    them (to the minute), when read from Notion; they only tell apart pages sharing an Entry ID
+    and are ignored by ``==``.
     """
 
     entry_id: str
@@ -26,6 +27,7 @@ class TimeEntry:
     page_id: str | None = None
     url: str | None = None
     edited_at: datetime | None = field(default=None, compare=False, repr=False)
+    created_at: datetime | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.start.utcoffset() is None:

@@ -22,6 +22,7 @@ from timesheet.entries.model import TimeEntry
 __all__ = [
     "CLIENT",
     "END",
+    "END_BEFORE_START",
     "ENTRY_ID",
     "HOURS",
     "HOURS_EXPRESSION",
@@ -56,6 +57,9 @@ HOURS_EXPRESSION: Final = (
     'if(empty(prop("End")), toNumber(""), '
     'round(dateBetween(prop("End"), prop("Start"), "minutes") / 60 * 100) / 100)'
 )
+
+#: Why a page whose End is before its Start is not a usable entry.
+END_BEFORE_START: Final = f"{END} is before {START}"
 
 #: Property name -> Notion property type, in the order the database shows them.
 PROPERTY_TYPES: Final[Mapping[str, str]] = {
@@ -199,7 +203,7 @@ def from_page(page: Page) -> TimeEntry:
     if isinstance(end, str):
         raise MalformedEntryError(page.id, page.url, end)
     if end is not None and end < start:
-        raise MalformedEntryError(page.id, page.url, f"{END} is before {START}")
+        raise MalformedEntryError(page.id, page.url, END_BEFORE_START)
     client = props.get(CLIENT)
     return TimeEntry(
         entry_id=_text(props, ENTRY_ID),
@@ -212,6 +216,7 @@ def from_page(page: Page) -> TimeEntry:
         page_id=page.id,
         url=page.url,
         edited_at=page.last_edited_time,
+        created_at=page.created_time,
     )
 
 

@@ -15,6 +15,7 @@ from notion_client import (
     NotionTransportError,
     ObjectNotFoundError,
     Page,
+    RichText,
     ServerError,
     prop,
 )
@@ -245,6 +246,11 @@ class EntryStore:
             # Our copy's Start was stale (a lagging query index, a hand edit since): never
             # leave End before Start; the page ends at its own Start.
             page = await self._client.update_page(entry.page_id, {END: Date(start)})
+        return from_page(page)
+
+    async def set_entry_id(self, page_id: str, entry_id: str) -> TimeEntry:
+        """Give page ``page_id`` the Entry ID ``entry_id``: one write, nothing else changes."""
+        page = await self._client.update_page(page_id, {ENTRY_ID: RichText(entry_id)})
         return from_page(page)
 
     async def list_overlapping(

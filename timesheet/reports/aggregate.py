@@ -15,6 +15,7 @@ import pandas as pd
 from timesheet.entries.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.schema import SkippedPage
+from timesheet.reports.check import Finding
 from timesheet.reports.week import (
     Period,
     day_bounds,
@@ -22,6 +23,15 @@ from timesheet.reports.week import (
     period_days,
     week_label,
     week_title,
+)
+from timesheet.reports.wording import (
+    NO_CLIENT,
+    TOTAL,
+    column_name,
+    describe_entry,
+    moment_text,
+    page_ref,
+    span_text,
 )
 
 __all__ = [
@@ -40,8 +50,6 @@ __all__ = [
 
 Rounding = Literal["nearest", "up", "down"]
 ROUNDINGS: Final[tuple[str, ...]] = ("nearest", "up", "down")
-TOTAL: Final = "Total"
-NO_CLIENT: Final = "(no client)"
 MAX_NOTES_PER_KIND: Final = 10
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -162,6 +170,7 @@ def aggregate(
     *,
     duplicates: Sequence[DuplicatePages] = (),
     skipped: Sequence[SkippedPage] = (),
+    findings: Sequence[Finding] = (),
 ) -> WeekTable:
     """Hours per local day of ``period`` and client.
 
@@ -170,7 +179,8 @@ def aggregate(
     and described in ``notes``. Pages sharing an Entry ID count once (the winner of
     ``timesheet.entries.duplicates.preference``), named in ``notes`` with those in ``duplicates``
     (groups a caller already collapsed). ``skipped`` pages (unusable, so not counted) are named
-    last. Rounding applies per cell, then totals are summed.
+    next, then ``findings`` of `timesheet.reports.check` the caller chose. Rounding applies per
+    cell, then totals are summed.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
@@ -191,7 +201,7 @@ def aggregate(
     ends = np.fromiter(
         (now_us if e.end is None else to_microseconds(e.end) for e in items), np.int64, count
     )
-    names = [_column_name(e.client) for e in items]
+    names = [column_name(e.client) for e in items]
     clients_arr = np.array(names, dtype=object)
 
     parts = split_by_day(starts, ends, bounds)
@@ -217,6 +227,7 @@ def aggregate(
         *_duplicate_notes([*duplicates, *doubled], period, tz),
         *_overlap_notes(items, starts, ends, p_start, p_end, tz),
         *_capped(skipped, _skipped_note, "skipped pages"),
+        *_capped(findings, str, "findings of `timetrack check`"),
     ]
     return WeekTable(
         hours=hours,
@@ -240,14 +251,6 @@ def _capped(items: Sequence[T], note: Callable[[T], str], more: str) -> list[str
     return notes
 
 
-def _column_name(client: str) -> str:
-    if not client.strip():
-        return NO_CLIENT
-    if client == TOTAL:
-        return f"{TOTAL} (client)"
-    return client
-
-
 def _hours_frame(cells: Int64Array, days: Sequence[date], clients: Sequence[str]) -> pd.DataFrame:
     """``cells`` is days × clients in µs; totals are summed exactly before converting to hours."""
     row_totals = cells.sum(axis=1, keepdims=True)
@@ -263,8 +266,7 @@ def _day_text(day: date) -> str:
 
 
 def _when(micros: int, tz: ZoneInfo) -> str:
-    local = (_EPOCH + timedelta(microseconds=micros)).astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+    return moment_text(_EPOCH + timedelta(microseconds=micros), tz)
 
 
 def _dst_notes(days: Sequence[date], bounds: Int64Array, tz: ZoneInfo) -> list[str]:
@@ -307,7 +309,7 @@ def _empty_notes(
             problem = "ends at its start" if ends[i] == starts[i] else "ends before it starts"
             problem += f" ({_when(int(ends[i]), tz)})"
         return (
-            f"Entry {entry.entry_id} ({_column_name(entry.client)}, "
+            f"Entry {entry.entry_id} ({column_name(entry.client)}, "
             f"{_when(int(starts[i]), tz)}) {problem}; counted as 0 h."
         )
 
@@ -324,18 +326,14 @@ def _duplicate_notes(groups: Sequence[DuplicatePages], period: Period, tz: ZoneI
 
     def note(group: DuplicatePages) -> str:
         extra = "the extra page" if len(group.extra) == 1 else "the extra pages"
-        links = ", ".join(_page_ref(e) for e in group.extra)
+        links = ", ".join(page_ref(e) for e in group.extra)
         return (
             f"{group.page_count} Notion pages share Entry ID {group.entry_id}; counted once, "
-            f"as {_describe(group.kept, tz)} on {_page_ref(group.kept)} — trash {extra} in "
+            f"as {describe_entry(group.kept, tz)} on {page_ref(group.kept)} — trash {extra} in "
             f"Notion: {links}."
         )
 
     return _capped(touching, note, "doubled Entry IDs")
-
-
-def _page_ref(entry: TimeEntry) -> str:
-    return entry.url or (f"page {entry.page_id}" if entry.page_id else "a page")
 
 
 def _overlap_notes(
@@ -366,8 +364,8 @@ def _overlap_notes(
         first, second = items[int(order[setter[k]])], items[int(order[k + 1])]
         who = f"User {second.user_id}: " if len(user_ids) > 1 else ""
         return (
-            f"{who}{_describe(first, tz)} and {_describe(second, tz)} overlap by "
-            f"{_span_text(int(overlap[k]))}; both are counted as recorded."
+            f"{who}{describe_entry(first, tz)} and {describe_entry(second, tz)} overlap by "
+            f"{span_text(int(overlap[k]))}; both are counted as recorded."
         )
 
     return _capped(hit.tolist(), note, "overlaps")
@@ -378,25 +376,3 @@ def _skipped_note(page: SkippedPage) -> str:
         f"Skipped a Notion page ({page.reason}), not counted: {page.url or f'page {page.page_id}'}"
         " — fix it in Notion to count it."
     )
-
-
-def _describe(entry: TimeEntry, tz: ZoneInfo) -> str:
-    start = entry.start.astimezone(tz)
-    began = f"{start:%a} {start.day} {start:%b} {start:%H:%M}"
-    if entry.end is None:
-        until = "running"
-    else:
-        end = entry.end.astimezone(tz)
-        same_day = end.date() == start.date()
-        until = f"{end:%H:%M}" if same_day else f"{end:%a} {end.day} {end:%b} {end:%H:%M}"
-    return f"{_column_name(entry.client)} ({began}–{until})"
-
-
-def _span_text(micros: int) -> str:
-    seconds = (micros + 500_000) // 1_000_000
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = (seconds + 30) // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60:02d} min"

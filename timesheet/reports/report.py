@@ -18,6 +18,7 @@ from timesheet.entries.store import EntryStore
 from timesheet.publishing.discord_webhook import publish_timesheet
 from timesheet.publishing.schedule import ScheduledRun
 from timesheet.reports.aggregate import WeekTable, aggregate
+from timesheet.reports.check import POST_KINDS, Finding, find_problems
 from timesheet.reports.render import render_csv, render_messages, render_png, render_table
 from timesheet.reports.week import Period, week_period
 
@@ -98,12 +99,18 @@ def tables_for(
     Pages sharing an Entry ID are collapsed once, before the split by user, so they count once
     even if one was moved to another user in Notion; the note goes to the winner's table.
     ``skipped`` pages (unusable, so not counted) are named in the notes of their user's table;
-    a user with nothing but such pages gets a table for them.
+    a user with nothing but such pages gets a table for them. So are the findings of
+    `timesheet.reports.check` those notes do not already name (`POST_KINDS`: timers over 24 h,
+    entries with no client, copied Entry IDs), from these same entries.
     """
     unique, doubled = collapse_duplicates(entries)
+    found = find_problems(entries, skipped, now=now, tz=opts.tz, kinds=POST_KINDS)
 
     def table(
-        group: Sequence[TimeEntry], notes: Sequence[DuplicatePages], bad: Sequence[SkippedPage]
+        group: Sequence[TimeEntry],
+        notes: Sequence[DuplicatePages],
+        bad: Sequence[SkippedPage],
+        checked: Sequence[Finding],
     ) -> WeekTable:
         return aggregate(
             group,
@@ -114,10 +121,11 @@ def tables_for(
             rounding=opts.rounding,
             duplicates=notes,
             skipped=bad,
+            findings=checked,
         )
 
     if not per_user:
-        return [(None, table(unique, doubled, skipped))]
+        return [(None, table(unique, doubled, skipped, found))]
     # One pass each (not one scan per user): a team's week can hold many users' entries.
     entries_of: dict[str, list[TimeEntry]] = defaultdict(list)
     for e in unique:
@@ -128,8 +136,14 @@ def tables_for(
     skipped_of: dict[str, list[SkippedPage]] = defaultdict(list)
     for s in skipped:
         skipped_of[s.user_id].append(s)
-    users = sorted(entries_of.keys() | skipped_of.keys())
-    return [(user, table(entries_of[user], doubled_of[user], skipped_of[user])) for user in users]
+    found_of: dict[str, list[Finding]] = defaultdict(list)
+    for f in found:
+        found_of[f.user_id].append(f)
+    users = sorted(entries_of.keys() | skipped_of.keys() | found_of.keys())
+    return [
+        (user, table(entries_of[user], doubled_of[user], skipped_of[user], found_of[user]))
+        for user in users
+    ]
 
 
 async def build_timesheets(

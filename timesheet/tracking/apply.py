@@ -24,7 +24,7 @@ from timesheet.entries.errors import EntryNotFound
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.refs import find_entry
 from timesheet.entries.store import EntryStore, NotAnEntryError
-from timesheet.tracking.ledger import Effect, Ledger, Recorded
+from timesheet.tracking.ledger import Ledger, Recorded, Written
 from timesheet.tracking.operations import EndOp, EndRunningOp, StartOp, entry_to_json
 
 __all__ = [
@@ -63,17 +63,15 @@ def _key(entry: TimeEntry) -> str:
     return compact_id(entry.page_id or "")
 
 
-def merge_effects(notion: Iterable[TimeEntry], effects: Iterable[Effect]) -> list[TimeEntry]:
+def merge_effects(notion: Iterable[TimeEntry], written: Written) -> list[TimeEntry]:
     """Running pages as Notion listed them, corrected by what the ledger wrote since: pages
     it created that the index does not list yet are added, pages it ended are dropped.
     Once Notion's answer agrees with the ledger this changes nothing. Sorted by start."""
     pages = {_key(e): e for e in notion if e.end is None}
-    effects = list(effects)
-    ended = {_key(x.entry) for x in effects if x.kind == "ended"}
-    for x in effects:
-        if x.kind == "created" and x.entry.end is None:
-            pages.setdefault(_key(x.entry), x.entry)
-    return sorted((e for k, e in pages.items() if k not in ended), key=lambda e: e.start)
+    for entry in written.running:
+        if entry.end is None:
+            pages.setdefault(_key(entry), entry)
+    return sorted((e for k, e in pages.items() if k not in written.ended), key=lambda e: e.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +89,7 @@ class RunningPages:
 async def running_pages(store: EntryStore, ledger: Ledger, user_id: str) -> RunningPages:
     """``user_id``'s running pages as Notion and the ledger know them: one query."""
     notion = await store.find_running(user_id)
-    merged = merge_effects(notion, ledger.effects_of_user(user_id))
+    merged = merge_effects(notion, ledger.written(user_id))
     return RunningPages(merged, frozenset(_key(e) for e in notion))
 
 

@@ -13,7 +13,6 @@ from typing import Final
 from timesheet.entries.store import EntryStore
 from timesheet.tracking.apply import apply, classify
 from timesheet.tracking.ledger import Ledger
-from timesheet.tracking.operations import EndOp
 
 __all__ = ["DrainReport", "Engine"]
 
@@ -122,14 +121,7 @@ class Engine:
         mine = self.ledger.pending(lane)
         if not mine:
             return []
-        first = mine[0].op_id
-        lanes = {
-            r.lane
-            for r in self.ledger.pending()
-            if isinstance(r.op, EndOp) and r.op.owner is None and r.lane != lane
-            and r.op_id < first
-        }
-        return sorted(lanes)
+        return self.ledger.unowned_stop_lanes(mine[0].op_id, lane)
 
     @staticmethod
     def _log_lines(report: DrainReport) -> None:

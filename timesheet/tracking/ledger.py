@@ -26,7 +26,7 @@ from timesheet.tracking.operations import (
     op_payload,
 )
 
-__all__ = ["LEDGER_FILENAME", "Effect", "Ledger", "Recorded"]
+__all__ = ["LEDGER_FILENAME", "Effect", "Ledger", "Recorded", "Written"]
 
 #: The ledger's file in DATA_DIR (the name the outbox it replaces had: upgraded in place).
 LEDGER_FILENAME: Final = "outbox.sqlite3"
@@ -64,6 +64,19 @@ class Effect:
     op_id: int
     kind: EffectKind
     entry: TimeEntry
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What the ledger recently wrote to one user's pages: the pages it created that no
+    operation ended since (as created), and the compact ids of the pages it ended."""
+
+    running: list[TimeEntry]
+    ended: frozenset[str]
+
+
+#: Effects that still matter: recent ones, and those of operations not yet done.
+_RECENT: Final = "(at >= ? OR op_id IN (SELECT id FROM ops WHERE state = 'pending'))"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -316,15 +329,60 @@ class Ledger:
             self._rows("SELECT * FROM effects WHERE op_id = ? ORDER BY id", (op_id,))
         )
 
-    def effects_of_user(self, user_id: str) -> list[Effect]:
-        """Recent writes to ``user_id``'s pages, oldest first."""
+    def written(self, user_id: str) -> Written:
+        """What recent operations wrote to ``user_id``'s pages (only running pages parsed)."""
         old = self._clock() - self._keep
+        ended = frozenset(
+            compact_id(r[0])
+            for r in self._rows(
+                f"SELECT DISTINCT page_id FROM effects WHERE user_id = ? AND kind = 'ended'"
+                f" AND {_RECENT}",
+                (user_id, old),
+            )
+        )
         rows = self._rows(
-            "SELECT * FROM effects WHERE user_id = ? AND (at >= ? OR op_id IN"
-            " (SELECT id FROM ops WHERE state = 'pending')) ORDER BY id",
+            f"SELECT page_id, entry FROM effects WHERE user_id = ? AND kind = 'created'"
+            f" AND {_RECENT} ORDER BY id",
             (user_id, old),
         )
+        running = [
+            entry_from_json(json.loads(r["entry"]))
+            for r in rows
+            if compact_id(r["page_id"]) not in ended
+        ]
+        return Written(running, ended)
+
+    def effects_of_page(self, page_id: str) -> list[Effect]:
+        """Recent writes to one page, oldest first."""
+        old = self._clock() - self._keep
+        rows = self._rows(
+            f"SELECT * FROM effects WHERE replace(lower(page_id), '-', '') = ? AND {_RECENT}"
+            " ORDER BY id",
+            (compact_id(page_id), old),
+        )
         return self._effects(rows)
+
+    def pending_start(self, entry_id: str) -> Recorded | None:
+        """The pending start of the entry with this Entry ID, if any."""
+        rows = self._rows(
+            "SELECT * FROM ops WHERE state = 'pending' AND kind = 'start'"
+            " AND replace(lower(json_extract(payload, '$.entry_id')), '-', '') = ?"
+            " ORDER BY id LIMIT 1",
+            (compact_id(entry_id),),
+        )
+        found = self._readable(rows)
+        return found[0] if found else None
+
+    def unowned_stop_lanes(self, before: int, other_than: str) -> list[str]:
+        """Lanes holding a pending stop by ref whose owner was unknown when it was saved,
+        recorded before op ``before``, other than ``other_than``."""
+        rows = self._rows(
+            "SELECT DISTINCT lane FROM ops WHERE state = 'pending' AND kind = 'end'"
+            " AND json_extract(payload, '$.owner') IS NULL AND id < ? AND lane != ?"
+            " ORDER BY lane",
+            (before, other_than),
+        )
+        return [r[0] for r in rows]
 
     def created(self, ref: str) -> TimeEntry | None:
         """The page a recent operation created for ``ref`` (its page id or Entry ID)."""

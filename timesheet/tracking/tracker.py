@@ -173,7 +173,7 @@ class Tracker:
     def _local_running(self, user_id: str, before: int | None = None) -> list[TimeEntry]:
         """What the ledger alone knows runs for ``user_id`` (Notion unread): pages it wrote,
         then its pending operations (those before op ``before``) applied."""
-        known = merge_effects((), self.ledger.effects_of_user(user_id))
+        known = merge_effects((), self.ledger.written(user_id))
         ops = [r.op for r in self.ledger.pending(user_id) if before is None or r.op_id < before]
         return [e for e in project(ops, user_id, known) if e.end is None]
 
@@ -242,20 +242,15 @@ class Tracker:
         """The entry ``ref_id`` names if the ledger knows it, as it will be once its owner's
         pending operations are applied: a start still pending, or a page a recent operation
         created (with the End an operation wrote to it since)."""
-        for rec in self.ledger.pending():
-            op = rec.op
-            if isinstance(op, StartOp) and same_id(op.entry.entry_id, ref_id):
-                view = project([r.op for r in self.ledger.pending(op.lane)], op.lane)
-                return next((e for e in view if e.entry_id == op.entry.entry_id), op.entry)
+        pending = self.ledger.pending_start(ref_id)
+        if pending is not None and isinstance(pending.op, StartOp):
+            start = pending.op
+            view = project([r.op for r in self.ledger.pending(start.lane)], start.lane)
+            return next((e for e in view if e.entry_id == start.entry.entry_id), start.entry)
         created = self.ledger.created(ref_id)
         if created is None or created.page_id is None:
             return created
-        page = created.page_id
-        written = [
-            x.entry
-            for x in self.ledger.effects_of_user(created.user_id)
-            if x.entry.page_id is not None and same_id(x.entry.page_id, page)
-        ]
+        written = [x.entry for x in self.ledger.effects_of_page(created.page_id)]
         known = written[-1] if written else created
         ops = [r.op for r in self.ledger.pending(created.user_id)]
         view = project(ops, created.user_id, [known])
@@ -308,9 +303,9 @@ class Tracker:
         by Entry ID). Requests: none for a pending start, else 1 retrieve (+ 1 query when the
         ref is no page). Raises InvalidEntryRef, EntryNotFound; Notion's errors propagate."""
         ref_id = parse_entry_ref(ref)
-        for rec in self.ledger.pending():
-            if isinstance(rec.op, StartOp) and same_id(rec.op.entry.entry_id, ref_id):
-                return rec.op.entry
+        pending = self.ledger.pending_start(ref_id)
+        if pending is not None and isinstance(pending.op, StartOp):
+            return pending.op.entry
         found, _ = await locate(self.store, self.ledger, ref_id)
         return found
 
@@ -320,7 +315,7 @@ class Tracker:
         pages of a doubled start count as one timer. Notion's errors propagate."""
         await self._drain_first(user_id)
         notion = await self.store.find_running(user_id)
-        known = merge_effects(notion, self.ledger.effects_of_user(user_id))
+        known = merge_effects(notion, self.ledger.written(user_id))
         ops = [r.op for r in self.ledger.pending(user_id)]
         running = [e for e in project(ops, user_id, known) if e.end is None]
         return one_per_entry_id(running)

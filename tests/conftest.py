@@ -1,5 +1,5 @@
-"""Fixtures shared by the test modules: a temporary ledger, and the tracker on the in-memory
-Notion with a ledger on disk."""
+"""Fixtures shared by the test modules: a temporary ledger, and the tracker and engine on the
+in-memory Notion with a ledger on disk."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ def ledger(tmp_path: Path) -> Iterator[Ledger]:
 
 @pytest.fixture
 async def ledger_env(tmp_path: Path) -> AsyncIterator[TrackerEnv]:
-    """A `TrackerEnv` on `PRESETS`: the tracker on the in-memory Notion, its ledger on disk."""
+    """A `TrackerEnv` on `PRESETS`: the tracker and its engine on the in-memory Notion, the
+    ledger on disk (tests record in ``ledger`` and apply with ``engine``, or go through
+    ``tracker``)."""
     async with tracker_env(TrackerEnv, tmp_path, PRESETS) as env:
         yield env

@@ -7,7 +7,7 @@ anything twice, and reads merge what Notion's lagging query index does not show 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -19,7 +19,7 @@ from notion_client import (
     ValidationError,
     is_unavailable,
 )
-from timesheet.entries.duplicates import entry_key, running_group
+from timesheet.entries.duplicates import entry_key, running_group, running_twins
 from timesheet.entries.errors import EntryNotFound
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.refs import find_entry
@@ -110,12 +110,31 @@ async def locate(
 
 async def _end(
     store: EntryStore, ledger: Ledger, rec: Recorded, entry: TimeEntry, at: datetime, *, fresh: bool
-) -> TimeEntry:
-    # A page only the ledger lists may have been ended by hand since: ``fresh=False`` reads
-    # it first, so an End set in Notion is kept.
-    ended = await store.end(entry, max(at, entry.start), fresh=fresh)
+) -> TimeEntry | None:
+    """End one page and record it; None when a page only the ledger listed is gone since
+    (trashed or no longer shared in Notion): there is nothing left to stop."""
+    try:
+        # A page only the ledger lists may have been ended by hand since: ``fresh=False``
+        # reads it first, so an End set in Notion is kept.
+        ended = await store.end(entry, max(at, entry.start), fresh=fresh)
+    except (NotAnEntryError, ObjectNotFoundError):
+        if fresh:
+            raise
+        return None
     ledger.add_effect(rec.op_id, "ended", ended)
     return ended
+
+
+async def _end_all(
+    store: EntryStore,
+    ledger: Ledger,
+    rec: Recorded,
+    pages: Iterable[TimeEntry],
+    at: datetime,
+    fresh: Callable[[TimeEntry], bool],
+) -> list[TimeEntry]:
+    ended = [await _end(store, ledger, rec, p, at, fresh=fresh(p)) for p in pages]
+    return [e for e in ended if e is not None]
 
 
 def _entries(entries: Iterable[TimeEntry]) -> list[dict[str, Any]]:
@@ -130,12 +149,14 @@ async def _apply_start(
     created = next((x.entry for x in prior if x.kind == "created"), None)
     stopped = [x.entry for x in prior if x.kind == "ended"]
     running = await running_pages(store, ledger, new.user_id)
+    others: list[TimeEntry] = []
     for page in running.pages:
         if page.entry_id and page.entry_id == new.entry_id:
             created = created or page  # written by an attempt that did not live to record it
-            continue
-        # Stopped at the new start; a page starting later (a clock ahead) at its own Start.
-        stopped.append(await _end(store, ledger, rec, page, new.start, fresh=running.fresh(page)))
+        else:
+            others.append(page)
+    # Stopped at the new start; a page starting later (a clock ahead) at its own Start.
+    stopped += await _end_all(store, ledger, rec, others, new.start, running.fresh)
     if created is None:
         created = await store.create(new, maybe_exists=rec.attempts > 1)
         ledger.add_effect(rec.op_id, "created", created)
@@ -147,8 +168,7 @@ async def _apply_end_running(
 ) -> dict[str, Any]:
     ended = [x.entry for x in ledger.effects_of_op(rec.op_id) if x.kind == "ended"]
     running = await running_pages(store, ledger, op.user_id)
-    for page in running.pages:
-        ended.append(await _end(store, ledger, rec, page, op.at, fresh=running.fresh(page)))
+    ended += await _end_all(store, ledger, rec, running.pages, op.at, running.fresh)
     if not ended:
         return {"refused": "nothing_running"}
     return {"ended": _entries(ended)}
@@ -156,25 +176,31 @@ async def _apply_end_running(
 
 async def _apply_end(rec: Recorded, op: EndOp, store: EntryStore, ledger: Ledger) -> dict[str, Any]:
     prior = [x.entry for x in ledger.effects_of_op(rec.op_id) if x.kind == "ended"]
-    if prior:
-        return {"ended": _entries(prior), "by_other": prior[0].user_id != op.asked_by}
     try:
         entry, pages = await locate(store, ledger, op.ref)
     except EntryNotFound as exc:
+        if prior:
+            return {"ended": _entries(prior), "by_other": prior[0].user_id != op.asked_by}
         return {"refused": "not_found", "ref": op.ref, "reason": exc.reason}
     if not op.may_end(entry.user_id):
         return {"refused": "not_yours", "entry": entry_to_json(entry)}
     by_other = entry.user_id != op.asked_by
-    if entry.end is not None:
+    if entry.end is not None and not prior:
         return {"ended": _entries([entry]), "by_other": by_other, "already_ended": True}
     # A doubled start's twin stops too: a later start would stop it, billing the gap.
     listed: frozenset[str] = frozenset(_key(p) for p in pages or ())
     if pages is None and entry_key(entry) is not None:
         running = await running_pages(store, ledger, entry.user_id)
         pages, listed = running.pages, running.listed
-    group = running_group(entry, pages or ()) or [entry]
+    mine = [p for p in pages or () if p.user_id == entry.user_id]
+    if entry.end is None:
+        group = running_group(entry, mine) or [entry]
+    else:  # an earlier attempt ended this page and was cut short: its twins are left
+        group = running_twins([entry], mine)
+    done = {_key(p) for p in prior}
     fresh = listed | {_key(entry)}
-    ended = [await _end(store, ledger, rec, p, op.at, fresh=_key(p) in fresh) for p in group]
+    todo = [p for p in group if _key(p) not in done]
+    ended = prior + await _end_all(store, ledger, rec, todo, op.at, lambda p: _key(p) in fresh)
     return {"ended": _entries(ended), "by_other": by_other}
 
 

@@ -161,7 +161,12 @@ class Engine:
             pending = self.ledger.pending(lane)
             if not pending:
                 return
-            self.ledger.try_lease(lane)  # renew: each operation gets a whole lease
+            # Renew: each operation gets a whole lease. A lease that expired during the last
+            # one may have been taken over: the lane is that process's now.
+            if not self.ledger.try_lease(lane):
+                report.busy = True
+                report.stopped = "another process is applying this user's operations"
+                return
             rec = pending[0]
             attempts = self.ledger.begin_attempt(rec.op_id)
             rec = type(rec)(

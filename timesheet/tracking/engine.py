@@ -7,7 +7,7 @@ import logging
 import time
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from timesheet.entries.store import EntryStore
@@ -112,16 +112,10 @@ class Engine:
         Stops by ref whose owner was unknown when they were saved wait in the asker's lane;
         those saved before this lane's first pending operation go first (best effort), so a
         later start or stop of the owner never overtakes them."""
-        for other in self._unowned_before(lane):
+        for other in self.ledger.unowned_stops_before(lane):
             earlier = await self._drain_lane(other, wait=0.0)
             self._log_lines(earlier)
         return await self._drain_lane(lane, wait=wait)
-
-    def _unowned_before(self, lane: str) -> list[str]:
-        mine = self.ledger.pending(lane)
-        if not mine:
-            return []
-        return self.ledger.unowned_stop_lanes(mine[0].op_id, lane)
 
     @staticmethod
     def _log_lines(report: DrainReport) -> None:
@@ -152,26 +146,23 @@ class Engine:
                 self.ledger.release_lease(lane)
         finally:
             lock.release()
-            report.remaining = len(self.ledger.pending(lane))
+            report.remaining = self.ledger.pending_count(lane)
             report.elapsed = self._monotonic() - began
         return report
 
     async def _apply_lane(self, lane: str, report: DrainReport) -> None:
         while True:
-            pending = self.ledger.pending(lane)
-            if not pending:
+            rec = self.ledger.next_pending(lane)
+            if rec is None:
                 return
             # Renew: each operation gets a whole lease. A lease that expired during the last
             # one may have been taken over: the lane is that process's now.
-            if not self.ledger.try_lease(lane):
+            attempts = self.ledger.claim(lane, rec.op_id)
+            if attempts is None:
                 report.busy = True
                 report.stopped = "another process is applying this user's operations"
                 return
-            rec = pending[0]
-            attempts = self.ledger.begin_attempt(rec.op_id)
-            rec = type(rec)(
-                rec.op_id, rec.op, rec.state, rec.enqueued_at, attempts, rec.failures
-            )
+            rec = replace(rec, attempts=attempts)
             try:
                 result = await apply(rec, self.store, self.ledger)
             except asyncio.CancelledError:

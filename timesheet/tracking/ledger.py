@@ -31,6 +31,8 @@ __all__ = ["LEDGER_FILENAME", "Effect", "Ledger", "Recorded", "Written"]
 #: The ledger's file in DATA_DIR (the name the outbox it replaces had: upgraded in place).
 LEDGER_FILENAME: Final = "outbox.sqlite3"
 _MAX_ERROR_CHARS: Final = 500
+#: Seconds between two prunings of done operations (at a ``record``).
+_PRUNE_EVERY: Final = 60.0
 
 State = Literal["pending", "done", "failed"]
 EffectKind = Literal["created", "ended"]
@@ -124,7 +126,10 @@ class Ledger:
         )
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        # WAL with NORMAL survives a killed process; ``record`` syncs in full (FULL) so an
+        # operation survives a power cut too before anything of it is sent.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._pruned_at = float("-inf")
         with self._write() as db:
             migrate(db, clock=self._clock)
 
@@ -172,20 +177,27 @@ class Ledger:
     # -- operations -----------------------------------------------------------------------
 
     def record(self, *ops: Operation) -> list[int]:
-        """Append ``ops`` (all or none) and return their ids; committed when this returns."""
+        """Append ``ops`` (all or none) and return their ids; on disk when this returns."""
         now = self._clock()
-        with self._write() as db:
-            self._prune(db, now)
-            return [
-                int(
-                    db.execute(
-                        "INSERT INTO ops (kind, lane, payload, enqueued_at) VALUES (?, ?, ?, ?)"
-                        " RETURNING id",
-                        (op.kind, op.lane, op_payload(op), now),
-                    ).fetchone()[0]
-                )
-                for op in ops
-            ]
+        with self._lock:
+            self._db.execute("PRAGMA synchronous=FULL")
+            try:
+                with self._write() as db:
+                    if now - self._pruned_at >= _PRUNE_EVERY:
+                        self._prune(db, now)
+                        self._pruned_at = now
+                    return [
+                        int(
+                            db.execute(
+                                "INSERT INTO ops (kind, lane, payload, enqueued_at)"
+                                " VALUES (?, ?, ?, ?) RETURNING id",
+                                (op.kind, op.lane, op_payload(op), now),
+                            ).fetchone()[0]
+                        )
+                        for op in ops
+                    ]
+            finally:
+                self._db.execute("PRAGMA synchronous=NORMAL")
 
     def _recorded(self, row: sqlite3.Row) -> Recorded:
         result = row["result"]
@@ -225,6 +237,20 @@ class Ledger:
             )
         return self._readable(rows)
 
+    def next_pending(self, lane: str) -> Recorded | None:
+        """The oldest pending operation of ``lane``."""
+        rows = self._rows(
+            "SELECT * FROM ops WHERE state = 'pending' AND lane = ? ORDER BY id LIMIT 1", (lane,)
+        )
+        found = self._readable(rows)
+        return found[0] if found else (self.next_pending(lane) if rows else None)
+
+    def pending_count(self, lane: str) -> int:
+        rows = self._rows(
+            "SELECT COUNT(*) FROM ops WHERE state = 'pending' AND lane = ?", (lane,)
+        )
+        return int(rows[0][0])
+
     def pending_lanes(self) -> list[str]:
         """Lanes with operations to apply, the one waiting longest first."""
         rows = self._rows(
@@ -243,6 +269,25 @@ class Ledger:
 
     def __len__(self) -> int:
         return int(self._rows("SELECT COUNT(*) FROM ops WHERE state = 'pending'")[0][0])
+
+    def claim(self, lane: str, op_id: int) -> int | None:
+        """Renew ``lane``'s lease and count an attempt at ``op_id``, together: the number of
+        attempts so far, or None when the lease was lost (another process took it over after
+        it expired) and the lane is no longer ours to apply."""
+        now = self._clock()
+        with self._write() as db:
+            row = db.execute("SELECT * FROM leases WHERE lane = ?", (lane,)).fetchone()
+            if row is not None and row["owner"] != self.owner and self._is_live(row, now):
+                return None
+            db.execute(
+                "INSERT OR REPLACE INTO leases (lane, owner, host, pid, expires)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (lane, self.owner, self._host, os.getpid(), now + self._lease),
+            )
+            attempts = db.execute(
+                "UPDATE ops SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", (op_id,)
+            ).fetchone()
+        return int(attempts[0]) if attempts is not None else 0
 
     def begin_attempt(self, op_id: int) -> int:
         """Count an attempt at applying ``op_id``; the number of attempts so far."""
@@ -373,14 +418,15 @@ class Ledger:
         found = self._readable(rows)
         return found[0] if found else None
 
-    def unowned_stop_lanes(self, before: int, other_than: str) -> list[str]:
-        """Lanes holding a pending stop by ref whose owner was unknown when it was saved,
-        recorded before op ``before``, other than ``other_than``."""
+    def unowned_stops_before(self, lane: str) -> list[str]:
+        """Other lanes holding a pending stop by ref whose owner was unknown when it was
+        saved, recorded before ``lane``'s oldest pending operation."""
         rows = self._rows(
             "SELECT DISTINCT lane FROM ops WHERE state = 'pending' AND kind = 'end'"
-            " AND json_extract(payload, '$.owner') IS NULL AND id < ? AND lane != ?"
+            " AND json_extract(payload, '$.owner') IS NULL AND lane != ?"
+            " AND id < (SELECT MIN(id) FROM ops WHERE state = 'pending' AND lane = ?)"
             " ORDER BY lane",
-            (before, other_than),
+            (lane, lane),
         )
         return [r[0] for r in rows]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, timedelta
 from typing import Final
 
@@ -14,11 +14,13 @@ from timesheet.reports.week import local_midnight
 __all__ = [
     "CHART_CLIENTS_MAX",
     "MESSAGE_LIMIT",
+    "csv_text",
     "render_csv",
     "render_messages",
     "render_png",
     "render_table",
     "render_text",
+    "spreadsheet_safe",
 ]
 
 MESSAGE_LIMIT: Final = 2000
@@ -28,20 +30,47 @@ _FENCE: Final = "```"
 CHART_CLIENTS_MAX: Final = 12  # more clients than this: the smallest share one "Other" colour
 _LEGEND_NAME_MAX: Final = 32
 _MARKDOWN: Final = frozenset("\\*_~`|[]")
+#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_CSV_SPECIAL: Final = frozenset(',"\r\n')
+_NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` as text a spreadsheet will not run: one starting with ``= + - @``, a tab or a
+    CR gets a leading ``'`` (OWASP's advice against CSV injection). A plain number such as
+    ``-1.50`` is left as it is: it is no formula, and must stay a number."""
+    if cell.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def csv_text(rows: Iterable[Sequence[str]]) -> str:
+    """Every CSV timetrack writes: each cell through ``spreadsheet_safe`` (client names come
+    from people and from Notion), quoted per RFC 4180 when it holds a comma, a quote, a CR or
+    a LF, and lines ending with ``\\n``. (The csv module leaves a lone CR unquoted when lines
+    end with LF, and readers then split the row there.)"""
+    return "".join(",".join(_csv_cell(cell) for cell in row) + "\n" for row in rows)
+
+
+def _csv_cell(cell: str) -> str:
+    text = spreadsheet_safe(cell)
+    if any(ch in text for ch in _CSV_SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def render_csv(table: WeekTable) -> str:
     """The pinned CSV: ``day,<client>,...,Total``, one ``YYYY-MM-DD`` row per day, a ``Total`` row.
 
-    Hours have two decimals, lines end with ``\\n``, names are quoted per RFC 4180 when needed.
+    Hours have two decimals, lines end with ``\\n``, names are quoted per RFC 4180 when needed
+    and never start a formula (``csv_text``).
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["day", *table.clients, TOTAL])
+    rows: list[list[str]] = [["day", *table.clients, TOTAL]]
     for label, row in zip(table.shown.index, table.shown.to_numpy(dtype=float), strict=True):
         day = label.isoformat() if isinstance(label, date) else TOTAL
-        writer.writerow([day, *(f"{value:.2f}" for value in row)])
-    return out.getvalue()
+        rows.append([day, *(f"{value:.2f}" for value in row)])
+    return csv_text(rows)
 
 
 def render_table(table: WeekTable) -> str:

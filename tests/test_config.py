@@ -69,6 +69,7 @@ def test_full_environment_is_parsed() -> None:
         ("PRESETS_ONLY", "maybe", "true or false"),
         ("NOTION_BASE_URL", "ftp://x", "http(s) URL"),
         ("TIMETRACK_USER", "me", "Discord id"),
+        ("TIMESHEET_WEEK", "previous", "expected current or last"),
     ],
 )
 def test_bad_value_names_the_variable_in_one_line(variable: str, value: str, fragment: str) -> None:
@@ -93,3 +94,10 @@ def test_token_with_whitespace_is_refused_without_echo() -> None:
     with pytest.raises(ConfigError) as info:
         Settings.from_env({"DISCORD_TOKEN": "abc def"})
     assert str(info.value) == "DISCORD_TOKEN: contains white space"
+
+
+@pytest.mark.parametrize(
+    ("value", "week"), [("", None), ("current", "current"), ("LAST", "last"), (" last ", "last")]
+)
+def test_timesheet_week_overrides_the_rule_or_is_left_to_it(value: str, week: str | None) -> None:
+    assert Settings.from_env({"TIMESHEET_WEEK": value}).timesheet_week == week

@@ -7,8 +7,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from timesheet.publishing.schedule import WeekChoice
 
 __all__ = ["ConfigError", "Rounding", "Settings", "load_dotenv_file"]
 
@@ -120,15 +123,29 @@ def _round_minutes(name: str, raw: str) -> int:
     return int(raw)
 
 
+def _one_of(name: str, raw: str, options: Mapping[str, T], expected: str) -> T:
+    try:
+        return options[raw.lower()]
+    except KeyError:
+        raise ConfigError(name, f"expected {expected}") from None
+
+
+_ROUNDINGS: Final[Mapping[str, Rounding]] = {"nearest": "nearest", "up": "up", "down": "down"}
+_WEEK_CHOICES: Final[Mapping[str, WeekChoice]] = {"current": "current", "last": "last"}
+
+
 def _rounding(name: str, raw: str) -> Rounding:
-    value = raw.lower()
-    if value == "nearest":
-        return "nearest"
-    if value == "up":
-        return "up"
-    if value == "down":
-        return "down"
-    raise ConfigError(name, "expected nearest, up or down")
+    return _one_of(name, raw, _ROUNDINGS, "nearest, up or down")
+
+
+def _timesheet_week(name: str, raw: str) -> WeekChoice:
+    return _one_of(
+        name,
+        raw,
+        _WEEK_CHOICES,
+        "current or last, or nothing (a post on the week's last day covers that week, "
+        "any other the last complete week)",
+    )
 
 
 def _cron(name: str, raw: str) -> str:
@@ -167,6 +184,7 @@ class Settings:
     timetrack_user: str | None = None
     timesheet_webhook_url: str | None = field(default=None, repr=False)
     timesheet_cron: str = DEFAULT_CRON
+    timesheet_week: WeekChoice | None = None
     timesheet_users: tuple[str, ...] = ()
     week_start: int = 0
     round_minutes: int = 0
@@ -194,6 +212,7 @@ class Settings:
             timetrack_user=_optional(e, "TIMETRACK_USER", _snowflake),
             timesheet_webhook_url=_optional(e, "TIMESHEET_WEBHOOK_URL", _url),
             timesheet_cron=_optional(e, "TIMESHEET_CRON", _cron) or DEFAULT_CRON,
+            timesheet_week=_optional(e, "TIMESHEET_WEEK", _timesheet_week),
             timesheet_users=_optional(e, "TIMESHEET_USERS", _snowflakes) or (),
             week_start=_optional(e, "WEEK_START", _week_start) or 0,
             round_minutes=_optional(e, "ROUND_MINUTES", _round_minutes) or 0,

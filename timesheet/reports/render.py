@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 from timesheet.reports.aggregate import TOTAL, WeekTable
@@ -14,6 +14,7 @@ from timesheet.reports.week import local_midnight
 __all__ = [
     "CHART_CLIENTS_MAX",
     "MESSAGE_LIMIT",
+    "as_of_line",
     "csv_text",
     "render_csv",
     "render_messages",
@@ -117,14 +118,25 @@ def _heading(table: WeekTable, title: str | None, *, markdown: bool) -> str:
     return f"{text} · {table.tz.key} · {table.shown_total:.2f} h from {table.entry_count} {entries}"
 
 
+def as_of_line(table: WeekTable) -> str:
+    """When the table's entries were read, and whether its period was over by then:
+    ``"As of Sun 22 Nov 2026 09:00 Europe/London: the week so far."``."""
+    as_of = table.as_of.astimezone(table.tz)
+    over = table.as_of.astimezone(UTC) >= table.period.end.astimezone(UTC)
+    scope = "the whole week" if over else "the week so far"
+    return f"As of {_moment(as_of, year=True)} {table.tz.key}: {scope}."
+
+
+def _moment(local: datetime, *, year: bool = False) -> str:
+    day = f"{local:%a} {local.day} {local:%b}" + (f" {local:%Y}" if year else "")
+    return f"{day} {local:%H:%M}"
+
+
 def _footer(table: WeekTable) -> list[str]:
     lines = []
     if table.running:
         as_of = table.as_of.astimezone(table.tz)
-        lines.append(
-            f"Marked *: still running, counted up to {as_of:%a} {as_of.day} {as_of:%b} "
-            f"{as_of:%H:%M}."
-        )
+        lines.append(f"Marked *: still running, counted up to {_moment(as_of)}.")
     if table.round_minutes:
         how = "to the nearest" if table.rounding == "nearest" else f"{table.rounding} to"
         lines.append(

@@ -10,6 +10,7 @@ from typing import Final
 
 from timesheet.reports.aggregate import TOTAL, WeekTable
 from timesheet.reports.week import local_midnight
+from timesheet.text import clip, pack_lines, split_hard
 
 __all__ = [
     "CHART_CLIENTS_MAX",
@@ -97,17 +98,9 @@ def render_messages(
     blocks, each repeating the header; footnotes follow. Nothing is cut.
     """
     header, units = _layout(table)
-    lines = [_heading(table, title, markdown=True)]
-    lines += [_escape_markdown(line) for line in _footer(table)]
-    chunks = _hard_split(lines[0], limit) + _code_blocks(header, units, limit)
-    chunks += [piece for line in lines[1:] for piece in _hard_split(line, limit)]
-    messages: list[str] = []
-    for chunk in chunks:
-        if messages and len(messages[-1]) + 1 + len(chunk) <= limit:
-            messages[-1] += "\n" + chunk
-        else:
-            messages.append(chunk)
-    return messages
+    heading = _heading(table, title, markdown=True)
+    footer = [_escape_markdown(line) for line in _footer(table)]
+    return pack_lines([heading, *_code_blocks(header, units, limit), *footer], limit)
 
 
 def _heading(table: WeekTable, title: str | None, *, markdown: bool) -> str:
@@ -244,17 +237,13 @@ def _fitted(units: list[list[str]], room: int) -> list[list[str]]:
         if sum(len(line) + 1 for line in unit) <= room + 1:
             fitted.append(unit)
         else:
-            fitted += [[piece] for line in unit for piece in _hard_split(line, room)]
+            fitted += [[piece] for line in unit for piece in split_hard(line, room)]
     return fitted
 
 
 def _escape_markdown(text: str) -> str:
     """Client names and notes are shown literally outside the code block."""
     return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)
-
-
-def _hard_split(text: str, limit: int) -> list[str]:
-    return [text[i : i + limit] for i in range(0, len(text), limit)] or [""]
 
 
 def render_png(table: WeekTable, *, dpi: int = 110) -> bytes:
@@ -368,7 +357,7 @@ def _chart_series(table: WeekTable) -> list[tuple[str, list[float], str]]:
         others = []
     series = []
     for client, colour in zip(clients, palette, strict=False):
-        name = client if len(client) <= _LEGEND_NAME_MAX else client[: _LEGEND_NAME_MAX - 1] + "…"
+        name = clip(client, _LEGEND_NAME_MAX)
         label = f"{name} (running)" if client in table.running else name
         series.append((label, body[client].to_numpy(dtype=float).tolist(), colour))
     if others:

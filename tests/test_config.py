@@ -41,6 +41,7 @@ def test_full_environment_is_parsed() -> None:
     assert s.notion_database_id == "1f2e3d4c-5b6a-7988-1f2e-3d4c5b6a7988"
     assert s.timezone == ZoneInfo("Europe/London")
     assert s.preset_clients == ("Acme", "Globex")
+    assert Settings.from_env({"PRESET_CLIENTS": "Ac\u200bme,Acme"}).preset_clients == ("Acme",)
     assert s.presets_only is True
     assert s.week_start == 6
     assert (s.round_minutes, s.rounding) == (15, "up")
@@ -70,6 +71,9 @@ def test_full_environment_is_parsed() -> None:
         ("NOTION_BASE_URL", "ftp://x", "http(s) URL"),
         ("TIMETRACK_USER", "me", "Discord id"),
         ("TIMESHEET_WEEK", "previous", "expected current or last"),
+        ("PRESET_CLIENTS", "Acme,Ev\x01il", "a client name contains a control character (U+0001)"),
+        ("PRESET_CLIENTS", "Acme,\u200b", "a client name is blank"),
+        ("PRESET_CLIENTS", "x" * 101, "a client name is too long (101 characters, max 100)"),
     ],
 )
 def test_bad_value_names_the_variable_in_one_line(variable: str, value: str, fragment: str) -> None:

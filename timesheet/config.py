@@ -159,11 +159,20 @@ def _cron(name: str, raw: str) -> str:
 
 
 def _clients(name: str, raw: str) -> tuple[str, ...]:
-    clients = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-    for client in clients:
-        if len(client) > 100:
-            raise ConfigError(name, "a client name is longer than 100 characters")
-    return clients
+    """Each name checked as a client typed in Discord is (normalised, no control character,
+    at most 100 characters), once."""
+    from timesheet.entries.checks import MAX_CLIENT_LENGTH, check_text
+    from timesheet.entries.errors import InvalidInput
+
+    clients: list[str] = []
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        try:
+            clients.append(check_text("client", part, limit=MAX_CLIENT_LENGTH))
+        except InvalidInput as exc:
+            raise ConfigError(name, f"a client name {exc.problem}") from None
+    return tuple(dict.fromkeys(clients))
 
 
 @dataclass(frozen=True, slots=True)

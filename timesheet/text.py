@@ -7,12 +7,15 @@ of facts is *split* into several, never cut.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Final
 
-__all__ = ["ELLIPSIS", "clip", "pack_lines", "split_hard"]
+__all__ = ["ELLIPSIS", "REPLACEMENT", "clip", "one_line", "pack_lines", "split_hard"]
 
 ELLIPSIS: Final = "…"
+#: Shown in place of a control character echoed back.
+REPLACEMENT: Final = "\ufffd"
 
 
 def clip(text: str, limit: int) -> str:
@@ -20,6 +23,14 @@ def clip(text: str, limit: int) -> str:
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def one_line(text: str) -> str:
+    """``text`` with each control character and line or paragraph separator shown as "�",
+    so an answer that echoes what someone typed stays on one line."""
+    return "".join(
+        REPLACEMENT if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
+    )
 
 
 def split_hard(text: str, limit: int) -> list[str]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from timesheet.entries.model import TimeEntry
-from timesheet.text import clip
+from timesheet.text import clip, one_line
 
 __all__ = [
     "EntryNotFound",
@@ -23,6 +23,11 @@ _SHOWN_INPUT: Final = 60
 _SHOWN_CHOICES: Final = 1000
 
 
+def _echo(text: str) -> str:
+    """What someone typed, as an error line shows it: on one line, clipped."""
+    return clip(one_line(text), _SHOWN_INPUT)
+
+
 class TrackerError(Exception):
     """A request the rules refuse; ``str()`` is one line to show the user as is."""
 
@@ -35,7 +40,7 @@ class NothingRunning(TrackerError):
 class InvalidEntryRef(TrackerError):
     def __init__(self, ref: str) -> None:
         super().__init__(
-            f'"{clip(ref.strip(), _SHOWN_INPUT)}" is not a Notion page id or page URL '
+            f'"{_echo(ref.strip())}" is not a Notion page id or page URL '
             "(expected 32 hex digits, a UUID, or a notion.so link)."
         )
         self.ref = ref
@@ -58,8 +63,7 @@ class EntryNotFound(TrackerError):
 class UnknownClient(TrackerError):
     def __init__(self, client: str, presets: Sequence[str]) -> None:
         choices = clip(", ".join(presets), _SHOWN_CHOICES) if presets else "(none configured)"
-        shown = clip(client, _SHOWN_INPUT)
-        super().__init__(f'Unknown client "{shown}". Choose one of: {choices}.')
+        super().__init__(f'Unknown client "{_echo(client)}". Choose one of: {choices}.')
         self.client = client
         self.presets = tuple(presets)
 

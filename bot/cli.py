@@ -219,16 +219,14 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timesheet:
     from timesheet.reports.report import ReportOptions, build_timesheets
-    from timesheet.reports.week import week_period
+    from timesheet.reports.week import InvalidWeek, week_period
 
     async with _model(settings) as model:
         now = model.now()
         try:
             period = week_period(args.week, settings.timezone, settings.week_start, now)
-        except ValueError:
-            raise CommandFailed(
-                f"--week {args.week}: expected this, last or an ISO week such as 2026-W47"
-            ) from None
+        except InvalidWeek as exc:
+            raise CommandFailed(exc.answer(f"--week {args.week}: expected")) from None
         (sheet,) = await build_timesheets(
             model.store, period, ReportOptions.from_settings(settings), now, user_id=args.user
         )

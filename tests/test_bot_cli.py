@@ -271,6 +271,33 @@ def test_report_prints_the_table_and_writes_csv_and_png(
     assert "--week 2026-W99: expected this, last" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("week", "line"),
+    [
+        (
+            "9999-W52",
+            "timetrack: --week 9999-W52: expected this, last or an ISO week such as 2026-W47 "
+            "(too far in the past or future to report)\n",
+        ),
+        (
+            "2026-W99",
+            "timetrack: --week 2026-W99: expected this, last or an ISO week such as 2026-W47 "
+            "(week must be 1 to 53)\n",
+        ),
+        (
+            "someday",
+            "timetrack: --week someday: expected this, last or an ISO week such as 2026-W47\n",
+        ),
+    ],
+)
+def test_a_week_that_cant_be_reported_is_one_line(
+    notion: Notion, capsys: pytest.CaptureFixture[str], week: str, line: str
+) -> None:
+    assert main(["report", "--week", week], notion.env()) == 1
+    captured = capsys.readouterr()
+    assert captured.err == line and captured.out == ""
+
+
 def test_report_post_needs_the_webhook(notion: Notion, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--post"], notion.env()) == 2
     assert capsys.readouterr().err.startswith("timetrack: TIMESHEET_WEBHOOK_URL: is not set")

@@ -71,10 +71,25 @@ async def test_timesheet_everyone_and_a_named_week(bot: BotHarness) -> None:
     assert csv.splitlines()[0] == "day,Total"
 
 
-async def test_a_bad_week_is_one_line(bot: BotHarness) -> None:
-    reply = await bot.send(slash("timesheet", user_id=ALICE, week="2026-W99"))
+@pytest.mark.parametrize(
+    ("week", "answer"),
+    [
+        ("someday", "The week must be this, last or an ISO week such as 2026-W47."),
+        (
+            "2026-W99",
+            "The week must be this, last or an ISO week such as 2026-W47 (week must be 1 to 53).",
+        ),
+        (
+            "9999-W52",
+            "The week must be this, last or an ISO week such as 2026-W47 "
+            "(too far in the past or future to report).",
+        ),
+    ],
+)
+async def test_a_bad_week_is_one_line(bot: BotHarness, week: str, answer: str) -> None:
+    reply = await bot.send(slash("timesheet", user_id=ALICE, week=week))
     assert reply.ephemeral
-    assert reply.content == "The week must be this, last or an ISO week such as 2026-W47."
+    assert reply.content == answer
 
 
 async def test_week_autocomplete(bot: BotHarness) -> None:

@@ -11,13 +11,12 @@ import hikari
 
 from bot.command_run import current_run, model_of, new_plugin
 from timesheet.reports.report import ReportOptions, build_timesheets
-from timesheet.reports.week import week_label, week_period
+from timesheet.reports.week import InvalidWeek, week_label, week_period
 
 __all__ = ["plugin"]
 
 #: How many past ISO weeks the week option suggests after "this" and "last".
 PAST_WEEKS: Final = 8
-BAD_WEEK: Final = "The week must be this, last or an ISO week such as 2026-W47."
 
 plugin = new_plugin()
 
@@ -57,9 +56,9 @@ class Timesheet:
         now = model.now()
         try:
             period = week_period(str(self.week), settings.timezone, settings.week_start, now)
-        except ValueError:
+        except InvalidWeek as exc:
             run.record.outcome = "refused"
-            await run.reply(BAD_WEEK)
+            await run.reply(exc.answer("The week must be") + ".")
             return
         (sheet,) = await build_timesheets(
             model.store,

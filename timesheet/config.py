@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sqlite3
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -231,8 +234,53 @@ class Settings:
             allowed_role_ids=_optional(e, "ALLOWED_ROLE_IDS", _snowflakes) or (),
         )
 
+    def check_data_dir(self) -> None:
+        """Make DATA_DIR if missing and check timetrack can keep its files there (the outbox,
+        ``outbox.sqlite3``, and the record of posted reports, ``posted-reports.json``); raise
+        `ConfigError` naming DATA_DIR otherwise. Call it at start, before anything is written.
+        """
+        _check_data_dir(self.data_dir)
+
     def require(self, *variables: str) -> None:
         """Raise `ConfigError` for the first of ``variables`` that is not set."""
         for variable in variables:
             if getattr(self, variable.lower()) in (None, ""):
                 raise ConfigError(variable, "is not set (see .env.example)")
+
+
+def _check_data_dir(path: Path) -> None:
+    from timesheet.publishing.schedule import PostedLog
+    from timesheet.tracking.ledger import OUTBOX_FILENAME
+
+    def fail(problem: str) -> ConfigError:
+        return ConfigError("DATA_DIR", problem)
+
+    try:
+        blocking = next((p for p in (path, *path.parents) if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            raise fail(f"{blocking} is a file, not a folder")
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # no permission, a name too long, a read-only file system
+        raise fail(f"can't create {path} ({_why(exc)})") from None
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise fail(f"{path} is not writable ({_why(exc)})") from None
+    outbox = path / OUTBOX_FILENAME
+    if outbox.exists():
+        if not outbox.is_file():
+            raise fail(f"{outbox} is not a file")
+        try:
+            with contextlib.closing(sqlite3.connect(f"{outbox.as_uri()}?mode=ro", uri=True)) as db:
+                db.execute("PRAGMA schema_version")
+        except sqlite3.Error as exc:
+            raise fail(f"{outbox} is not an outbox ({exc})") from None
+    try:
+        PostedLog(path)
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__

@@ -178,11 +178,12 @@ async def fail_command(run: CommandRun, exc: BaseException, model: Model | None 
     try:
         await run.reply(reply.line)
     except Exception as send_error:  # Discord unreachable: nothing more we can do
-        _log.warning(
-            "could not send the error reply for %s: %s",
-            run.record.command,
-            type(send_error).__name__,
+        why = (
+            send_error.cause_text()
+            if isinstance(send_error, ReplyFailed)
+            else type(send_error).__name__
         )
+        _log.warning("could not send the error reply for %s: %s", run.record.command, why)
     cause = exc.cause if isinstance(exc, ReplyFailed) else exc
     run.finish(reply.outcome, error=type(cause).__name__)
 

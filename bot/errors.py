@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = [
     "SAVED_BUT_UNSHOWN",
     "UNEXPECTED",
+    "UNEXPECTED_AFTER_CHANGE",
+    "UNSHOWN",
     "ErrorReply",
     "ReplyFailed",
     "describe_error",

@@ -32,12 +32,16 @@ _MULTILINE_FIELDS: Final = frozenset({"note"})
 
 #: Invisible characters removed: zero-width space, non-joiner, joiner, word joiner, BOM.
 _ZERO_WIDTH: Final = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
-#: Refused besides the C0/C1 controls: line and paragraph separators, and the marks that
+#: Refused besides the C0/C1 controls and the line and paragraph separators: the marks that
 #: reorder text (a name could show a column in another place).
-_LINE_BREAKS: Final = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 _DIRECTION_MARKS: Final = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_CALLED: Final = {"\t": "a tab", "\r": "a carriage return"}
-
+_LINE_BREAK: Final = "a line break"
+_CALLED: Final = {
+    "\t": "a tab",
+    "\r": "a carriage return",
+    **dict.fromkeys("\n\x0b\x0c\x85\u2028\u2029", _LINE_BREAK),
+    **dict.fromkeys(_DIRECTION_MARKS, "a direction mark"),
+}
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
@@ -52,13 +56,8 @@ def _refuse_controls(field: str, text: str, *, multiline: bool) -> None:
     for ch in text:
         if multiline and ch == "\n":
             continue
-        if ch in _LINE_BREAKS or ch in _DIRECTION_MARKS or unicodedata.category(ch) == "Cc":
-            if ch in _DIRECTION_MARKS:
-                called = "a direction mark"
-            elif ch in _CALLED:
-                called = _CALLED[ch]
-            else:
-                called = "a line break" if ch in _LINE_BREAKS else ""
+        if ch in _DIRECTION_MARKS or unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            called = _CALLED.get(ch)
             shown = f"U+{ord(ch):04X}" + (f", {called}" if called else "")
             kept = "; only line breaks are kept" if multiline else ""
             raise InvalidInput(field, f"contains a control character ({shown}){kept}")

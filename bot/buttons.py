@@ -12,6 +12,7 @@ from hikari.components import InteractiveButtonTypesT
 
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.refs import notion_id
+from timesheet.text import clip
 
 __all__ = [
     "MAX_BUTTONS",
@@ -85,10 +86,6 @@ def parse_custom_id(custom_id: str) -> Button | None:
     return None if ref is None else Button(action, ref)
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
-
-
 def _rows(
     buttons: Sequence[tuple[Button, str]], style: InteractiveButtonTypesT
 ) -> list[hikari.api.ComponentBuilder]:
@@ -96,7 +93,7 @@ def _rows(
     for first in range(0, min(len(buttons), MAX_BUTTONS), ROW_WIDTH):
         row = hikari.impl.MessageActionRowBuilder()
         for button, label in buttons[first : first + ROW_WIDTH]:
-            row.add_interactive_button(style, button.custom_id, label=_clip(label))
+            row.add_interactive_button(style, button.custom_id, label=clip(label, MAX_LABEL))
         rows.append(row)
     return rows
 

@@ -218,14 +218,12 @@ async def _sync(args: argparse.Namespace, settings: Settings) -> int:
 
 def _week(spec: str, settings: Settings, now: datetime) -> Period:
     """The local week ``--week`` names (in TIMEZONE)."""
-    from timesheet.reports.week import week_period
+    from timesheet.reports.week import InvalidWeek, week_period
 
     try:
         return week_period(spec, settings.timezone, settings.week_start, now)
-    except ValueError:
-        raise CommandFailed(
-            f"--week {spec}: expected this, last or an ISO week such as 2026-W47"
-        ) from None
+    except InvalidWeek as exc:
+        raise CommandFailed(exc.answer(f"--week {spec}: expected")) from None
 
 
 async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timesheet:
@@ -240,22 +238,47 @@ async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timeshe
     return sheet
 
 
+def _output(name: str) -> Path:
+    """A file a command will write: its folder is made now if missing, so a path that can't be
+    written is one line before anything is read or written."""
+    path = Path(name)
+    try:
+        if path.is_dir():
+            raise CommandFailed(f"cannot write {name}: it is a folder")
+        blocking = next((p for p in path.parents if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            raise CommandFailed(f"cannot write {name}: {blocking} is a file, not a folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {name}: {exc.strerror or type(exc).__name__}") from None
+    return path
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CommandFailed(f"cannot write {path}: {exc.strerror or type(exc).__name__}") from None
+
+
 def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from timesheet.reports.render import render_text
 
     if args.post:
         settings.require("TIMESHEET_WEBHOOK_URL")
-    sheet = _run(_fetch_report(args, settings))
     quiet = args.csv == "-"
+    csv_file = _output(args.csv) if args.csv and not quiet else None
+    png_file = _output(args.png) if args.png else None
+    sheet = _run(_fetch_report(args, settings))
     if quiet:
         sys.stdout.write(sheet.csv)
     else:
         _say(render_text(sheet.table))
-    if args.csv and not quiet:
-        Path(args.csv).write_text(sheet.csv, encoding="utf-8", newline="")
+    if csv_file is not None:
+        _write(csv_file, sheet.csv.encode("utf-8"))
         _say(f"Wrote {args.csv}")
-    if args.png:
-        Path(args.png).write_bytes(sheet.png())
+    if png_file is not None:
+        _write(png_file, sheet.png())
         if not quiet:
             _say(f"Wrote {args.png}")
     if args.post:
@@ -292,7 +315,9 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings | None) -> int:
     """Needs no settings at all: it must run on a fresh clone with nothing configured."""
     from timesheet.demo import run_demo
 
-    return asyncio.run(run_demo(Path(args.out), sys.stdout))
+    out = Path(args.out)
+    _output(str(out / "timesheet.csv"))
+    return asyncio.run(run_demo(out, sys.stdout))
 
 
 # --- parser -----------------------------------------------------------------------------------
@@ -320,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     setup = sub.add_parser("setup", help="create the Notion database, or check its schema")
     setup.add_argument("--fix", action="store_true", help="add the missing properties")
-    setup.set_defaults(handler=_async(_setup))
+    setup.set_defaults(handler=_async(_setup), uses_data_dir=False)
 
     start = sub.add_parser("start", help="start a timer as TIMETRACK_USER")
     start.add_argument("client", metavar="CLIENT")
@@ -364,12 +389,14 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     ``environ`` replaces the process environment (and `.env`) — for tests.
     """
     args = build_parser().parse_args(argv)
-    if not getattr(args, "needs_settings", True):
-        return int(args.handler(args, None))
     try:
+        if not getattr(args, "needs_settings", True):
+            return int(args.handler(args, None))
         if environ is None:
             load_dotenv_file()
         settings = Settings.from_env(environ)
+        if getattr(args, "uses_data_dir", True):
+            settings.check_data_dir()
         handler: Handler = args.handler
         return handler(args, settings)
     except ConfigError as exc:

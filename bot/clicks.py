@@ -63,12 +63,12 @@ async def handle_click(
             await run.reply(UNKNOWN_BUTTON)
             run.finish("unknown_button")
             return
-        await responder.defer()
+        await run.deliver(responder.defer())
         if button.action is ButtonAction.STOP:
             reply = await _stop(run, model, button)
         else:
             reply = await _start_again(run, model, button)
-        await responder.update(reply.text, reply.components)
+        await run.deliver(responder.update(reply.text, reply.components))
         run.finish()
     except Exception as exc:
         await fail_command(run, exc, model)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import crescent
 
 from bot.auth import REFUSAL, Caller, caller_from, is_allowed
-from bot.errors import describe_error, explain_error
+from bot.errors import ReplyFailed, describe_error, explain_error
 from bot.logs import CommandRecord, RequestCounter, elapsed_ms, log_command, start_counting
 from bot.replies import Answerer, Responder
 
@@ -48,8 +49,22 @@ class CommandRun:
     started: float = field(default_factory=time.perf_counter)
     finished: bool = False
 
+    @property
+    def changed(self) -> bool:
+        """Whether the command changed something yet: a result said so (a start, an end,
+        saved for later too), or Notion accepted a write on its behalf."""
+        return bool(self.record.changed) or self.counter.writes > 0
+
     async def reply(self, content: str, **kwargs: Any) -> None:
-        await self.responder.send(content, **kwargs)
+        await self.deliver(self.responder.send(content, **kwargs))
+
+    async def deliver(self, sending: Awaitable[None]) -> None:
+        """Await an answer to Discord (an acknowledgement, a reply, an update); if Discord does
+        not take it, raise `ReplyFailed`, which says whether the command changed something."""
+        try:
+            await sending
+        except Exception as exc:
+            raise ReplyFailed(self.record.command, exc, changed=self.changed) from exc
 
     def finish(self, outcome: str | None = None, error: str | None = None) -> None:
         """Write the command's log line (once)."""
@@ -123,7 +138,7 @@ async def begin_command(ctx: crescent.Context) -> crescent.HookResult | None:
             await run.reply(REFUSAL)
             run.finish("not_allowed")
             return crescent.HookResult(exit=True)
-        await run.responder.defer()
+        await run.deliver(run.responder.defer())
     except Exception as exc:
         await fail_command(run, exc)
         return crescent.HookResult(exit=True)
@@ -138,26 +153,39 @@ async def finish_command(ctx: crescent.Context) -> None:
 
 
 async def fail_command(run: CommandRun, exc: BaseException, model: Model | None = None) -> None:
-    """Answer an error with one line, log it (a traceback only for our own bugs)."""
+    """Answer an error with one line, log it (a traceback only for our own bugs). Once the
+    command changed something, neither the answer nor the log says that nothing changed."""
+    changed = run.changed
     try:
         if model is not None:
             settings = model.settings
-            reply = await explain_error(exc, model.notion, settings.notion_database_id)
+            reply = await explain_error(
+                exc, model.notion, settings.notion_database_id, changed=changed
+            )
         else:
-            reply = describe_error(exc)
+            reply = describe_error(exc, changed=changed)
     except Exception:  # the model may be closed; the plain line is still right
-        reply = describe_error(exc)
-    if reply.outcome == "error":
-        _log.error("command %s failed", run.record.command, exc_info=exc)
+        reply = describe_error(exc, changed=changed)
+    after = " after its change was saved" if changed else ""
+    if isinstance(exc, ReplyFailed):  # no traceback: the request's URL carries its token
+        _log.warning(
+            "the reply to %s could not be sent%s: %s", run.record.command, after, exc.cause_text()
+        )
+    elif reply.outcome == "error":
+        _log.error("command %s failed%s", run.record.command, after, exc_info=exc)
+    if changed:
+        run.record.changed = True
     try:
         await run.reply(reply.line)
     except Exception as send_error:  # Discord unreachable: nothing more we can do
-        _log.warning(
-            "could not send the error reply for %s: %s",
-            run.record.command,
-            type(send_error).__name__,
+        why = (
+            send_error.cause_text()
+            if isinstance(send_error, ReplyFailed)
+            else type(send_error).__name__
         )
-    run.finish(reply.outcome, error=type(exc).__name__)
+        _log.warning("could not send the error reply for %s: %s", run.record.command, why)
+    cause = exc.cause if isinstance(exc, ReplyFailed) else exc
+    run.finish(reply.outcome, error=type(cause).__name__)
 
 
 def new_plugin() -> Plugin:

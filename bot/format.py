@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.entries.model import TimeEntry
+from timesheet.text import clip
 from timesheet.tracking.tracker import ActiveView, EndOutcome, EndSaved, StartResult
 
 __all__ = [
     "QUEUED",
+    "SHOWN_NAME",
+    "SHOWN_NOTE",
     "custom_name",
     "format_active",
     "format_duration",
     "format_end",
     "format_start",
     "format_time",
+    "shown_name",
 ]
 
 
@@ -26,6 +31,13 @@ QUEUED = (
     "to Notion as soon as it answers."
 )
 UNREACHABLE = "Notion can't be reached right now; showing what is saved locally."
+
+#: How much of a name, a client and a note a reply echoes (Notion keeps them whole, up to
+#: 2,000 characters): a reply states its facts (times, totals, links) within Discord's 2,000.
+SHOWN_NAME: Final = 80
+SHOWN_NOTE: Final = 300
+#: A page link longer than this (Notion puts the page's title in its URL) is given by page id.
+_LONG_URL: Final = 200
 
 
 def format_duration(span: timedelta) -> str:
@@ -47,10 +59,17 @@ def format_time(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> 
     return f"{local:%a %d %b %H:%M} {tz.key}"
 
 
+def _url(entry: TimeEntry) -> str | None:
+    if entry.url and len(entry.url) > _LONG_URL and entry.page_id:
+        return "https://www.notion.so/" + entry.page_id.replace("-", "")
+    return entry.url
+
+
 def _link(entry: TimeEntry, markdown: bool) -> str:
-    if not entry.url:
+    url = _url(entry)
+    if not url:
         return " (not in Notion yet)" if entry.page_id is None else ""
-    return f" [Notion page](<{entry.url}>)" if markdown else f"\n  {entry.url}"
+    return f" [Notion page](<{url}>)" if markdown else f"\n  {url}"
 
 
 def custom_name(entry: TimeEntry) -> str | None:
@@ -58,9 +77,16 @@ def custom_name(entry: TimeEntry) -> str | None:
     return entry.name if entry.name and entry.name != entry.client else None
 
 
+def shown_name(entry: TimeEntry) -> str:
+    """What a reply calls the timer: its client, or its own name and its client (each clipped
+    to ``SHOWN_NAME``)."""
+    client = clip(entry.client, SHOWN_NAME) if entry.client else "no client"
+    name = custom_name(entry)
+    return client if name is None else f"{clip(name, SHOWN_NAME)} ({client})"
+
+
 def _label(entry: TimeEntry, markdown: bool) -> str:
-    client = entry.client or "no client"
-    text = client if custom_name(entry) is None else f"{entry.name} ({client})"
+    text = shown_name(entry)
     return f"**{text}**" if markdown else text
 
 
@@ -79,7 +105,7 @@ def format_start(result: StartResult, tz: ZoneInfo, now: datetime, *, markdown: 
         f"{_link(entry, markdown)}"
     ]
     if entry.note:
-        lines.append(f"Note: {entry.note}")
+        lines.append(f"Note: {clip(entry.note, SHOWN_NOTE)}")
     stopped = [e for e in (result.stopped, *result.also_stopped) if e is not None]
     lines.extend(_stopped_line(e, tz, now, markdown) for e in stopped)
     if result.queued:

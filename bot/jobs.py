@@ -40,6 +40,7 @@ class BackgroundJobs:
                 PostedLog(settings.data_dir),
                 self._post_week,
                 week_start=settings.week_start,
+                week=settings.timesheet_week,
                 now=self._model.now,
             )
             self._tasks.append(asyncio.create_task(reporter.run(), name="weekly timesheet"))

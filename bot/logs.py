@@ -33,9 +33,11 @@ _log = logging.getLogger(COMMAND_LOGGER)
 
 @dataclass(slots=True)
 class RequestCounter:
-    """HTTP requests sent to Notion on behalf of one command (retries included)."""
+    """HTTP requests sent to Notion on behalf of one command (retries included), and how many
+    of them changed something (``writes``: creates and updates Notion accepted)."""
 
     count: int = 0
+    writes: int = 0
 
 
 _counter: ContextVar[RequestCounter | None] = ContextVar("timetrack_notion_requests", default=None)
@@ -73,15 +75,26 @@ class CountingTransport(httpx.AsyncBaseTransport):
         counter = _counter.get()
         if counter is not None:
             counter.count += 1
-        return await self._inner.handle_async_request(request)
+        response = await self._inner.handle_async_request(request)
+        if counter is not None and response.is_success and _is_write(request):
+            counter.writes += 1
+        return response
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
 
+def _is_write(request: httpx.Request) -> bool:
+    """A request that changes Notion: any but a read (GET) or a query (a POST that reads)."""
+    return request.method != "GET" and not request.url.path.endswith("/query")
+
+
 @dataclass(slots=True)
 class CommandRecord:
-    """What one log line says about one command. Never holds tokens, URLs or signatures."""
+    """What one log line says about one command. Never holds tokens, URLs or signatures.
+
+    ``changed``: True once the command changed something (Notion, or the outbox).
+    """
 
     command: str
     user_id: str
@@ -89,6 +102,7 @@ class CommandRecord:
     notion_requests: int = 0
     latency_ms: float = 0.0
     acted_for: str | None = None
+    changed: bool | None = None
     error: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
 

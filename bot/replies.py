@@ -9,7 +9,17 @@ from typing import Protocol, TypeAlias
 import crescent
 import hikari
 
-__all__ = ["Answerer", "ClickResponder", "ClickResponse", "Responder", "ResponseFuture"]
+from timesheet.publishing.discord_webhook import MESSAGE_CONTENT_LIMIT
+from timesheet.text import pack_lines
+
+__all__ = [
+    "Answerer",
+    "ClickResponder",
+    "ClickResponse",
+    "Responder",
+    "ResponseFuture",
+    "message_parts",
+]
 
 #: The action rows under a message.
 Components: TypeAlias = Sequence[hikari.api.ComponentBuilder]
@@ -34,6 +44,12 @@ class Answerer(Protocol):
         attachments: Sequence[hikari.Resourceish] = (),
         components: Components = (),
     ) -> None: ...
+
+
+def message_parts(content: str) -> list[str]:
+    """``content`` as the messages Discord takes (at most 2,000 characters each): one, unless
+    it is longer; then split between lines (a line too long alone is split), never cut."""
+    return pack_lines(content.split("\n"), MESSAGE_CONTENT_LIMIT)
 
 
 def _files(
@@ -76,8 +92,20 @@ class Responder:
         attachments: Sequence[hikari.Resourceish] = (),
         components: Components = (),
     ) -> None:
-        """The answer: edits the deferred response, or responds, or follows up, ephemerally."""
-        files, rows = _files(attachments), _rows(components)
+        """The answer: edits the deferred response, or responds, or follows up, ephemerally.
+        Past Discord's 2,000 characters the rest follows in more messages (`message_parts`);
+        the attachments and buttons go with the first."""
+        first, *more = message_parts(content)
+        await self._send(first, _files(attachments), _rows(components))
+        for part in more:
+            await self._send(part, hikari.UNDEFINED, hikari.UNDEFINED)
+
+    async def _send(
+        self,
+        content: str,
+        files: hikari.UndefinedOr[list[hikari.Resourceish]],
+        rows: hikari.UndefinedOr[list[hikari.api.ComponentBuilder]],
+    ) -> None:
         if self.responded:
             await self._ctx.app.rest.execute_webhook(
                 self._ctx.application_id,
@@ -133,10 +161,14 @@ class ClickResponder:
 
     async def update(self, content: str, components: Components) -> None:
         """Replace the text and the buttons of the message the button sits on: an edit of the
-        deferred update (deferred here if it was not yet)."""
+        deferred update (deferred here if it was not yet). Past Discord's 2,000 characters the
+        rest follows in new messages only the clicker sees."""
+        first, *more = message_parts(content)
         await self.defer()
-        await self._interaction.edit_initial_response(content, components=list(components))
+        await self._interaction.edit_initial_response(first, components=list(components))
         self.responded = True
+        for part in more:
+            await self.send(part)
 
     async def send(
         self,
@@ -145,7 +177,16 @@ class ClickResponder:
         attachments: Sequence[hikari.Resourceish] = (),
         components: Components = (),
     ) -> None:
-        """A new message only the clicker sees."""
+        """A new message only the clicker sees (more than one past Discord's 2,000 characters;
+        the attachments and buttons go with the first)."""
+        first, *more = message_parts(content)
+        await self._send(first, attachments, components)
+        for part in more:
+            await self._send(part, (), ())
+
+    async def _send(
+        self, content: str, attachments: Sequence[hikari.Resourceish], components: Components
+    ) -> None:
         if self.deferred or self.responded:
             await self._interaction.execute(
                 content,

@@ -28,7 +28,9 @@ class TimerReply:
 def start_reply(
     result: StartResult, tz: ZoneInfo, now: datetime, record: CommandRecord
 ) -> TimerReply:
-    """The started timer, with a Stop button for it; ``record`` notes a queued start."""
+    """The started timer, with a Stop button for it; ``record`` notes the change (a queued
+    start too)."""
+    record.changed = True
     if result.queued:
         record.outcome = "queued"
     return TimerReply(format_start(result, tz, now), stop_rows([result.entry]))
@@ -38,11 +40,13 @@ def end_reply(
     result: EndOutcome, tz: ZoneInfo, now: datetime, record: CommandRecord
 ) -> TimerReply:
     """The stopped timer, with "Start again" (not offered to a manager who stopped someone
-    else's timer: starting it again is its owner's). ``record`` notes who and how. A stop
-    saved for no known timer says so, without buttons."""
+    else's timer: starting it again is its owner's). ``record`` notes who and how, and
+    whether it changed anything. A stop saved for no known timer says so, without buttons."""
     if isinstance(result, EndSaved):
         record.outcome = "queued"
+        record.changed = True
         return TimerReply(format_end(result, tz, now))
+    record.changed = None if result.already_ended else True
     if result.ended_by_other:
         record.acted_for = result.entry.user_id
         record.outcome = "ended_for_other"

@@ -4,7 +4,9 @@
 - `slash()` / `autocomplete()` / `click()` build interaction payloads with the fields hikari's
   parser needs (`click()`: a button press, MESSAGE_COMPONENT).
 - `DiscordStub` is a local aiohttp server standing in for Discord's REST API (``rest_url``): it
-  records the edits of deferred responses and follow-ups, so tests can read the final replies.
+  records the edits of deferred responses and follow-ups, so tests can read the final replies,
+  and refuses (HTTP 400, as Discord does) a message over Discord's limits, or any message after
+  `DiscordStub.refuse_next`. `BotHarness.send` checks the direct answers against those limits.
 - `BotHarness` starts our RESTBot (our plugins, our Model) against an in-memory Notion and posts
   interactions to it over HTTP; its tracker reads a `Clock` (notionkit's, re-exported here).
 """
@@ -51,6 +53,10 @@ CHANNEL_ID: Final = "900000000000000003"
 MANAGE_GUILD: Final = 1 << 5
 EPHEMERAL: Final = 1 << 6
 TIMEOUT: Final = 10.0
+#: Discord's limits: message content, autocomplete choices and their name and value.
+CONTENT_LIMIT: Final = 2000
+CHOICES_LIMIT: Final = 25
+CHOICE_LIMIT: Final = 100
 #: The token in the TIMESHEET_WEBHOOK_URL a harness with ``webhook=True`` posts to.
 WEBHOOK_TOKEN: Final = "webhook-secret-token"
 
@@ -273,6 +279,8 @@ class DiscordStub:
 
     def __init__(self) -> None:
         self.calls: list[RestCall] = []
+        self.refused: list[RestCall] = []
+        self._refusals = 0
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -292,6 +300,29 @@ class DiscordStub:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def refuse_next(self, count: int = 1) -> None:
+        """Answer the next ``count`` messages (edits, follow-ups) with Discord's 404 for an
+        interaction it no longer knows."""
+        self._refusals += count
+
+    def _refusal(self, call: RestCall) -> web.Response | None:
+        is_message = call.method in ("PATCH", "POST") and "/webhooks/" in call.path
+        if not is_message:
+            return None
+        if self._refusals:
+            self._refusals -= 1
+            body = {"code": 10062, "message": "Unknown interaction"}
+            return web.json_response(body, status=404)
+        content = call.payload.get("content") if isinstance(call.payload, dict) else None
+        if content is not None and len(content) > CONTENT_LIMIT:
+            body = {
+                "code": 50035,
+                "message": "Invalid Form Body",
+                "errors": {"content": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH"}]}},
+            }
+            return web.json_response(body, status=400)
+        return None
+
     async def _handle(self, request: web.Request) -> web.Response:
         payload: Any = {}
         files: dict[str, bytes] = {}
@@ -307,8 +338,13 @@ class DiscordStub:
                     files[part.filename or part.name or "?"] = bytes(data)
         elif request.can_read_body:
             payload = json.loads(await request.read() or b"{}")
+        call = RestCall(request.method, request.path, payload, files)
+        refusal = self._refusal(call)
+        if refusal is not None:
+            self.refused.append(call)
+            return refusal
         async with self._changed:
-            self.calls.append(RestCall(request.method, request.path, payload, files))
+            self.calls.append(call)
             self._changed.notify_all()
         if request.method == "DELETE":
             return web.Response(status=204)
@@ -531,4 +567,22 @@ class BotHarness:
         final = None
         if status == 200 and data.get("type") in (5, 6):
             (final,) = await self.discord.wait_for(payload["token"])
+        _check_limits(data)
         return Reply(status, data, final, text)
+
+    def messages(self, reply: Reply) -> list[RestCall]:
+        """Every message Discord took for the interaction of ``reply`` (its edit, follow-ups)."""
+        assert reply.final is not None
+        token = reply.final.path.split("/")[5]
+        return [c for c in self.discord.calls if f"/{token}" in c.path]
+
+
+def _check_limits(answer: dict[str, Any]) -> None:
+    """What Discord would refuse in a direct answer to an interaction."""
+    data = answer.get("data") or {}
+    assert len(data.get("content") or "") <= CONTENT_LIMIT, "content over Discord's limit"
+    choices = data.get("choices") or []
+    assert len(choices) <= CHOICES_LIMIT, f"{len(choices)} autocomplete choices"
+    for choice in choices:
+        assert 1 <= len(choice["name"]) <= CHOICE_LIMIT, f"choice name {choice['name']!r}"
+        assert 1 <= len(str(choice["value"])) <= CHOICE_LIMIT, f"choice value {choice!r}"

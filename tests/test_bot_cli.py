@@ -67,6 +67,95 @@ def test_a_config_error_is_one_line_exit_2_no_traceback_no_secret(
     assert "leak" not in done.stderr
 
 
+DISCORD_ENV = {"DISCORD_TOKEN": "test.bot.token", "DISCORD_PUBLIC_KEY": "ab" * 32}
+
+
+def _unusable_data_dirs(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """DATA_DIR values timetrack can't use, and the line naming each."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    with_outbox_folder = tmp_path / "outbox-folder"
+    (with_outbox_folder / "outbox.sqlite3").mkdir(parents=True)
+    with_bad_outbox = tmp_path / "bad-outbox"
+    with_bad_outbox.mkdir()
+    (with_bad_outbox / "outbox.sqlite3").write_text("not a database")
+    with_bad_record = tmp_path / "bad-record"
+    with_bad_record.mkdir()
+    (with_bad_record / "posted-reports.json").write_text("{not json")
+    record = with_bad_record / "posted-reports.json"
+    return {
+        "a file": (a_file, f"DATA_DIR: {a_file} is a file, not a folder"),
+        "under a file": (a_file / "data", f"DATA_DIR: {a_file} is a file, not a folder"),
+        "outbox is a folder": (
+            with_outbox_folder,
+            f"DATA_DIR: {with_outbox_folder / 'outbox.sqlite3'} is not a file",
+        ),
+        "outbox is no database": (
+            with_bad_outbox,
+            f"DATA_DIR: {with_bad_outbox / 'outbox.sqlite3'} is not a timetrack ledger "
+            "(file is not a database)",
+        ),
+        "posted record unreadable": (
+            with_bad_record,
+            f"DATA_DIR: {record}: unreadable posted-reports record (Expecting property name "
+            "enclosed in double quotes: line 1 column 2 (char 1))",
+        ),
+    }
+
+
+def _data_dir_env(data_dir: Path) -> dict[str, str]:
+    return {
+        "TIMETRACK_USER": USER,
+        "NOTION_TOKEN": TOKEN,
+        "NOTION_DATABASE_ID": "0123456789abcdef0123456789abcdef",
+        "DATA_DIR": str(data_dir),
+        **DISCORD_ENV,
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["a file", "under a file", "outbox is a folder", "outbox is no database",
+     "posted record unreadable"],
+)  # fmt: skip
+@pytest.mark.parametrize("command", [["active"], ["report", "--week", "last"], ["sync"]])
+def test_an_unusable_data_dir_is_one_line_naming_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, command: list[str]
+) -> None:
+    data_dir, line = _unusable_data_dirs(tmp_path)[case]
+    assert main(command, _data_dir_env(data_dir)) == 2
+    assert capsys.readouterr() == ("", f"timetrack: {line}\n")
+
+
+def test_the_bot_checks_data_dir_before_it_starts(tmp_path: Path) -> None:
+    """The real console script: one line, no traceback, and Discord never contacted."""
+    data_dir, line = _unusable_data_dirs(tmp_path)["a file"]
+    done = run_script("bot", "--http", env=_data_dir_env(data_dir), cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", f"timetrack: {line}\n")
+
+
+def test_a_data_dir_that_cant_be_created_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    too_long = tmp_path / ("d" * 300)  # past any file system's name limit, even for root
+    assert main(["active"], _data_dir_env(too_long)) == 2
+    line = f"timetrack: DATA_DIR: can't create {too_long} (File name too long)\n"
+    assert capsys.readouterr() == ("", line)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_a_data_dir_without_write_permission_is_one_line(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        done = run_script("active", env=_data_dir_env(locked), cwd=tmp_path)
+    finally:
+        locked.chmod(0o700)
+    assert done.returncode == 2
+    assert done.stderr == f"timetrack: DATA_DIR: {locked} is not writable (Permission denied)\n"
+
+
 def test_demo_never_imports_hikari(tmp_path: Path) -> None:
     code = (
         "import sys; from bot.cli import main; rc = main(['demo', '--out', sys.argv[1]]); "
@@ -276,6 +365,78 @@ def test_report_prints_the_table_and_writes_csv_and_png(
     assert "--week 2026-W99: expected this, last" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("week", "line"),
+    [
+        (
+            "9999-W52",
+            "timetrack: --week 9999-W52: expected this, last or an ISO week such as 2026-W47 "
+            "(too far in the past or future to report)\n",
+        ),
+        (
+            "2026-W99",
+            "timetrack: --week 2026-W99: expected this, last or an ISO week such as 2026-W47 "
+            "(week must be 1 to 53)\n",
+        ),
+        (
+            "someday",
+            "timetrack: --week someday: expected this, last or an ISO week such as 2026-W47\n",
+        ),
+    ],
+)
+def test_a_week_that_cant_be_reported_is_one_line(
+    notion: Notion, capsys: pytest.CaptureFixture[str], week: str, line: str
+) -> None:
+    assert main(["report", "--week", week], notion.env()) == 1
+    captured = capsys.readouterr()
+    assert captured.err == line and captured.out == ""
+
+
+def test_report_makes_the_folders_it_writes_into(
+    notion: Notion, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    csv_path = tmp_path / "out" / "2026" / "week.csv"
+    png_path = tmp_path / "charts" / "week.png"
+    assert main(["report", "--csv", str(csv_path), "--png", str(png_path)], notion.env()) == 0
+    assert csv_path.read_text().startswith("day,")
+    assert png_path.read_bytes().startswith(b"\x89PNG")
+    assert f"Wrote {csv_path}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad", ["csv", "png"])
+def test_report_into_a_path_it_cant_write_is_one_line_and_writes_nothing(
+    notion: Notion, capsys: pytest.CaptureFixture[str], tmp_path: Path, bad: str
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "a-folder").mkdir()
+    paths = {"csv": tmp_path / "week.csv", "png": tmp_path / "week.png"}
+    paths[bad] = tmp_path / "a-file" / f"week.{bad}"
+    queries = notion.fake.requests["query_data_source"]
+
+    code = main(["report", "--csv", str(paths["csv"]), "--png", str(paths["png"])], notion.env())
+
+    captured = capsys.readouterr()
+    assert code == 1 and captured.out == ""
+    assert captured.err == (
+        f"timetrack: cannot write {paths[bad]}: {tmp_path / 'a-file'} is a file, not a folder\n"
+    )
+    assert not any(p.exists() for p in paths.values())
+    assert notion.fake.requests["query_data_source"] == queries  # refused before reading Notion
+
+    folder = tmp_path / "a-folder"
+    assert main(["report", "--png", str(folder)], notion.env()) == 1
+    assert capsys.readouterr().err == f"timetrack: cannot write {folder}: it is a folder\n"
+
+
+def test_demo_into_a_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "out").write_text("a file")
+    assert main(["demo", "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == (
+        f"timetrack: cannot write {tmp_path / 'out' / 'timesheet.csv'}: "
+        f"{tmp_path / 'out'} is a file, not a folder\n"
+    )
+
+
 def test_report_post_needs_the_webhook(notion: Notion, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", "--post"], notion.env()) == 2
     assert capsys.readouterr().err.startswith("timetrack: TIMESHEET_WEBHOOK_URL: is not set")
@@ -450,6 +611,7 @@ def test_check_refuses_a_bad_week_in_one_line_without_asking_notion(
     assert main(["check", "--week", "2026-W99", "--fix"], notion.env()) == 1
     captured = capsys.readouterr()
     assert captured.err == (
-        "timetrack: --week 2026-W99: expected this, last or an ISO week such as 2026-W47\n"
+        "timetrack: --week 2026-W99: expected this, last or an ISO week such as 2026-W47"
+        " (week must be 1 to 53)\n"
     )
     assert captured.out == "" and sum(notion.fake.requests.values()) == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -69,10 +71,25 @@ async def test_timesheet_everyone_and_a_named_week(bot: BotHarness) -> None:
     assert csv.splitlines()[0] == "day,Total"
 
 
-async def test_a_bad_week_is_one_line(bot: BotHarness) -> None:
-    reply = await bot.send(slash("timesheet", user_id=ALICE, week="2026-W99"))
+@pytest.mark.parametrize(
+    ("week", "answer"),
+    [
+        ("someday", "The week must be this, last or an ISO week such as 2026-W47."),
+        (
+            "2026-W99",
+            "The week must be this, last or an ISO week such as 2026-W47 (week must be 1 to 53).",
+        ),
+        (
+            "9999-W52",
+            "The week must be this, last or an ISO week such as 2026-W47 "
+            "(too far in the past or future to report).",
+        ),
+    ],
+)
+async def test_a_bad_week_is_one_line(bot: BotHarness, week: str, answer: str) -> None:
+    reply = await bot.send(slash("timesheet", user_id=ALICE, week=week))
     assert reply.ephemeral
-    assert reply.content == "The week must be this, last or an ISO week such as 2026-W47."
+    assert reply.content == answer
 
 
 async def test_week_autocomplete(bot: BotHarness) -> None:
@@ -81,3 +98,19 @@ async def test_week_autocomplete(bot: BotHarness) -> None:
     assert values[:4] == ["this", "last", "2026-W47", "2026-W46"]
     typed = await bot.send(autocomplete("timesheet", focused="week", user_id=ALICE, week="W45"))
     assert typed.choices == [("2026-W45", "2026-W45")]
+
+
+async def test_the_csv_never_carries_a_live_formula(bot: BotHarness) -> None:
+    """A client named like a formula goes into the CSV as text, with a leading quote."""
+    for client in ('=HYPERLINK("http://evil.example")', "@SUM(A1:A9)"):
+        await bot.send(slash("start", "timer", user_id=ALICE, client=client))
+        bot.clock.advance(minutes=30)
+    await bot.send(slash("end", "timer", user_id=ALICE))
+
+    reply = await bot.send(slash("timesheet", user_id=ALICE))
+
+    assert reply.final is not None
+    sheet = next(v for k, v in reply.final.files.items() if k.endswith(".csv")).decode()
+    rows = list(csv.reader(io.StringIO(sheet)))
+    assert rows[0] == ["day", "'=HYPERLINK(\"http://evil.example\")", "'@SUM(A1:A9)", "Total"]
+    assert rows[1] == ["2026-11-16", "0.50", "0.50", "1.00"]

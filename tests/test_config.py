@@ -41,6 +41,7 @@ def test_full_environment_is_parsed() -> None:
     assert s.notion_database_id == "1f2e3d4c-5b6a-7988-1f2e-3d4c5b6a7988"
     assert s.timezone == ZoneInfo("Europe/London")
     assert s.preset_clients == ("Acme", "Globex")
+    assert Settings.from_env({"PRESET_CLIENTS": "Ac\u200bme,Acme"}).preset_clients == ("Acme",)
     assert s.presets_only is True
     assert s.week_start == 6
     assert (s.round_minutes, s.rounding) == (15, "up")
@@ -69,6 +70,10 @@ def test_full_environment_is_parsed() -> None:
         ("PRESETS_ONLY", "maybe", "true or false"),
         ("NOTION_BASE_URL", "ftp://x", "http(s) URL"),
         ("TIMETRACK_USER", "me", "Discord id"),
+        ("TIMESHEET_WEEK", "previous", "expected current or last"),
+        ("PRESET_CLIENTS", "Acme,Ev\x01il", "a client name contains a control character (U+0001)"),
+        ("PRESET_CLIENTS", "Acme,\u200b", "a client name is blank"),
+        ("PRESET_CLIENTS", "x" * 101, "a client name is too long (101 characters, max 100)"),
     ],
 )
 def test_bad_value_names_the_variable_in_one_line(variable: str, value: str, fragment: str) -> None:
@@ -93,3 +98,10 @@ def test_token_with_whitespace_is_refused_without_echo() -> None:
     with pytest.raises(ConfigError) as info:
         Settings.from_env({"DISCORD_TOKEN": "abc def"})
     assert str(info.value) == "DISCORD_TOKEN: contains white space"
+
+
+@pytest.mark.parametrize(
+    ("value", "week"), [("", None), ("current", "current"), ("LAST", "last"), (" last ", "last")]
+)
+def test_timesheet_week_overrides_the_rule_or_is_left_to_it(value: str, week: str | None) -> None:
+    assert Settings.from_env({"TIMESHEET_WEEK": value}).timesheet_week == week

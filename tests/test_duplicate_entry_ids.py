@@ -163,6 +163,18 @@ def test_aggregate_itself_counts_a_doubled_entry_once() -> None:
     assert note.endswith("trash the extra page in Notion: page page-a.")
 
 
+def test_a_copy_with_another_start_is_an_entry_of_its_own() -> None:
+    """Notion's Duplicate copies the Entry ID too; the copy moved to Tuesday counts in full."""
+    entry = _entry(13, ADA, "Acme", 0, 180)
+    copy = replace(entry, start=entry.start + timedelta(days=1), page_id="page-b")
+    copy = replace(copy, end=copy.start + timedelta(hours=8))
+    table = aggregate([replace(entry, page_id="page-a"), copy], PERIOD, TZ, SUNDAY)
+    assert table.total_hours == 11.0
+    assert table.entry_count == 2
+    assert not any("share Entry ID" in n for n in table.notes)
+    assert collapse_duplicates([entry, copy]) == ([entry, copy], [])
+
+
 def test_a_double_outside_the_period_gets_no_note() -> None:
     entry = _entry(7, ADA, "Acme", -24 * 7, 60)  # the week before
     pages = [replace(entry, page_id="page-a"), replace(entry, page_id="page-b")]

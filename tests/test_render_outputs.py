@@ -16,6 +16,7 @@ from timesheet.entries.model import TimeEntry
 from timesheet.reports.aggregate import WeekTable, aggregate
 from timesheet.reports.render import (
     MESSAGE_LIMIT,
+    csv_text,
     render_csv,
     render_messages,
     render_png,
@@ -93,6 +94,44 @@ def test_csv_two_decimals_for_rounded_values() -> None:
     entries = [TimeEntry("e", "u", "A", "x", at(16, 9), at(16, 9, 18))]  # 18 min = 0.3 h
     table = aggregate(entries, W47, LONDON, at(18, 12), round_minutes=6)
     assert render_csv(table).splitlines()[1] == "2026-11-16,0.30,0.30"
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+        ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("-2+3", "'-2+3"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Acme", "Acme"),
+        ("a=b", "a=b"),  # only a leading character starts a formula
+        ("Ac\rme", "Ac\rme"),  # quoted: a CR inside never splits the row
+        ('Say "hi", Bob', 'Say "hi", Bob'),
+        ("", ""),
+        # numbers stay numbers
+        ("1.50", "1.50"),
+        ("0.00", "0.00"),
+        ("-1.50", "-1.50"),
+        ("+3", "+3"),
+        ("2026-11-16", "2026-11-16"),
+    ],
+)
+def test_csv_cells_that_start_a_formula_are_neutralised(cell: str, written: str) -> None:
+    [row] = list(csv.reader(io.StringIO(csv_text([[cell, "1.50"]]), newline="")))
+    assert row == [written, "1.50"]
+
+
+def test_the_week_csv_neutralises_client_names_but_not_hours() -> None:
+    entries = [
+        TimeEntry("e1", "u1", "=HYPERLINK(\"http://evil.example\")", "x", at(16, 9), at(16, 10)),
+        TimeEntry("e2", "u1", "@SUM(A1:A9)", "x", at(16, 11), at(16, 11, 30)),
+    ]
+    table = aggregate(entries, W47, LONDON, at(18, 12))
+    rows = list(csv.reader(io.StringIO(render_csv(table))))
+    assert rows[0] == ["day", "'=HYPERLINK(\"http://evil.example\")", "'@SUM(A1:A9)", "Total"]
+    assert rows[1] == ["2026-11-16", "1.00", "0.50", "1.50"]
 
 
 def test_table_text_for_a_small_week() -> None:

@@ -173,7 +173,7 @@ async def test_scheduled_post_sends_each_user_once_even_across_a_retry(
 ) -> None:
     _, entries = store
     log = PostedLog(tmp_path)
-    run = ScheduledRun(at=SUNDAY_9AM, key="2026-W47", log=log)
+    run = ScheduledRun(at=SUNDAY_9AM, key="2026-W47", log=log, period=PERIOD)
     async with serve_discord() as discord:
         discord.script.extend(["ok", web.json_response({"message": "Unknown"}, status=404)])
         with pytest.raises(PublishError, match="404") as failure:

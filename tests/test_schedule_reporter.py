@@ -18,10 +18,11 @@ from timesheet.publishing.schedule import (
     CronSchedule,
     PostedLog,
     ScheduledRun,
+    WeekChoice,
     WeeklyReporter,
-    week_key,
+    report_week,
 )
-from timesheet.reports.week import week_label, week_period
+from timesheet.reports.week import Period, week_label, week_period
 
 LONDON = ZoneInfo("Europe/London")
 SUNDAY_NINE = CronSchedule.parse("0 9 * * SUN")
@@ -62,6 +63,7 @@ class Poster:
     def __init__(self, failures: list[BaseException] | None = None) -> None:
         self.failures = failures or []
         self.posted: list[tuple[str, datetime, datetime]] = []  # key, run.at, clock at post
+        self.periods: list[Period] = []
         self.calls = 0
         self.clock: Clock | None = None
 
@@ -71,6 +73,7 @@ class Poster:
             raise self.failures.pop(0)
         assert self.clock is not None
         self.posted.append((run.key, run.at, self.clock.t))
+        self.periods.append(run.period)
 
 
 def reporter(
@@ -305,20 +308,83 @@ def test_corrupt_posted_log_is_refused_loudly(tmp_path: Path, content: str) -> N
         PostedLog(tmp_path)
 
 
-@pytest.mark.parametrize("week_start", range(7))
+# The week a post covers: the week of its cron time when that is the week's last local day,
+# else the last complete week; TIMESHEET_WEEK (current | last) overrides. Hand-computed:
+# 2026-11-22 is a Sunday (end of ISO week 47), 2026-11-28 a Saturday.
+AUCKLAND, LOS_ANGELES = ZoneInfo("Pacific/Auckland"), ZoneInfo("America/Los_Angeles")
+WEEKS = [
+    # (cron time, zone, first weekday, TIMESHEET_WEEK, label, first day, last day, hours)
+    (datetime(2026, 11, 22, 9, tzinfo=LONDON), LONDON, 0, None, "2026-W47", 16, 22, 168),
+    (datetime(2026, 11, 22, 23, 59, tzinfo=LONDON), LONDON, 0, None, "2026-W47", 16, 22, 168),
+    (datetime(2026, 11, 23, 9, tzinfo=LONDON), LONDON, 0, None, "2026-W47", 16, 22, 168),
+    (datetime(2026, 11, 23, 0, 0, tzinfo=LONDON), LONDON, 0, None, "2026-W47", 16, 22, 168),
+    (datetime(2026, 11, 25, 12, tzinfo=LONDON), LONDON, 0, None, "2026-W47", 16, 22, 168),
+    (datetime(2026, 11, 28, 9, tzinfo=LONDON), LONDON, 0, None, "2026-W47", 16, 22, 168),
+    (datetime(2026, 11, 23, 9, tzinfo=LONDON), LONDON, 0, "current", "2026-W48", 23, 29, 168),
+    (datetime(2026, 11, 22, 9, tzinfo=LONDON), LONDON, 0, "last", "2026-W46", 9, 15, 168),
+    (datetime(2026, 11, 22, 9, tzinfo=LONDON), LONDON, 0, "current", "2026-W47", 16, 22, 168),
+    # Weeks from Sunday: Saturday is the last day; a Sunday post covers Sun 22 - Sat 28 (W48).
+    (datetime(2026, 11, 28, 9, tzinfo=LONDON), LONDON, 6, None, "2026-W48", 22, 28, 168),
+    (datetime(2026, 11, 29, 9, tzinfo=LONDON), LONDON, 6, None, "2026-W48", 22, 28, 168),
+    (datetime(2026, 11, 22, 9, tzinfo=LONDON), LONDON, 6, None, "2026-W47", 15, 21, 168),
+    # The local day decides, not the UTC one: Sunday 09:00 in Auckland is Saturday 20:00 UTC.
+    (datetime(2026, 11, 22, 9, tzinfo=AUCKLAND), AUCKLAND, 0, None, "2026-W47", 16, 22, 168),
+    # Saturday 20:00 in Los Angeles is Sunday 04:00 UTC: still not the week's last day.
+    (datetime(2026, 11, 21, 20, tzinfo=LOS_ANGELES), LOS_ANGELES, 0, None, "2026-W46", 9, 15, 168),
+    # DST: the week ending Sun 25 Oct 2026 (clocks back) has 169 hours, Sun 29 Mar 167.
+    (datetime(2026, 10, 25, 9, tzinfo=LONDON), LONDON, 0, None, "2026-W43", 19, 25, 169),
+    (datetime(2026, 10, 26, 9, tzinfo=LONDON), LONDON, 0, None, "2026-W43", 19, 25, 169),
+    (datetime(2026, 3, 29, 9, tzinfo=LONDON), LONDON, 0, None, "2026-W13", 23, 29, 167),
+    # The year turns: Sunday 3 Jan 2027 ends ISO week 53 of 2026.
+    (datetime(2027, 1, 3, 9, tzinfo=LONDON), LONDON, 0, None, "2026-W53", 28, 3, 168),
+    (datetime(2027, 1, 4, 9, tzinfo=LONDON), LONDON, 0, None, "2026-W53", 28, 3, 168),
+]
+
+
 @pytest.mark.parametrize(
-    "moment",
-    [utc(2026, 11, 22, 9), utc(2026, 11, 23, 0, 30), utc(2026, 12, 31, 23), utc(2027, 1, 3, 9),
-     utc(2026, 3, 29, 8), utc(2026, 10, 25, 0, 30)],
-)  # fmt: skip
-def test_week_key_matches_the_report_week_label(moment: datetime, week_start: int) -> None:
-    period = week_period("this", LONDON, week_start, now=moment)
-    assert week_key(moment, LONDON, week_start) == week_label(period, LONDON)
+    ("at", "tz", "week_start", "choice", "label", "first", "last", "hours"), WEEKS
+)
+def test_the_week_a_post_covers(
+    at: datetime,
+    tz: ZoneInfo,
+    week_start: int,
+    choice: WeekChoice | None,
+    label: str,
+    first: int,
+    last: int,
+    hours: int,
+) -> None:
+    period = report_week(at.astimezone(UTC), tz, week_start, choice)
+    assert week_label(period, tz) == label
+    start, end = period.start.astimezone(tz), period.end.astimezone(tz)
+    assert (start.day, start.hour, start.minute) == (first, 0, 0)
+    assert ((end - timedelta(days=1)).day, end.hour, end.minute) == (last, 0, 0)
+    assert period.duration == timedelta(hours=hours)
 
 
-def test_week_key_examples() -> None:
-    assert week_key(utc(2026, 11, 22, 9), LONDON) == "2026-W47"  # Sunday ends W47
-    assert week_key(utc(2026, 11, 22, 9), LONDON, week_start=6) == "2026-W48"  # Sunday starts
-    assert week_key(utc(2027, 1, 3, 9), LONDON) == "2026-W53"
+def test_report_week_refuses_a_bad_week_start() -> None:
     with pytest.raises(ValueError, match="week_start"):
-        week_key(utc(2026, 1, 1), LONDON, 7)
+        report_week(utc(2026, 1, 1), LONDON, 7)
+
+
+async def test_a_monday_post_covers_the_whole_last_week_once(tmp_path: Path) -> None:
+    """TIMESHEET_CRON=0 9 * * MON: each post is the week that just ended, not 9 hours of the
+    new one; the one missed before the start is caught up once, then the next on time."""
+    clock = Clock(utc(2026, 11, 25, 12))  # Wednesday; Monday 23 Nov 09:00 was missed
+    post = Poster()
+    monday_nine = WeeklyReporter(
+        CronSchedule.parse("0 9 * * MON"),
+        LONDON,
+        PostedLog(tmp_path),
+        post,
+        now=clock.now,
+        sleep=clock.sleep,
+    )
+    post.clock = clock
+    await run_until(monday_nine, clock, utc(2026, 12, 8))
+    assert post.posted == [
+        ("2026-W47", utc(2026, 11, 23, 9), utc(2026, 11, 25, 12)),
+        ("2026-W48", utc(2026, 11, 30, 9), utc(2026, 11, 30, 9)),
+        ("2026-W49", utc(2026, 12, 7, 9), utc(2026, 12, 7, 9)),
+    ]
+    assert post.periods[0] == week_period("2026-W47", LONDON)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timesheet.reports.week import (
+    InvalidWeek,
     Period,
     day_bounds,
     local_midnight,
@@ -127,6 +128,30 @@ def test_invalid_specs_raise_a_clear_value_error(spec: str) -> None:
     with pytest.raises(ValueError, match=r"invalid week") as info:
         week_period(spec, LONDON, 0, WED_18_NOV)
     assert repr(spec) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "zone", "week_start"),
+    [
+        ("9999-W52", "Europe/London", 0),  # Mon 27 Dec 9999 to Mon 3 Jan 10000
+        ("0001-W01", "Asia/Tokyo", 0),  # Mon 1 Jan 0001 in Tokyo is 31 Dec 0000 in UTC
+        ("0001-W01", "Europe/London", 6),  # the Sunday before 1 Jan 0001
+    ],
+)
+def test_weeks_past_the_ends_of_the_calendar_are_refused_not_overflowed(
+    spec: str, zone: str, week_start: int
+) -> None:
+    with pytest.raises(InvalidWeek) as info:
+        week_period(spec, ZoneInfo(zone), week_start)
+    assert info.value.reason == "too far in the past or future to report"
+    assert str(info.value) == f"invalid week {spec!r}: too far in the past or future to report"
+
+
+def test_the_last_and_first_weeks_that_fit_are_reported_like_any_other() -> None:
+    last = week_period("9999-W51", LONDON)
+    assert (last.start.date(), last.end.date()) == (date(9999, 12, 20), date(9999, 12, 27))
+    first = week_period("0001-W01", LONDON)
+    assert first.start.date() == date(1, 1, 1)
 
 
 def test_invalid_spec_message_says_what_is_expected() -> None:

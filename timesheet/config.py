@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sqlite3
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from timesheet.entries.model import dashed_id
+
+if TYPE_CHECKING:
+    from timesheet.publishing.schedule import WeekChoice
 
 __all__ = ["ConfigError", "Rounding", "Settings", "load_dotenv_file"]
 
@@ -121,15 +127,29 @@ def _round_minutes(name: str, raw: str) -> int:
     return int(raw)
 
 
+def _one_of(name: str, raw: str, options: Mapping[str, T], expected: str) -> T:
+    try:
+        return options[raw.lower()]
+    except KeyError:
+        raise ConfigError(name, f"expected {expected}") from None
+
+
+_ROUNDINGS: Final[Mapping[str, Rounding]] = {"nearest": "nearest", "up": "up", "down": "down"}
+_WEEK_CHOICES: Final[Mapping[str, WeekChoice]] = {"current": "current", "last": "last"}
+
+
 def _rounding(name: str, raw: str) -> Rounding:
-    value = raw.lower()
-    if value == "nearest":
-        return "nearest"
-    if value == "up":
-        return "up"
-    if value == "down":
-        return "down"
-    raise ConfigError(name, "expected nearest, up or down")
+    return _one_of(name, raw, _ROUNDINGS, "nearest, up or down")
+
+
+def _timesheet_week(name: str, raw: str) -> WeekChoice:
+    return _one_of(
+        name,
+        raw,
+        _WEEK_CHOICES,
+        "current or last, or nothing (a post on the week's last day covers that week, "
+        "any other the last complete week)",
+    )
 
 
 def _cron(name: str, raw: str) -> str:
@@ -143,11 +163,20 @@ def _cron(name: str, raw: str) -> str:
 
 
 def _clients(name: str, raw: str) -> tuple[str, ...]:
-    clients = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
-    for client in clients:
-        if len(client) > 100:
-            raise ConfigError(name, "a client name is longer than 100 characters")
-    return clients
+    """Each name checked as a client typed in Discord is (normalised, no control character,
+    at most 100 characters), once."""
+    from timesheet.entries.checks import MAX_CLIENT_LENGTH, check_text
+    from timesheet.entries.errors import InvalidInput
+
+    clients: list[str] = []
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        try:
+            clients.append(check_text("client", part, limit=MAX_CLIENT_LENGTH))
+        except InvalidInput as exc:
+            raise ConfigError(name, f"a client name {exc.problem}") from None
+    return tuple(dict.fromkeys(clients))
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +197,7 @@ class Settings:
     timetrack_user: str | None = None
     timesheet_webhook_url: str | None = field(default=None, repr=False)
     timesheet_cron: str = DEFAULT_CRON
+    timesheet_week: WeekChoice | None = None
     timesheet_users: tuple[str, ...] = ()
     week_start: int = 0
     round_minutes: int = 0
@@ -195,6 +225,7 @@ class Settings:
             timetrack_user=_optional(e, "TIMETRACK_USER", _snowflake),
             timesheet_webhook_url=_optional(e, "TIMESHEET_WEBHOOK_URL", _url),
             timesheet_cron=_optional(e, "TIMESHEET_CRON", _cron) or DEFAULT_CRON,
+            timesheet_week=_optional(e, "TIMESHEET_WEEK", _timesheet_week),
             timesheet_users=_optional(e, "TIMESHEET_USERS", _snowflakes) or (),
             week_start=_optional(e, "WEEK_START", _week_start) or 0,
             round_minutes=_optional(e, "ROUND_MINUTES", _round_minutes) or 0,
@@ -204,8 +235,53 @@ class Settings:
             allowed_role_ids=_optional(e, "ALLOWED_ROLE_IDS", _snowflakes) or (),
         )
 
+    def check_data_dir(self) -> None:
+        """Make DATA_DIR if missing and check timetrack can keep its files there (the ledger,
+        ``outbox.sqlite3``, and the record of posted reports, ``posted-reports.json``); raise
+        `ConfigError` naming DATA_DIR otherwise. Call it at start, before anything is written.
+        """
+        _check_data_dir(self.data_dir)
+
     def require(self, *variables: str) -> None:
         """Raise `ConfigError` for the first of ``variables`` that is not set."""
         for variable in variables:
             if getattr(self, variable.lower()) in (None, ""):
                 raise ConfigError(variable, "is not set (see .env.example)")
+
+
+def _check_data_dir(path: Path) -> None:
+    from timesheet.publishing.schedule import PostedLog
+    from timesheet.tracking.ledger import LEDGER_FILENAME
+
+    def fail(problem: str) -> ConfigError:
+        return ConfigError("DATA_DIR", problem)
+
+    try:
+        blocking = next((p for p in (path, *path.parents) if p.exists()), None)
+        if blocking is not None and not blocking.is_dir():
+            raise fail(f"{blocking} is a file, not a folder")
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # no permission, a name too long, a read-only file system
+        raise fail(f"can't create {path} ({_why(exc)})") from None
+    try:
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise fail(f"{path} is not writable ({_why(exc)})") from None
+    ledger = path / LEDGER_FILENAME
+    if ledger.exists():
+        if not ledger.is_file():
+            raise fail(f"{ledger} is not a file")
+        try:
+            with contextlib.closing(sqlite3.connect(f"{ledger.as_uri()}?mode=ro", uri=True)) as db:
+                db.execute("PRAGMA schema_version")
+        except sqlite3.Error as exc:
+            raise fail(f"{ledger} is not a timetrack ledger ({exc})") from None
+    try:
+        PostedLog(path)
+    except (OSError, ValueError) as exc:
+        raise fail(str(exc)) from None
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__

@@ -13,6 +13,7 @@ from bot.auth import caller_from, is_allowed
 from bot.command_run import current_run, model_of, new_plugin
 from bot.format import format_duration, format_time
 from bot.timer_replies import TimerReply, active_reply, end_reply, start_reply
+from timesheet.text import clip
 from timesheet.tracking.tracker import MAX_CLIENT_LENGTH, MAX_TEXT_LENGTH
 
 __all__ = ["match_choices", "plugin"]
@@ -28,10 +29,6 @@ start = crescent.Group("start", "Start a timer")
 end = crescent.Group("end", "Stop a timer")
 
 
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_CHOICE_LENGTH else text[: MAX_CHOICE_LENGTH - 1] + "…"
-
-
 def match_choices(choices: Iterable[str], typed: str) -> list[tuple[str, str]]:
     """Choices containing what was typed (case-insensitive), prefix matches first, at most 25."""
     needle = typed.strip().casefold()
@@ -43,7 +40,8 @@ def match_choices(choices: Iterable[str], typed: str) -> list[tuple[str, str]]:
             prefix.append(choice)
         elif needle in folded:
             inside.append(choice)
-    return [(_clip(c), c) for c in (prefix + inside) if len(c) <= MAX_CHOICE_LENGTH][:MAX_CHOICES]
+    # A choice's value is what the option receives: a longer name can't be offered at all.
+    return [(c, c) for c in (prefix + inside) if len(c) <= MAX_CHOICE_LENGTH][:MAX_CHOICES]
 
 
 def _allowed(ctx: crescent.AutocompleteContext) -> bool:
@@ -84,12 +82,11 @@ async def autocomplete_running(
     for entry in running:
         # A timer whose start is still in the outbox is named by its Entry ID.
         ref = entry.page_id or entry.entry_id
-        label = (
-            f"{entry.name or entry.client} · since {format_time(entry.start, tz, now)} "
-            f"({format_duration(entry.duration(now))})"
-        )
+        elapsed = format_duration(entry.duration(now))
+        facts = f" · since {format_time(entry.start, tz, now)} ({elapsed})"
+        label = clip(entry.name or entry.client, MAX_CHOICE_LENGTH - len(facts)) + facts
         if typed in label.casefold() or typed in ref:
-            found.append((_clip(label), ref))
+            found.append((label, ref))
     return found[:MAX_CHOICES]
 
 

@@ -8,9 +8,9 @@ import crescent
 import hikari
 
 from bot.command_run import current_run, model_of, new_plugin
-from bot.weeks import BAD_WEEK, WEEK_HELP, autocomplete_week
+from bot.weeks import WEEK_HELP, autocomplete_week
 from timesheet.reports.report import ReportOptions, build_timesheets
-from timesheet.reports.week import week_period
+from timesheet.reports.week import InvalidWeek, week_period
 
 __all__ = ["plugin"]
 
@@ -34,9 +34,9 @@ class Timesheet:
         now = model.now()
         try:
             period = week_period(str(self.week), settings.timezone, settings.week_start, now)
-        except ValueError:
+        except InvalidWeek as exc:
             run.record.outcome = "refused"
-            await run.reply(BAD_WEEK)
+            await run.reply(exc.answer("The week must be") + ".")
             return
         (sheet,) = await build_timesheets(
             model.store,

@@ -1,13 +1,18 @@
-"""Pages sharing one Entry ID (a create doubled behind Notion's lagging index) count once.
+"""Pages of one doubled create (same Entry ID *and* same Start) count once.
 
 After an ambiguous create failure the store looks the Entry ID up before creating again, but
 Notion's query index can lag a fresh page by seconds: the lookup misses and a second page with
 the same Entry ID is written. Billing must not double, so readers collapse such pages here.
+
+Both pages of a doubled create are written from one entry, so they share its Start too. Pages
+that share an Entry ID but not a Start are separate entries: Notion's *Duplicate* copies every
+property, Entry ID included, and people move the copy to another day. Those count in full.
+Every reader (reports, ``/active``, ``/end``, the outbox replay) groups pages by ``entry_key``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
@@ -25,11 +30,14 @@ __all__ = [
 ]
 
 _NEVER: Final = datetime.min.replace(tzinfo=UTC)
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND: Final = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
 class DuplicatePages:
-    """Notion pages carrying one Entry ID: ``kept`` is counted, ``extra`` are not."""
+    """Notion pages of one doubled create (one Entry ID, one Start): ``kept`` is counted,
+    ``extra`` are not."""
 
     entry_id: str
     kept: TimeEntry
@@ -41,14 +49,17 @@ class DuplicatePages:
 
 
 def entry_key(entry: TimeEntry) -> str | None:
-    """The Entry ID as written, or None when blank (a page made by hand in Notion has none,
-    and two such pages are never the same entry). Compared exactly, as the outbox does: both
-    pages of a doubled create are written from one value."""
-    return entry.entry_id or None
+    """What makes two pages one entry: the Entry ID as written and the Start (as an instant,
+    to the microsecond); None when the Entry ID is blank (a page made by hand in Notion has
+    none, and two such pages are never the same entry). Compared exactly, as the outbox does:
+    both pages of a doubled create are written from one entry."""
+    if not entry.entry_id:
+        return None
+    return f"{entry.entry_id}@{(entry.start - _EPOCH) // _MICROSECOND}"
 
 
 def preference(entry: TimeEntry) -> tuple[bool, timedelta, datetime, str]:
-    """Sort key of the winner rule among pages sharing an Entry ID: the greatest wins.
+    """Sort key of the winner rule among pages of one ``entry_key``: the greatest wins.
 
     1. an ended page beats a running one (a running twin is the phantom of a doubled start);
     2. then the earliest End. A twin left running after the user's end (ended through one
@@ -69,21 +80,23 @@ def preference(entry: TimeEntry) -> tuple[bool, timedelta, datetime, str]:
 def collapse_duplicates(
     entries: Iterable[TimeEntry],
 ) -> tuple[list[TimeEntry], list[DuplicatePages]]:
-    """Each Entry ID once, and the groups of pages that shared one (in order of appearance).
+    """Each entry once (pages grouped by ``entry_key``: Entry ID and Start), and the groups of
+    pages that shared a key (in order of appearance).
 
     The winner (``preference``) takes the place of the group's first page; other entries keep
     their order. The same page listed twice (same page id) is kept once, without a group.
     One pass and a dict: O(n).
     """
     items = list(entries)
-    keys = [e.entry_id for e in items]
-    if len(set(keys)) == len(keys):  # the usual case, without a Python-level loop
+    ids = [e.entry_id for e in items]
+    if len(set(ids)) == len(ids):  # the usual case, without a Python-level loop
         return items, []
+    keys = [entry_key(e) for e in items]
     first: dict[str, int] = {}
     shared: dict[int, list[TimeEntry]] = {}
     drop: list[int] = []
     for i, key in enumerate(keys):
-        if not key:
+        if key is None:
             continue
         j = first.setdefault(key, i)
         if j != i:
@@ -101,35 +114,46 @@ def collapse_duplicates(
 
 
 def one_per_entry_id(entries: Iterable[TimeEntry]) -> list[TimeEntry]:
-    """``entries`` with each Entry ID once (the ``preference`` winner), order kept."""
+    """``entries`` with each entry once (per ``entry_key``; the ``preference`` winner), order
+    kept."""
     return collapse_duplicates(entries)[0]
 
 
 def running_twins(shown: Sequence[TimeEntry], pages: Iterable[TimeEntry]) -> list[TimeEntry]:
-    """Running ``pages`` sharing an Entry ID with an entry of ``shown`` but not shown themselves
-    (the other page of a doubled start, which must stop with it)."""
-    keys = {k for k in map(entry_key, shown) if k is not None}
-    seen = {e.page_id for e in shown if e.page_id is not None}
-    twins: dict[str, TimeEntry] = {}
-    for p in pages:
-        if (
-            p.end is None
-            and p.page_id is not None
-            and p.page_id not in seen
-            and entry_key(p) in keys
-        ):
-            twins.setdefault(p.page_id, p)
-    return list(twins.values())
+    """Running ``pages`` carrying the Entry ID of an entry of ``shown`` but not shown themselves.
+
+    For ending every running timer of a user: the other page of a doubled start must stop with
+    it, and so must a running copy made with Notion's Duplicate (another Start: an entry of its
+    own, but it runs too), even where a view of the timers listed one page per Entry ID.
+    Ending *one* entry stops only its doubled create's pages: ``running_group``.
+    """
+    return _running_alike(shown, pages, lambda e: e.entry_id or None)
 
 
 def running_group(entry: TimeEntry, pages: Iterable[TimeEntry]) -> list[TimeEntry]:
-    """``entry`` as ``pages`` show it, then its running twins of the same owner (a twin moved
-    to another user in Notion is that user's to end); [] when ``pages`` don't list ``entry``
-    running. ``pages``: ones read after ``entry`` (the owner's running pages, or every page
-    carrying its Entry ID), so each is fresh enough to end."""
+    """``entry`` as ``pages`` show it, then the running pages of its doubled create (same
+    ``entry_key``) of the same owner (a twin moved to another user in Notion is that user's to
+    end); [] when ``pages`` don't list ``entry`` running. ``pages``: ones read after ``entry``
+    (the owner's running pages, or every page carrying its Entry ID), so each is fresh enough
+    to end."""
     mine = [p for p in pages if p.user_id == entry.user_id]
     fresh = next((p for p in mine if p.end is None and _same_page(p, entry)), None)
-    return [] if fresh is None else [fresh, *running_twins([fresh], mine)]
+    return [] if fresh is None else [fresh, *_running_alike([fresh], mine, entry_key)]
+
+
+def _running_alike(
+    shown: Sequence[TimeEntry],
+    pages: Iterable[TimeEntry],
+    key: Callable[[TimeEntry], str | None],
+) -> list[TimeEntry]:
+    """Running ``pages`` not in ``shown`` whose ``key`` is one of theirs, each page once."""
+    keys = {k for k in map(key, shown) if k is not None}
+    seen = {e.page_id for e in shown if e.page_id is not None}
+    found: dict[str, TimeEntry] = {}
+    for p in pages:
+        if p.end is None and p.page_id is not None and p.page_id not in seen and key(p) in keys:
+            found.setdefault(p.page_id, p)
+    return list(found.values())
 
 
 def _same_page(a: TimeEntry, b: TimeEntry) -> bool:

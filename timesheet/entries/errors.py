@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from timesheet.entries.model import TimeEntry
+from timesheet.text import clip, one_line
 
 __all__ = [
     "EntryNotFound",
@@ -17,11 +18,14 @@ __all__ = [
     "UnknownClient",
 ]
 
+#: How much of what people typed an error line echoes, and of the list of preset clients.
 _SHOWN_INPUT: Final = 60
+_SHOWN_CHOICES: Final = 1000
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= _SHOWN_INPUT else text[: _SHOWN_INPUT - 1] + "…"
+def _echo(text: str) -> str:
+    """What someone typed, as an error line shows it: on one line, clipped."""
+    return clip(one_line(text), _SHOWN_INPUT)
 
 
 class TrackerError(Exception):
@@ -36,7 +40,7 @@ class NothingRunning(TrackerError):
 class InvalidEntryRef(TrackerError):
     def __init__(self, ref: str) -> None:
         super().__init__(
-            f'"{_short(ref.strip())}" is not a Notion page id or page URL '
+            f'"{_echo(ref.strip())}" is not a Notion page id or page URL '
             "(expected 32 hex digits, a UUID, or a notion.so link)."
         )
         self.ref = ref
@@ -58,8 +62,8 @@ class EntryNotFound(TrackerError):
 
 class UnknownClient(TrackerError):
     def __init__(self, client: str, presets: Sequence[str]) -> None:
-        choices = ", ".join(presets) if presets else "(none configured)"
-        super().__init__(f'Unknown client "{_short(client)}". Choose one of: {choices}.')
+        choices = clip(", ".join(presets), _SHOWN_CHOICES) if presets else "(none configured)"
+        super().__init__(f'Unknown client "{_echo(client)}". Choose one of: {choices}.')
         self.client = client
         self.presets = tuple(presets)
 

@@ -21,6 +21,7 @@ from typing import Any, Final
 import httpx
 
 from notion_client import backoff_ceiling
+from timesheet.text import ELLIPSIS, clip
 
 __all__ = [
     "EMBED_DESCRIPTION_LIMIT",
@@ -52,7 +53,6 @@ TABLE_TOO_LONG_NOTE: Final = (
     "The table ({chars:,} characters) is too large for a Discord embed: "
     "full table in the attached CSV."
 )
-_ELLIPSIS: Final = "…"
 _FILENAME: Final = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 _WEBHOOK_PATH: Final = re.compile(r"(/webhooks/[^/\s?#]+/)[^/\s?#\"'<>]+")
 # Transport failures where the request provably did not reach Discord in full: safe to retry.
@@ -115,10 +115,6 @@ def _install_log_redaction() -> None:
         httpx_logger.addFilter(_RedactWebhookUrls())
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + _ELLIPSIS
-
-
 def _embed_size(embed: dict[str, Any]) -> int:
     fields = embed.get("fields", [])
     return (
@@ -146,13 +142,13 @@ def build_embed(
     """
     if len(fields) > EMBED_FIELD_COUNT_LIMIT:
         raise ValueError(f"at most {EMBED_FIELD_COUNT_LIMIT} embed fields, got {len(fields)}")
-    embed: dict[str, Any] = {"title": _clip(title, EMBED_TITLE_LIMIT), "type": "rich"}
+    embed: dict[str, Any] = {"title": clip(title, EMBED_TITLE_LIMIT), "type": "rich"}
     block = f"```\n{table_text}\n```"
     embed["description"] = block
     kept = [
         {
-            "name": _clip(name, FIELD_NAME_LIMIT),
-            "value": _clip(value, FIELD_VALUE_LIMIT),
+            "name": clip(name, FIELD_NAME_LIMIT),
+            "value": clip(value, FIELD_VALUE_LIMIT),
             "inline": True,
         }
         for name, value in fields
@@ -160,7 +156,7 @@ def build_embed(
     if kept:
         embed["fields"] = kept
     if footer:
-        embed["footer"] = {"text": _clip(footer, 2048)}
+        embed["footer"] = {"text": clip(footer, 2048)}
     if image_name is not None:
         embed["image"] = {"url": f"attachment://{image_name}"}
     if len(block) > EMBED_DESCRIPTION_LIMIT or _embed_size(embed) > EMBED_TOTAL_LIMIT:
@@ -169,7 +165,7 @@ def build_embed(
     while _embed_size(embed) > EMBED_TOTAL_LIMIT and kept:
         kept.pop()
         dropped += 1
-        marker = {"name": "…", "value": f"{dropped} more field(s) left out", "inline": False}
+        marker = {"name": ELLIPSIS, "value": f"{dropped} more field(s) left out", "inline": False}
         embed["fields"] = [*kept, marker]
     return embed
 
@@ -275,7 +271,7 @@ async def publish_timesheet(
 
     hook = AsyncDiscordWebhook(
         url=webhook_url,
-        content=_clip(content, MESSAGE_CONTENT_LIMIT) if content else None,
+        content=clip(content, MESSAGE_CONTENT_LIMIT) if content else None,
         username=username or False,
         allowed_mentions={"parse": []},
         timeout=request_timeout,

@@ -1,10 +1,11 @@
 """The weekly report loop: cron in TIMEZONE, a durable record of posted weeks, catch-up once.
 
 ``WeeklyReporter.run()`` wakes at each cron time (in bounded sleeps, recomputed from the wall
-clock so DST changes, clock jumps and early wake-ups cannot shift or skip a run). Each run is
-keyed by its week (``"2026-W47"``); :class:`PostedLog` keeps the keys in ``DATA_DIR`` so a
-restart never posts a week twice, and on start the most recent missed run (only that one) is
-posted. A failing post is logged and retried with backoff until the next run supersedes it.
+clock so DST changes, clock jumps and early wake-ups cannot shift or skip a run). A run covers
+the week ``report_week`` names and is keyed by it (``"2026-W47"``); :class:`PostedLog` keeps
+the keys in ``DATA_DIR`` so a restart never posts a week twice, and on start the most recent
+missed run (only that one) is posted. A failing post is logged and retried with backoff until
+the next run supersedes it.
 """
 
 from __future__ import annotations
@@ -17,21 +18,24 @@ import os
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
+from zoneinfo import ZoneInfo
 
 from notion_client import backoff_ceiling
 from timesheet.publishing.cron import CronSchedule
 from timesheet.publishing.discord_webhook import PublishError, redact_webhooks
+from timesheet.reports.week import Period, week_label, week_period
 
 __all__ = [
     "CronSchedule",
     "PostStatus",
     "PostedLog",
     "ScheduledRun",
+    "WeekChoice",
     "WeeklyReporter",
-    "week_key",
+    "report_week",
 ]
 
 logger = logging.getLogger(__name__)
@@ -41,21 +45,27 @@ _STATUSES: Final[frozenset[str]] = frozenset({"sending", "posted", "uncertain"})
 _FILE_VERSION: Final = 1
 
 
-def week_key(run_time: datetime, tz: tzinfo, week_start: int = 0) -> str:
-    """The ISO week label (``"2026-W47"``) of the local week containing ``run_time``.
+#: TIMESHEET_WEEK: which week every post covers (None: the rule of ``report_week``).
+WeekChoice = Literal["current", "last"]
 
-    The week starts on ``week_start`` (0 = Monday ... 6 = Sunday); like the report's
-    ``week_label`` it is named by the ISO week of the Monday it contains.
+
+def report_week(
+    run_time: datetime, tz: ZoneInfo, week_start: int = 0, choice: WeekChoice | None = None
+) -> Period:
+    """The week a post at ``run_time`` covers.
+
+    A post on the week's last local day covers that week (up to the post); a post on any other
+    day the last complete week: a Monday post is the week that just ended, not the hours of the
+    week just begun. ``choice`` (TIMESHEET_WEEK) overrides: ``"current"`` is always the week
+    containing ``run_time``, ``"last"`` always the one before. Weeks start on ``week_start``
+    (0 = Monday ... 6 = Sunday), in ``tz``. Raises ValueError on a bad week start or naive time.
     """
-    if not 0 <= week_start <= 6:
-        raise ValueError(f"week_start must be 0 (Monday) to 6 (Sunday), got {week_start!r}")
     if run_time.tzinfo is None or run_time.utcoffset() is None:
         raise ValueError("run_time must be timezone-aware")
-    day = run_time.astimezone(tz).date()
-    first = day - timedelta(days=(day.weekday() - week_start) % 7)
-    monday = first + timedelta(days=(0 - week_start) % 7)
-    iso = monday.isocalendar()
-    return f"{iso.year}-W{iso.week:02d}"
+    if choice is None:
+        day = run_time.astimezone(tz).date()
+        choice = "current" if (day.weekday() - week_start) % 7 == 6 else "last"
+    return week_period("this" if choice == "current" else "last", tz, week_start, now=run_time)
 
 
 class PostedLog:
@@ -147,15 +157,17 @@ class PostedLog:
 
 @dataclass
 class ScheduledRun:
-    """One scheduled report: its cron time ``at`` (aware, in TIMEZONE) and period ``key``.
+    """One scheduled report: its cron time ``at`` (aware, in TIMEZONE), the week ``period`` it
+    covers (``report_week``) and that week's label ``key``.
 
-    The report covers the week containing ``at``. A post that sends several messages (one per
-    user) wraps each webhook call in :meth:`once` so a retry skips the ones already sent.
+    A post that sends several messages (one per user) wraps each webhook call in :meth:`once`
+    so a retry skips the ones already sent.
     """
 
     at: datetime
     key: str
     log: PostedLog = field(repr=False)
+    period: Period
     used_once: bool = field(default=False, repr=False)
 
     async def once(self, part: str, send: Callable[[], Awaitable[Any]]) -> bool:
@@ -211,9 +223,10 @@ def _utc_now() -> datetime:
 
 
 class WeeklyReporter:
-    """Posts the report for each cron time exactly once, catching up the latest missed one.
+    """Posts the report of each week exactly once, catching up the latest missed run.
 
-    ``post(run)`` builds and sends the report for the week containing ``run.at``. ``now`` and
+    ``post(run)`` builds and sends the report of ``run.period``: the week ``report_week`` names
+    for the cron time (``week``, TIMESHEET_WEEK, overrides its rule). ``now`` and
     ``sleep`` are injectable for tests. Sleeps last at most ``max_sleep`` seconds so a DST change
     or a wall-clock jump is noticed within that bound. A failed post is retried after
     ``retry_delay`` seconds, doubling up to ``max_retry_delay``, until the next run is due.
@@ -222,12 +235,12 @@ class WeeklyReporter:
     def __init__(
         self,
         cron: CronSchedule,
-        tz: tzinfo,
+        tz: ZoneInfo,
         log: PostedLog,
         post: PostFn,
         *,
         week_start: int = 0,
-        key_for: Callable[[datetime], str] | None = None,
+        week: WeekChoice | None = None,
         now: Callable[[], datetime] = _utc_now,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         max_sleep: float = 3600.0,
@@ -236,12 +249,13 @@ class WeeklyReporter:
     ) -> None:
         if max_sleep <= 0 or retry_delay <= 0 or max_retry_delay < retry_delay:
             raise ValueError("max_sleep and retry_delay must be positive, max_retry_delay >= it")
-        week_key(datetime.now(UTC), UTC, week_start)  # validates week_start
+        report_week(datetime.now(UTC), tz, week_start, week)  # validates week_start
         self.cron = cron
         self.tz = tz
         self.log = log
         self._post = post
-        self._key_for = key_for or (lambda at: week_key(at, tz, week_start))
+        self._week_start = week_start
+        self._week = week
         self._now = now
         self._sleep = sleep
         self._max_sleep = max_sleep
@@ -274,7 +288,8 @@ class WeeklyReporter:
     def due(self) -> ScheduledRun:
         """The most recent scheduled run at or before now (posted or not)."""
         at = self.cron.previous_at_or_before(self._utc_now(), self.tz)
-        return ScheduledRun(at=at, key=self._key_for(at), log=self.log)
+        period = report_week(at, self.tz, self._week_start, self._week)
+        return ScheduledRun(at=at, key=week_label(period, self.tz), log=self.log, period=period)
 
     async def run_pending(self) -> bool:
         """Post the most recent due run if its key is not recorded; return True if it posted."""

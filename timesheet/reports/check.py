@@ -26,7 +26,7 @@ from enum import StrEnum
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from timesheet.entries.duplicates import entry_key, preference
+from timesheet.entries.duplicates import preference
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.schema import END_BEFORE_START, SkippedPage
 from timesheet.entries.store import EntryStore
@@ -212,9 +212,8 @@ def _shared_ids(pages: Sequence[TimeEntry]) -> _SharedIds:
     """Pages sharing an Entry ID, split by Start: doubled creates and copies."""
     groups: dict[str, list[int]] = defaultdict(list)
     for i, page in enumerate(pages):
-        key = entry_key(page)
-        if key is not None:
-            groups[key].append(i)
+        if page.entry_id:  # by Entry ID alone: then by Start, doubled creates from copies
+            groups[page.entry_id].append(i)
     shared = _SharedIds([], [])
     for members in groups.values():
         if len(members) < 2:

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from collections.abc import Sequence
-from datetime import UTC, date, timedelta
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 from timesheet.reports.aggregate import TOTAL, WeekTable
 from timesheet.reports.week import local_midnight
+from timesheet.text import clip, pack_lines, split_hard
 
 __all__ = [
     "CHART_CLIENTS_MAX",
     "MESSAGE_LIMIT",
+    "as_of_line",
+    "csv_text",
     "render_csv",
     "render_messages",
     "render_png",
     "render_table",
     "render_text",
+    "spreadsheet_safe",
 ]
 
 MESSAGE_LIMIT: Final = 2000
@@ -28,20 +32,47 @@ _FENCE: Final = "```"
 CHART_CLIENTS_MAX: Final = 12  # more clients than this: the smallest share one "Other" colour
 _LEGEND_NAME_MAX: Final = 32
 _MARKDOWN: Final = frozenset("\\*_~`|[]")
+#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_CSV_SPECIAL: Final = frozenset(',"\r\n')
+_NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` as text a spreadsheet will not run: one starting with ``= + - @``, a tab or a
+    CR gets a leading ``'`` (OWASP's advice against CSV injection). A plain number such as
+    ``-1.50`` is left as it is: it is no formula, and must stay a number."""
+    if cell.startswith(_FORMULA_STARTS) and not _NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def csv_text(rows: Iterable[Sequence[str]]) -> str:
+    """Every CSV timetrack writes: each cell through ``spreadsheet_safe`` (client names come
+    from people and from Notion), quoted per RFC 4180 when it holds a comma, a quote, a CR or
+    a LF, and lines ending with ``\\n``. (The csv module leaves a lone CR unquoted when lines
+    end with LF, and readers then split the row there.)"""
+    return "".join(",".join(_csv_cell(cell) for cell in row) + "\n" for row in rows)
+
+
+def _csv_cell(cell: str) -> str:
+    text = spreadsheet_safe(cell)
+    if any(ch in text for ch in _CSV_SPECIAL):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def render_csv(table: WeekTable) -> str:
     """The pinned CSV: ``day,<client>,...,Total``, one ``YYYY-MM-DD`` row per day, a ``Total`` row.
 
-    Hours have two decimals, lines end with ``\\n``, names are quoted per RFC 4180 when needed.
+    Hours have two decimals, lines end with ``\\n``, names are quoted per RFC 4180 when needed
+    and never start a formula (``csv_text``).
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["day", *table.clients, TOTAL])
+    rows: list[list[str]] = [["day", *table.clients, TOTAL]]
     for label, row in zip(table.shown.index, table.shown.to_numpy(dtype=float), strict=True):
         day = label.isoformat() if isinstance(label, date) else TOTAL
-        writer.writerow([day, *(f"{value:.2f}" for value in row)])
-    return out.getvalue()
+        rows.append([day, *(f"{value:.2f}" for value in row)])
+    return csv_text(rows)
 
 
 def render_table(table: WeekTable) -> str:
@@ -67,17 +98,9 @@ def render_messages(
     blocks, each repeating the header; footnotes follow. Nothing is cut.
     """
     header, units = _layout(table)
-    lines = [_heading(table, title, markdown=True)]
-    lines += [_escape_markdown(line) for line in _footer(table)]
-    chunks = _hard_split(lines[0], limit) + _code_blocks(header, units, limit)
-    chunks += [piece for line in lines[1:] for piece in _hard_split(line, limit)]
-    messages: list[str] = []
-    for chunk in chunks:
-        if messages and len(messages[-1]) + 1 + len(chunk) <= limit:
-            messages[-1] += "\n" + chunk
-        else:
-            messages.append(chunk)
-    return messages
+    heading = _heading(table, title, markdown=True)
+    footer = [_escape_markdown(line) for line in _footer(table)]
+    return pack_lines([heading, *_code_blocks(header, units, limit), *footer], limit)
 
 
 def _heading(table: WeekTable, title: str | None, *, markdown: bool) -> str:
@@ -88,14 +111,25 @@ def _heading(table: WeekTable, title: str | None, *, markdown: bool) -> str:
     return f"{text} · {table.tz.key} · {table.shown_total:.2f} h from {table.entry_count} {entries}"
 
 
+def as_of_line(table: WeekTable) -> str:
+    """When the table's entries were read, and whether its period was over by then:
+    ``"As of Sun 22 Nov 2026 09:00 Europe/London: the week so far."``."""
+    as_of = table.as_of.astimezone(table.tz)
+    over = table.as_of.astimezone(UTC) >= table.period.end.astimezone(UTC)
+    scope = "the whole week" if over else "the week so far"
+    return f"As of {_moment(as_of, year=True)} {table.tz.key}: {scope}."
+
+
+def _moment(local: datetime, *, year: bool = False) -> str:
+    day = f"{local:%a} {local.day} {local:%b}" + (f" {local:%Y}" if year else "")
+    return f"{day} {local:%H:%M}"
+
+
 def _footer(table: WeekTable) -> list[str]:
     lines = []
     if table.running:
         as_of = table.as_of.astimezone(table.tz)
-        lines.append(
-            f"Marked *: still running, counted up to {as_of:%a} {as_of.day} {as_of:%b} "
-            f"{as_of:%H:%M}."
-        )
+        lines.append(f"Marked *: still running, counted up to {_moment(as_of)}.")
     if table.round_minutes:
         how = "to the nearest" if table.rounding == "nearest" else f"{table.rounding} to"
         lines.append(
@@ -203,17 +237,13 @@ def _fitted(units: list[list[str]], room: int) -> list[list[str]]:
         if sum(len(line) + 1 for line in unit) <= room + 1:
             fitted.append(unit)
         else:
-            fitted += [[piece] for line in unit for piece in _hard_split(line, room)]
+            fitted += [[piece] for line in unit for piece in split_hard(line, room)]
     return fitted
 
 
 def _escape_markdown(text: str) -> str:
     """Client names and notes are shown literally outside the code block."""
     return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)
-
-
-def _hard_split(text: str, limit: int) -> list[str]:
-    return [text[i : i + limit] for i in range(0, len(text), limit)] or [""]
 
 
 def render_png(table: WeekTable, *, dpi: int = 110) -> bytes:
@@ -327,7 +357,7 @@ def _chart_series(table: WeekTable) -> list[tuple[str, list[float], str]]:
         others = []
     series = []
     for client, colour in zip(clients, palette, strict=False):
-        name = client if len(client) <= _LEGEND_NAME_MAX else client[: _LEGEND_NAME_MAX - 1] + "…"
+        name = clip(client, _LEGEND_NAME_MAX)
         label = f"{name} (running)" if client in table.running else name
         series.append((label, body[client].to_numpy(dtype=float).tolist(), colour))
     if others:

@@ -19,8 +19,14 @@ from timesheet.publishing.discord_webhook import publish_timesheet
 from timesheet.publishing.schedule import ScheduledRun
 from timesheet.reports.aggregate import WeekTable, aggregate
 from timesheet.reports.check import POST_KINDS, Finding, find_problems
-from timesheet.reports.render import render_csv, render_messages, render_png, render_table
-from timesheet.reports.week import Period, week_period
+from timesheet.reports.render import (
+    as_of_line,
+    render_csv,
+    render_messages,
+    render_png,
+    render_table,
+)
+from timesheet.reports.week import Period
 
 __all__ = [
     "ReportOptions",
@@ -179,7 +185,8 @@ async def build_timesheets(
 
 
 async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
-    """Post one timesheet as one webhook message with its CSV and PNG attached.
+    """Post one timesheet as one webhook message with its CSV and PNG attached; its title names
+    the week, its footer says as of when (and whether the week was over by then).
 
     The chart is drawn in a worker thread (matplotlib's object API, no pyplot state): drawing
     takes a good part of a second, and the bot's event loop must keep answering meanwhile.
@@ -191,6 +198,7 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
         table_text=render_table(sheet.table),
         csv_text=sheet.csv,
         fields=[("Total", f"{sheet.table.shown_total:.2f} h")],
+        footer=as_of_line(sheet.table),
         png=png,
         csv_name=f"{sheet.file_stem}.csv",
         png_name=f"{sheet.file_stem}.png",
@@ -212,12 +220,12 @@ async def post_scheduled(
     now: Callable[[], datetime],
     users: Sequence[str] = (),
 ) -> None:
-    """The scheduled post: the week containing ``run.at``, one table per user, each sent once.
+    """The scheduled post: the week ``run.period`` (see ``publishing.schedule.report_week``),
+    one table per user, each sent once.
 
     ``run.once`` records every part, so a retry after a failure (or a restart) never sends a
     user's table twice; a running entry counts up to ``now()`` (clipped to the week).
     """
-    period = week_period("this", opts.tz, opts.week_start, now=run.at)
-    sheets = await build_timesheets(store, period, opts, now(), per_user=True, users=users)
+    sheets = await build_timesheets(store, run.period, opts, now(), per_user=True, users=users)
     for sheet in sheets:
         await run.once(sheet.user_id or "all", partial(publish_sheet, webhook_url, sheet))

@@ -9,6 +9,8 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "WEEK_CHOICES",
+    "InvalidWeek",
     "Period",
     "day_bounds",
     "local_midnight",
@@ -20,6 +22,24 @@ __all__ = [
 
 _ISO_WEEK: Final = re.compile(r"(\d{4})-[Ww](\d{1,2})")
 _SPEC_HELP: Final = "expected 'this', 'last' or an ISO week like 2026-W47"
+#: What a week option takes, for the answers to a bad one.
+WEEK_CHOICES: Final = "this, last or an ISO week such as 2026-W47"
+_OUT_OF_RANGE: Final = "too far in the past or future to report"
+
+
+class InvalidWeek(ValueError):
+    """A week spec that names no reportable week. ``reason`` says why when the spec has the
+    right form (``"week must be 1 to 53"``); None when it does not."""
+
+    def __init__(self, spec: str, reason: str | None = None) -> None:
+        super().__init__(f"invalid week {spec!r}: {reason or _SPEC_HELP}")
+        self.spec = spec
+        self.reason = reason
+
+    def answer(self, prefix: str) -> str:
+        """``prefix`` then what a week option takes, and why this one is not: one line."""
+        why = f" ({self.reason})" if self.reason else ""
+        return f"{prefix} {WEEK_CHOICES}{why}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +85,8 @@ def week_period(
     ``spec`` is ``"this"`` (the week containing ``now``), ``"last"`` or an ISO week ``"YYYY-Www"``.
     ``week_start`` is the first weekday (0 = Monday ... 6 = Sunday). With a start other than Monday
     an ISO week means the week that contains that ISO week's Monday, so ``week_label`` of the
-    result gives ``spec`` back. Raises ``ValueError`` on a bad spec, week start or naive ``now``.
+    result gives ``spec`` back. Raises ``InvalidWeek`` (a ``ValueError``) on a bad spec or a week
+    past the ends of the calendar, ``ValueError`` on a bad week start or naive ``now``.
     """
     if isinstance(week_start, bool) or not isinstance(week_start, int) or not 0 <= week_start <= 6:
         raise ValueError(f"week_start must be 0 (Monday) to 6 (Sunday), got {week_start!r}")
@@ -75,28 +96,33 @@ def week_period(
         raise ValueError("now must be timezone-aware")
 
     text = spec.strip().lower()
-    if text in ("this", "last"):
-        today = now.astimezone(tz).date()
-        first = today - timedelta(days=(today.weekday() - week_start) % 7)
-        if text == "last":
-            first -= timedelta(days=7)
-    else:
-        first = _iso_week_monday(spec) - timedelta(days=(0 - week_start) % 7)
-    return Period(local_midnight(first, tz), local_midnight(first + timedelta(days=7), tz))
+    try:
+        if text in ("this", "last"):
+            today = now.astimezone(tz).date()
+            first = today - timedelta(days=(today.weekday() - week_start) % 7)
+            if text == "last":
+                first -= timedelta(days=7)
+        else:
+            first = _iso_week_monday(spec) - timedelta(days=(0 - week_start) % 7)
+        return Period(local_midnight(first, tz), local_midnight(first + timedelta(days=7), tz))
+    except OverflowError:  # a day, or its midnight in UTC, before year 1 or after 9999
+        raise InvalidWeek(spec, _OUT_OF_RANGE) from None
 
 
 def _iso_week_monday(spec: str) -> date:
     match = _ISO_WEEK.fullmatch(spec.strip())
     if match is None:
-        raise ValueError(f"invalid week {spec!r}: {_SPEC_HELP}")
+        raise InvalidWeek(spec)
     year, week = int(match[1]), int(match[2])
-    if year < 1 or not 1 <= week <= 53:
-        raise ValueError(f"invalid week {spec!r}: week must be 1 to 53")
+    if year < 1:
+        raise InvalidWeek(spec, _OUT_OF_RANGE)
+    if not 1 <= week <= 53:
+        raise InvalidWeek(spec, "week must be 1 to 53")
     try:
         return date.fromisocalendar(year, week, 1)
     except ValueError:
         weeks = date(year, 12, 28).isocalendar().week
-        raise ValueError(f"invalid week {spec!r}: {year} has only {weeks} ISO weeks") from None
+        raise InvalidWeek(spec, f"{year} has only {weeks} ISO weeks") from None
 
 
 def period_days(period: Period, tz: ZoneInfo) -> list[date]:

@@ -274,16 +274,9 @@ class Ledger:
         """Renew ``lane``'s lease and count an attempt at ``op_id``, together: the number of
         attempts so far, or None when the lease was lost (another process took it over after
         it expired) and the lane is no longer ours to apply."""
-        now = self._clock()
         with self._write() as db:
-            row = db.execute("SELECT * FROM leases WHERE lane = ?", (lane,)).fetchone()
-            if row is not None and row["owner"] != self.owner and self._is_live(row, now):
+            if not self._take_lease(db, lane):
                 return None
-            db.execute(
-                "INSERT OR REPLACE INTO leases (lane, owner, host, pid, expires)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (lane, self.owner, self._host, os.getpid(), now + self._lease),
-            )
             attempts = db.execute(
                 "UPDATE ops SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", (op_id,)
             ).fetchone()
@@ -447,16 +440,19 @@ class Ledger:
     def try_lease(self, lane: str) -> bool:
         """Take (or renew) ``lane``'s lease for this Ledger object; False if another live
         process holds it."""
-        now = self._clock()
         with self._write() as db:
-            row = db.execute("SELECT * FROM leases WHERE lane = ?", (lane,)).fetchone()
-            if row is not None and row["owner"] != self.owner and self._is_live(row, now):
-                return False
-            db.execute(
-                "INSERT OR REPLACE INTO leases (lane, owner, host, pid, expires)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (lane, self.owner, self._host, os.getpid(), now + self._lease),
-            )
+            return self._take_lease(db, lane)
+
+    def _take_lease(self, db: sqlite3.Connection, lane: str) -> bool:
+        now = self._clock()
+        row = db.execute("SELECT * FROM leases WHERE lane = ?", (lane,)).fetchone()
+        if row is not None and row["owner"] != self.owner and self._is_live(row, now):
+            return False
+        db.execute(
+            "INSERT OR REPLACE INTO leases (lane, owner, host, pid, expires)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (lane, self.owner, self._host, os.getpid(), now + self._lease),
+        )
         return True
 
     def _is_live(self, row: sqlite3.Row, now: float) -> bool:

@@ -112,7 +112,10 @@ class Engine:
         report = DrainReport()
         lock = self._lock(lane)
         try:
-            await asyncio.wait_for(lock.acquire(), timeout=max(wait, 0.001))
+            # Not asyncio.wait_for: on Python 3.11 it hands the lock to a task cancelled in the
+            # step the lock is granted and drops the cancellation (the replayer never stopped).
+            async with asyncio.timeout(max(wait, 0.001)):
+                await lock.acquire()
         except TimeoutError:
             report.busy = True
             report.stopped = "another task is applying this user's operations"

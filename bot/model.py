@@ -14,7 +14,7 @@ import httpx
 from bot.logs import CountingTransport
 from notion_client import NotionClient, NotionError, RateLimit, RetryPolicy
 from timesheet.config import Settings
-from timesheet.entries.store import EntryStore
+from timesheet.entries.store import CREATE_SETTLE, EntryStore
 from timesheet.tracking.engine import Engine
 from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.replay import Replayer
@@ -93,7 +93,12 @@ class Model:
             rate_limit=self._rate_limit,
         )
         self._ledger = Ledger.in_dir(self.settings.data_dir)
-        store = EntryStore(self._notion, self.settings.notion_database_id, cache=self._ledger)
+        store = EntryStore(
+            self._notion,
+            self.settings.notion_database_id,
+            cache=self._ledger,
+            create_settle=CREATE_SETTLE,
+        )
         engine = Engine(store, self._ledger)
         self._tracker = Tracker(
             store,

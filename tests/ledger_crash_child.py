@@ -52,8 +52,10 @@ def _install_halt(point: str, entry_id: str, store: EntryStore, ledger: Ledger) 
             _halt()
         return ended
 
-    async def create(entry: TimeEntry, *, maybe_exists: bool = False) -> TimeEntry:
-        created = await real_create(entry, maybe_exists=maybe_exists)
+    async def create(
+        entry: TimeEntry, *, maybe_exists: bool = False, settle: float = 0.0
+    ) -> TimeEntry:
+        created = await real_create(entry, maybe_exists=maybe_exists, settle=settle)
         if point == "created" and entry.entry_id == entry_id:
             _halt()
         return created

@@ -210,7 +210,9 @@ async def test_an_unexpected_error_is_raised_and_leaves_the_op_and_the_lane_free
 ) -> None:
     env = ledger_env
 
-    async def broken(entry: TimeEntry, *, maybe_exists: bool = False) -> TimeEntry:
+    async def broken(
+        entry: TimeEntry, *, maybe_exists: bool = False, settle: float = 0.0
+    ) -> TimeEntry:
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(env.store, "create", broken)
@@ -590,8 +592,10 @@ async def test_a_process_whose_lease_was_taken_over_stops_before_its_next_op(
         one.record(StartOp(first), StartOp(second))
         real_create = env.store.create
 
-        async def slow_create(entry: TimeEntry, *, maybe_exists: bool = False) -> TimeEntry:
-            created = await real_create(entry, maybe_exists=maybe_exists)
+        async def slow_create(
+        entry: TimeEntry, *, maybe_exists: bool = False, settle: float = 0.0
+    ) -> TimeEntry:
+            created = await real_create(entry, maybe_exists=maybe_exists, settle=settle)
             if entry.entry_id == first.entry_id:
                 clock.now += 61  # this write outlasted the lease ...
                 assert two.try_lease(ALICE)  # ... and another process took the lane over

@@ -152,12 +152,14 @@ async def test_a_crashing_pass_is_logged_and_retried(
     calls = 0
     real_create = env.store.create
 
-    async def flaky_create(entry: TimeEntry, *, maybe_exists: bool = False) -> TimeEntry:
+    async def flaky_create(
+        entry: TimeEntry, *, maybe_exists: bool = False, settle: float = 0.0
+    ) -> TimeEntry:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise RuntimeError("a bug")
-        return await real_create(entry, maybe_exists=maybe_exists)
+        return await real_create(entry, maybe_exists=maybe_exists, settle=settle)
 
     monkeypatch.setattr(env.store, "create", flaky_create)
     sleep = Sleeper(free=1)

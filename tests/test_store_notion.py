@@ -9,12 +9,22 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from notionkit import T0, NotionEnv, entry_id, fast_client, notion_env, prop_text, timesheet_notion
+from notionkit import (
+    T0,
+    Clock,
+    NotionEnv,
+    entry_id,
+    fast_client,
+    notion_env,
+    prop_text,
+    timesheet_notion,
+)
 
 from notion_client import (
     Date,
     NotionAPIError,
     NotionClient,
+    NotionError,
     ObjectNotFoundError,
     ServerError,
 )
@@ -84,12 +94,46 @@ async def test_create_after_dropped_response_leaves_exactly_one_page(env: Notion
 
 async def test_create_after_5xx_not_applied_creates_once(env: NotionEnv) -> None:
     await env.store.data_source_id()
-    env.fake.faults.fail_next(status=503, endpoint="create_page")
+    env.fake.faults.fail_next(status=500, endpoint="create_page")
     before = env.snapshot()
     created = await env.store.create(_entry())
     assert len(env.fake.pages(env.ds_id)) == 1
     assert created.page_id == env.fake.pages(env.ds_id)[0]["id"]
     assert env.since(before) == Counter({"create_page": 2, "query_data_source": 1})
+
+
+@pytest.mark.parametrize("status", [429, 503, 529])
+async def test_a_create_notion_refused_is_not_looked_for(env: NotionEnv, status: int) -> None:
+    """429, 503 and 529 say the create was not applied: no look, no second create."""
+    await env.store.data_source_id()
+    env.fake.faults.fail_next(status=status, count=10, endpoint="create_page")
+    before = env.snapshot()
+    with pytest.raises(NotionError):
+        await env.store.create(_entry())
+    assert env.since(before)["query_data_source"] == 0
+    assert env.fake.pages(env.ds_id) == []
+
+
+async def test_a_lost_answer_is_looked_for_until_the_lagging_index_lists_the_page(
+    env: NotionEnv,
+) -> None:
+    """The create was applied but its answer lost; the index lists the page only 1 s later:
+    the store looks again (0.25 s, 0.5 s, 1 s ...) instead of writing it twice."""
+    clock = Clock(T0)
+    env.fake.clock = clock
+    env.fake.faults.index_lag = 1.0
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.advance(seconds=seconds)
+
+    store = EntryStore(env.client, env.db_id, create_settle=10.0, sleep=sleep)
+    env.fake.faults.drop_response_next("create_page")
+    created = await store.create(_entry())
+    assert len(env.fake.pages(env.ds_id)) == 1
+    assert created.page_id == env.fake.pages(env.ds_id)[0]["id"]
+    assert slept == [0.25, 0.5, 1.0]  # found at the fourth look, 1.75 s on
 
 
 async def test_create_gives_up_after_bounded_attempts(env: NotionEnv) -> None:

@@ -33,6 +33,9 @@ class SoakConfig:
     processes: int = 1
     #: Seconds Notion's query index lags writes (real seconds: the fake runs on real time).
     index_lag: float = 3.0
+    #: Seconds a page whose create lost its answer is looked for before it is created again
+    #: (the bot's ``CREATE_SETTLE``); more than ``index_lag``, or a lost answer doubles a page.
+    create_settle: float = 10.0
     error_rate: float = 0.1
     #: The last one lasts to the end: what it leaves pending is for the final replay.
     outages: tuple[tuple[float, float], ...] = ((0.15, 0.22), (0.55, 0.62), (0.96, 1.0))

@@ -201,7 +201,9 @@ async def open_engine(spec: SideSpec, transport: httpx.AsyncBaseTransport) -> As
         rate_limit=RateLimit(rate=0),
     ) as client:
         with ObservedLedger.in_dir(spec.data_dir) as ledger:
-            store = EntryStore(client, spec.database_id, cache=ledger)
+            store = EntryStore(
+                client, spec.database_id, cache=ledger, create_settle=spec.config.create_settle
+            )
             yield Engine(store, ledger)
 
 

@@ -35,17 +35,28 @@ from timesheet.entries.schema import (
 )
 
 __all__ = [
+    "CREATE_SETTLE",
     "DataSourceCache",
     "EntryStore",
+    "MaybeCreated",
     "NoDataSourceError",
     "NotAnEntryError",
     "Overlapping",
+    "may_have_created",
 ]
 
 _T = TypeVar("_T")
 
 #: Create attempts before giving up after ambiguous failures (each later one checks first).
 DEFAULT_CREATE_ATTEMPTS: Final = 3
+#: Seconds the bot looks for a page whose create may have been applied (its answer was lost)
+#: before creating it again: Notion's query index lags new pages by seconds, and a look that
+#: misses a page which exists writes it twice.
+CREATE_SETTLE: Final = 10.0
+#: The first pause between two such looks (doubling).
+_FIRST_LOOK_PAUSE: Final = 0.25
+#: Statuses of a server error that say the request was not applied.
+_REFUSED_STATUSES: Final = frozenset({503, 529})
 
 
 class NoDataSourceError(LookupError):
@@ -74,11 +85,25 @@ class Overlapping:
     skipped: list[SkippedPage] = field(default_factory=list)
 
 
-def _is_ambiguous(exc: Exception) -> bool:
-    """True when a failed create may nevertheless have been applied by Notion."""
+def may_have_created(exc: BaseException) -> bool:
+    """True when a failed create may nevertheless have been applied by Notion: the answer was
+    lost after the request left (timeout, dropped connection), or Notion failed in a way that
+    does not say it did nothing (500, 502, 504). 429, 503 and 529 are refusals."""
+    if isinstance(exc, MaybeCreated):
+        return True
     if isinstance(exc, NotionTransportError):
         return exc.ambiguous
-    return isinstance(exc, ServerError)
+    return isinstance(exc, ServerError) and exc.status not in _REFUSED_STATUSES
+
+
+class MaybeCreated(Exception):
+    """A create whose answer was lost (it may have been applied), then a failure before the
+    page could be found: whoever retries must look for the page before creating it again."""
+
+    def __init__(self, entry_id: str, cause: Exception) -> None:
+        super().__init__(f"the page of entry {entry_id} may exist: {type(cause).__name__}")
+        self.entry_id = entry_id
+        self.cause = cause
 
 
 class DataSourceCache(Protocol):
@@ -103,6 +128,8 @@ class EntryStore:
         *,
         create_attempts: int = DEFAULT_CREATE_ATTEMPTS,
         cache: DataSourceCache | None = None,
+        create_settle: float = 0.0,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         if create_attempts < 1:
             raise ValueError("create_attempts must be at least 1")
@@ -110,6 +137,8 @@ class EntryStore:
         self._database_id = database_id
         self._create_attempts = create_attempts
         self._cache = cache
+        self.create_settle = create_settle
+        self._sleep = sleep
         self._cache_key = f"data_source_id:{database_id}"
         self._data_source_id = None if cache is None else cache.get_meta(self._cache_key)
         self._cached = self._data_source_id is not None
@@ -151,33 +180,56 @@ class EntryStore:
                 self._cache.set_meta(self._cache_key, None)
             return await call(await self.data_source_id())
 
-    async def create(self, entry: TimeEntry, *, maybe_exists: bool = False) -> TimeEntry:
+    async def create(
+        self, entry: TimeEntry, *, maybe_exists: bool = False, settle: float = 0.0
+    ) -> TimeEntry:
         """Write ``entry`` as a new page, exactly once per Entry ID.
 
         After an ambiguous failure (dropped connection, timeout, 5xx: the create may have been
-        applied) it looks for a page with the Entry ID before creating again, at most
-        ``create_attempts`` creates in all; the last error propagates. ``maybe_exists=True``
-        (replaying an operation that may already have been applied) looks before the first create.
+        applied) it looks for a page with the Entry ID before creating again, for up to
+        ``create_settle`` seconds (the lagging index may not list the page yet; looks at 0.25,
+        0.5, 1, 2 ... s), at most ``create_attempts`` creates in all; the last error propagates.
+        ``maybe_exists=True`` (replaying an operation that may already have been applied)
+        looks before the first create, for up to ``settle`` seconds (a create sent that long
+        ago may have been applied).
         """
         properties = to_properties(entry)
         must_look = maybe_exists
+        sent_unsure = False
         attempt = 0
         while True:
-            if must_look:
-                existing = await self.find_by_entry_id(entry.entry_id)
-                if existing is not None:
-                    return existing
-            attempt += 1
             try:
+                if must_look:
+                    existing = await self._look_for(entry.entry_id, settle)
+                    if existing is not None:
+                        return existing
+                attempt += 1
                 page = await self._on_data_source(
                     lambda ds_id: self._client.create_page(ds_id, properties)
                 )
             except (NotionTransportError, ServerError) as exc:
-                if not _is_ambiguous(exc) or attempt >= self._create_attempts:
+                if not may_have_created(exc) or attempt >= self._create_attempts:
+                    if sent_unsure and not may_have_created(exc):
+                        raise MaybeCreated(entry.entry_id, exc) from exc
                     raise
-                must_look = True
+                must_look, settle, sent_unsure = True, self.create_settle, True
                 continue
+            except Exception as exc:
+                if sent_unsure:
+                    raise MaybeCreated(entry.entry_id, exc) from exc
+                raise
             return from_page(page)
+
+    async def _look_for(self, entry_id: str, settle: float) -> TimeEntry | None:
+        """The page carrying ``entry_id``, looked for again until ``settle`` seconds passed."""
+        waited, pause = 0.0, _FIRST_LOOK_PAUSE
+        while True:
+            found = await self.find_by_entry_id(entry_id)
+            if found is not None or waited >= settle:
+                return found
+            step = min(pause, settle - waited)
+            await self._sleep(step)
+            waited, pause = waited + step, pause * 2
 
     async def get(self, page_id: str) -> TimeEntry:
         """The entry on page ``page_id``.

@@ -23,7 +23,12 @@ from timesheet.entries.duplicates import entry_key, running_group, running_twins
 from timesheet.entries.errors import EntryNotFound
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.refs import find_entry
-from timesheet.entries.store import EntryStore, NotAnEntryError
+from timesheet.entries.store import (
+    EntryStore,
+    MaybeCreated,
+    NotAnEntryError,
+    may_have_created,
+)
 from timesheet.tracking.ledger import Ledger, Recorded, Written
 from timesheet.tracking.operations import EndOp, EndRunningOp, StartOp, entry_to_json
 
@@ -50,7 +55,7 @@ def classify(exc: Exception) -> Outcome | None:
     - ``failed``: this operation can never succeed (400 validation, a page that is not a time
       entry): set it aside with the reason so it no longer blocks its lane.
     """
-    if is_unavailable(exc) or isinstance(exc, ConflictError):
+    if is_unavailable(exc) or isinstance(exc, ConflictError | MaybeCreated):
         return "retry"
     if isinstance(exc, ValidationError | NotAnEntryError | ValueError):
         return "failed"
@@ -158,7 +163,17 @@ async def _apply_start(
     # Stopped at the new start; a page starting later (a clock ahead) at its own Start.
     stopped += await _end_all(store, ledger, rec, others, new.start, running.fresh)
     if created is None:
-        created = await store.create(new, maybe_exists=rec.attempts > 1)
+        settle = 0.0
+        if rec.create_sent is not None:  # its answer was lost: the page may be there, unlisted
+            settle = max(0.0, store.create_settle - (ledger.now() - rec.create_sent))
+        else:  # noted before it is sent: a crash after sending leaves the same doubt
+            ledger.mark_create_sent(rec.op_id)
+        try:
+            created = await store.create(new, maybe_exists=rec.attempts > 1, settle=settle)
+        except Exception as exc:
+            if rec.create_sent is None and not may_have_created(exc):
+                ledger.mark_create_sent(rec.op_id, now=False)  # refused: nothing to look for
+            raise
         ledger.add_effect(rec.op_id, "created", created)
     return {"entry": entry_to_json(created), "stopped": _entries(stopped)}
 

@@ -50,6 +50,9 @@ class Recorded:
     failures: int = 0
     last_error: str | None = None
     result: dict[str, Any] | None = None
+    #: When an attempt last sent its page's create (None: never): a create whose answer was
+    #: lost may have been applied, and the lagging index may not list the page for a while.
+    create_sent: float | None = None
 
     @property
     def lane(self) -> str:
@@ -210,6 +213,7 @@ class Ledger:
             failures=row["failures"],
             last_error=row["last_error"],
             result=json.loads(result) if result else None,
+            create_sent=row["create_sent"],
         )
 
     def _readable(self, rows: Sequence[sqlite3.Row]) -> list[Recorded]:
@@ -281,6 +285,17 @@ class Ledger:
                 "UPDATE ops SET attempts = attempts + 1 WHERE id = ? RETURNING attempts", (op_id,)
             ).fetchone()
         return int(attempts[0]) if attempts is not None else 0
+
+    def now(self) -> float:
+        """The ledger's clock (seconds, as ``time.time``)."""
+        return self._clock()
+
+    def mark_create_sent(self, op_id: int, *, now: bool = True) -> None:
+        """Note that ``op_id``'s create is being sent now (see ``Recorded.create_sent``), or
+        (``now=False``) that the create Notion refused left nothing to look for."""
+        at = self._clock() if now else None
+        with self._write() as db:
+            db.execute("UPDATE ops SET create_sent = ? WHERE id = ?", (at, op_id))
 
     def begin_attempt(self, op_id: int) -> int:
         """Count an attempt at applying ``op_id``; the number of attempts so far."""

@@ -33,6 +33,7 @@ CREATE TABLE ops (
                 CHECK (state IN ('pending', 'done', 'failed')),
     enqueued_at REAL    NOT NULL,
     attempts    INTEGER NOT NULL DEFAULT 0,
+    create_sent REAL,
     failures    INTEGER NOT NULL DEFAULT 0,
     last_error  TEXT,
     done_at     REAL,

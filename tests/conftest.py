@@ -1,15 +1,20 @@
-"""Fixtures shared by the test modules: a temporary ledger, and the tracker and engine on the
-in-memory Notion with a ledger on disk."""
+"""Fixtures shared by the test modules: a temporary ledger, the tracker and engine on the
+in-memory Notion with a ledger on disk, and the bot on a module's in-memory Notion."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from trackerkit import PRESETS, TrackerEnv, tracker_env
 
 from timesheet.tracking.ledger import Ledger
+
+if TYPE_CHECKING:  # the bot's kit loads hikari: only the modules that use it pay for it
+    from botkit import BotHarness
+    from botworld import World
 
 
 @pytest.fixture
@@ -26,3 +31,11 @@ async def ledger_env(tmp_path: Path) -> AsyncIterator[TrackerEnv]:
     ``tracker``)."""
     async with tracker_env(TrackerEnv, tmp_path, PRESETS) as env:
         yield env
+
+
+@pytest.fixture
+async def bot(world: World) -> AsyncIterator[BotHarness]:
+    """The bot on the module's ``world`` fixture (a `botworld.World`), reading the real clock;
+    a module whose bot needs a `Clock` defines its own ``bot``."""
+    async with world.harness() as harness:
+        yield harness

@@ -1,7 +1,7 @@
 """Test kit for the ledger and the engine: users, an entry factory, waiting on the event loop.
 
-- `planned()` is the one factory for the entries these tests record: `entry_id` ``n`` of a user,
-  starting ``10 * n`` minutes after `T0`, not yet in Notion.
+- `planned()` is notionkit's `make_entry` as these tests record entries: `entry_id` ``n`` of a
+  user, named ``task n``, starting ``10 * n`` minutes after `T0`, not yet in Notion.
 - `Sleeper` is an injected sleep that the test releases by hand (the replayer's interval and
   backoff, the engine's lease polling).
 - `until()` lets the event loop run until a condition holds.
@@ -16,32 +16,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Final
 
-from notionkit import T0, entry_id
+from notionkit import ALICE, BOB, T0, make_entry
 
 from timesheet.entries.model import TimeEntry
 
 __all__ = ["ALICE", "BOB", "CAROL", "MANAGER", "FakeClock", "Sleeper", "planned", "until"]
 
-ALICE: Final = "100000000000000001"
-BOB: Final = "100000000000000002"
 CAROL: Final = "100000000000000003"
 #: A user with Manage Server: may end anyone's timer.
 MANAGER: Final = "100000000000000099"
 
 
 def planned(n: int, user: str = ALICE, **fields: Any) -> TimeEntry:
-    """The ``n``-th test entry of ``user``: `entry_id` ``n``, client Acme, named ``task n``,
+    """`make_entry` ``n`` of ``user``: client Acme, named ``task n`` with note ``note n``,
     starting ``10 * n`` minutes after `T0`, running; ``fields`` override any of these."""
-    values: dict[str, Any] = {
-        "entry_id": entry_id(n),
-        "user_id": user,
-        "client": "Acme",
-        "name": f"task {n}",
-        "start": T0 + timedelta(minutes=10 * n),
-        "note": f"note {n}",
-    }
-    values.update(fields)
-    return TimeEntry(**values)
+    defaults = {"name": f"task {n}", "note": f"note {n}", "start": T0 + timedelta(minutes=10 * n)}
+    return make_entry(n, user=user, **{**defaults, **fields})
 
 
 class FakeClock:

@@ -9,8 +9,11 @@
   subclass with their own fields (outbox, clock, tracker) and fill with `NotionEnv.extend`.
 - `wire_client()` speaks Notion's HTTP API to a fake with plain httpx, through its in-process
   transport or over a real socket on 127.0.0.1 (parametrize with `WIRES` to get both).
-- `Clock`, `entry_id()`, `sequential_ids()`, `prop_text()` and `prop_date()`: the small pieces
-  these tests share; `seed_entry()` puts an entry straight into a fake (as if typed in Notion).
+- `make_entry()` is the one factory for test entries: the ``n``-th entry (`entry_id` ``n``) of
+  `ALICE` for Acme from `T0`, every field a keyword; ``page=k`` puts it on page `page_id` ``k``.
+- `Clock`, `entry_id()`, `page_id()`, `sequential_ids()`, `prop_text()` and `prop_date()`: the
+  small pieces these tests share; `seed_entry()` puts an entry straight into a fake (as if typed
+  in Notion).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from timesheet.entries.schema import expected_schema, to_properties
 from timesheet.entries.store import EntryStore
 
 __all__ = [
+    "ALICE",
+    "BOB",
     "T0",
     "TOKEN",
     "WIRES",
@@ -43,8 +48,10 @@ __all__ = [
     "Wire",
     "entry_id",
     "fast_client",
+    "make_entry",
     "no_sleep",
     "notion_env",
+    "page_id",
     "prop_date",
     "prop_text",
     "seed_entry",
@@ -57,6 +64,9 @@ __all__ = [
 TOKEN: Final = "secret_test"
 #: Monday 16 November 2026, 09:00 UTC: the moment most tests start at.
 T0: Final = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+#: Discord users: the one test entries belong to unless told, and another.
+ALICE: Final = "100000000000000001"
+BOB: Final = "100000000000000002"
 #: Headers of a raw API request to a fake made with `TOKEN`.
 WIRE_HEADERS: Final[Mapping[str, str]] = {
     "Authorization": f"Bearer {TOKEN}",
@@ -75,7 +85,61 @@ async def no_sleep(_: float) -> None:
 
 def entry_id(n: int) -> str:
     """The ``n``-th test entry id, a valid UUID: ``00000000-0000-4000-8000-000000000001``."""
-    return f"00000000-0000-4000-8000-{n:012d}"
+    return _test_uuid("8", n)
+
+
+def page_id(n: int) -> str:
+    """The ``n``-th test page id, a valid UUID unlike any `entry_id`:
+    ``00000000-0000-4000-a000-000000000001``."""
+    return _test_uuid("a", n)
+
+
+def _test_uuid(variant: str, n: int) -> str:
+    # One spelling for both ids: `make_entry`'s keywords of the same names hide the functions.
+    return f"00000000-0000-4000-{variant}000-{n:012d}"
+
+
+def make_entry(
+    n: int = 1,
+    *,
+    user: str = ALICE,
+    client: str = "Acme",
+    name: str | None = None,
+    start: datetime = T0,
+    end: datetime | None = None,
+    minutes: float | None = None,
+    note: str = "",
+    page: int | None = None,
+    entry_id: str | None = None,
+    page_id: str | None = None,
+    url: str | None = None,
+    created_at: datetime | None = None,
+    edited_at: datetime | None = None,
+) -> TimeEntry:
+    """The ``n``-th test entry: `entry_id` ``n``, of ``user``, for ``client`` and named after it
+    (unless ``name``), from ``start`` to ``end`` or for ``minutes`` (neither: running).
+
+    It is in no Notion page unless ``page`` numbers one: then its page id is `page_id` ``page``
+    and its url ``https://notion.so/p<page>``. ``entry_id``, ``page_id`` and ``url`` set those
+    fields outright.
+    """
+    if minutes is not None:
+        if end is not None:
+            raise TypeError("make_entry takes an end or minutes, not both")
+        end = start + timedelta(minutes=minutes)
+    return TimeEntry(
+        entry_id=_test_uuid("8", n) if entry_id is None else entry_id,
+        user_id=user,
+        client=client,
+        name=client if name is None else name,
+        start=start,
+        end=end,
+        note=note,
+        page_id=_test_uuid("a", page) if page_id is None and page is not None else page_id,
+        url=f"https://notion.so/p{page}" if url is None and page is not None else url,
+        edited_at=edited_at,
+        created_at=created_at,
+    )
 
 
 def sequential_ids(start: int = 1) -> Callable[[], str]:

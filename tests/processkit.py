@@ -2,6 +2,7 @@
 in-memory Notion served over loopback and one DATA_DIR.
 
 - `run_cli(env, *args)` runs one terminal command; `Run` has its exit code, stdout, stderr.
+  `run_script(*args, env=, cwd=)` does the same for a test that is not async.
 - `bot_process(env, signer, tmp_path)` starts the HTTP interaction server as a process and
   yields a `BotProcess` that sends signed interactions; it stops it with SIGTERM on exit.
 """
@@ -12,6 +13,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -22,7 +24,7 @@ from typing import Any, Final
 import aiohttp
 from botkit import Signer, free_socket
 
-__all__ = ["SCRIPT", "BotProcess", "Run", "bot_process", "run_cli"]
+__all__ = ["SCRIPT", "BotProcess", "Run", "bot_process", "run_cli", "run_script"]
 
 #: The `timetrack` console script of this environment.
 SCRIPT: Final = Path(sys.executable).with_name("timetrack")
@@ -47,6 +49,19 @@ async def run_cli(env: Mapping[str, str], *args: str) -> Run:
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode is not None
     return Run(proc.returncode, out.decode(), err.decode())
+
+
+def run_script(*args: str, env: Mapping[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``timetrack ARGS`` in ``cwd`` with exactly ``env`` (plus PATH), blocking until done."""
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        env={"PATH": os.environ.get("PATH", ""), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @dataclass

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
+from notionkit import make_entry
 
 from timesheet.entries.model import TimeEntry
 from timesheet.reports.aggregate import TOTAL, WeekTable, aggregate, round_cells, split_by_day
@@ -30,7 +31,9 @@ def at(day: int, hour: int, minute: int = 0, second: int = 0, *, month: int = 11
 def entry(
     client: str, start: datetime, end: datetime | None, *, user: str = "u1", entry_id: str = ""
 ) -> TimeEntry:
-    return TimeEntry(entry_id or f"e{next(_ids)}", user, client, client, start, end)
+    """`make_entry` for ``client`` with an Entry ID of its own (``e1``, ``e2``, ...)."""
+    entry_id = entry_id or f"e{next(_ids)}"
+    return make_entry(user=user, client=client, start=start, end=end, entry_id=entry_id)
 
 
 def check(table: WeekTable, clients: list[str], expected: list[list[float]]) -> None:

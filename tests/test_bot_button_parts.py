@@ -5,13 +5,12 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import hikari
 import pytest
 from botkit import DiscordStub, click
-from notionkit import Clock, timesheet_notion
+from notionkit import ALICE, T0, Clock, make_entry, timesheet_notion
 
 from bot.app import build_gateway_bot
 from bot.buttons import (
@@ -30,25 +29,10 @@ from notion_client import RateLimit, RetryPolicy
 from timesheet.config import Settings
 from timesheet.entries.model import TimeEntry
 
-ALICE = "100000000000000001"
 PAGE = "0123456789abcdef0123456789abcdef"
 DASHED = "01234567-89ab-cdef-0123-456789abcdef"
 # Well-formed (base64 user id . timestamp . hmac), not a real token.
 GATEWAY_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789AB"
-T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-
-
-def entry(n: int, *, client: str = "Acme", page: bool = True, end: bool = False) -> TimeEntry:
-    entry_id = f"00000000-0000-4000-8000-{n:012d}"
-    return TimeEntry(
-        entry_id=entry_id,
-        user_id=ALICE,
-        client=client,
-        name=client,
-        start=T0,
-        end=T0 + timedelta(hours=1) if end else None,
-        page_id=f"10000000-0000-4000-8000-{n:012d}" if page else None,
-    )
 
 
 def shown(rows: list[hikari.api.ComponentBuilder]) -> list[list[tuple[str, str]]]:
@@ -77,7 +61,7 @@ def test_anything_else_is_not_a_button(custom_id: str) -> None:
 
 
 def test_a_queued_start_is_named_by_its_entry_id() -> None:
-    queued = entry(1, page=False)
+    queued = make_entry(1)
     assert button_for(ButtonAction.STOP, queued) == Button(ButtonAction.STOP, queued.entry_id)
     hand_made = TimeEntry("not-a-uuid", ALICE, "Acme", "Acme", T0)
     assert button_for(ButtonAction.STOP, hand_made) is None
@@ -85,20 +69,22 @@ def test_a_queued_start_is_named_by_its_entry_id() -> None:
 
 
 def test_one_stop_button_or_one_per_timer_named_by_client() -> None:
-    assert shown(stop_rows([entry(1)])) == [[("Stop", f"tt:stop:{entry(1).page_id}")]]
-    assert stop_rows([entry(1, end=True)]) == []
-    many = [entry(n, client=f"Client {n}") for n in range(30)]
+    assert shown(stop_rows([make_entry(1, page=1)])) == [
+        [("Stop", f"tt:stop:{make_entry(1, page=1).page_id}")]
+    ]
+    assert stop_rows([make_entry(1, page=1, minutes=60)]) == []
+    many = [make_entry(n, client=f"Client {n}", page=n) for n in range(30)]
     rows = shown(stop_rows(many))
     assert [len(r) for r in rows] == [5, 5, 5, 5, 5]
     labels = [label for row in rows for label, _ in row]
     assert len(labels) == MAX_BUTTONS and labels[:2] == ["Stop Client 0", "Stop Client 1"]
-    long = entry(1, client="x" * 100)
-    (((first, _), (second, _)),) = shown(stop_rows([long, entry(2)]))
+    long = make_entry(1, client="x" * 100, page=1)
+    (((first, _), (second, _)),) = shown(stop_rows([long, make_entry(2, page=2)]))
     assert len(first) == 80 and first.endswith("…") and second == "Stop Acme"
 
 
 def test_start_again_is_one_button() -> None:
-    ended = entry(3, end=True)
+    ended = make_entry(3, page=3, minutes=60)
     assert shown(start_again_rows(ended)) == [[("Start again", f"tt:again:{ended.page_id}")]]
 
 

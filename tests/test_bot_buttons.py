@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -24,12 +23,6 @@ TOKEN = "secret_buttons_token"
 @pytest.fixture
 def world() -> World:
     return new_world(("Acme", "Globex"), TOKEN)
-
-
-@pytest.fixture
-async def bot(world: World) -> AsyncIterator[BotHarness]:
-    async with world.harness() as harness:
-        yield harness
 
 
 async def press(

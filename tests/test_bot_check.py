@@ -9,15 +9,12 @@ from datetime import timedelta
 import pytest
 from botkit import MANAGE_GUILD, BotHarness, Clock, slash
 from botworld import World, new_world, wait_lines
-from notionkit import T0, entry_id, seed_entry
+from notionkit import ALICE, BOB, T0, make_entry, seed_entry
 
 from bot.logs import COMMAND_LOGGER
 from bot.plugins.check import MANAGERS_ONLY, clip_lines
 from bot.weeks import BAD_WEEK
-from timesheet.entries.model import TimeEntry
 
-ALICE = "100000000000000001"
-BOB = "100000000000000002"
 TOKEN = "secret_check_token"
 NOW = T0 + timedelta(days=2)  # Wednesday 18 November 2026, 09:00 in London
 ADMINISTRATOR = 1 << 3
@@ -34,16 +31,21 @@ async def bot(world: World) -> AsyncIterator[BotHarness]:
         yield harness
 
 
-def seed(world: World, n: int, hours_after_t0: float, hours: float | None, **kw: str) -> str:
+def seed(
+    world: World,
+    n: int,
+    hours_after_t0: float,
+    hours: float | None,
+    *,
+    user: str = BOB,
+    client: str = "Acme",
+    name: str | None = None,
+) -> str:
+    """`make_entry` ``n`` (of `BOB` unless ``user``) typed straight into Notion, starting
+    ``hours_after_t0`` hours after T0, ``hours`` long (None: running); returns its page's url."""
     start = T0 + timedelta(hours=hours_after_t0)
-    entry = TimeEntry(
-        entry_id=entry_id(n),
-        user_id=kw.get("user", BOB),
-        client=kw.get("client", "Acme"),
-        name=kw.get("name", "Acme"),
-        start=start,
-        end=None if hours is None else start + timedelta(hours=hours),
-    )
+    minutes = None if hours is None else hours * 60
+    entry = make_entry(n, user=user, client=client, name=name, start=start, minutes=minutes)
     page_id = seed_entry(world.fake, world.data_source_id, entry)
     return str(world.fake.page(page_id)["url"])
 

@@ -11,11 +11,11 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from notionkit import prop_text, seed_entry, timesheet_notion
+from notionkit import make_entry, prop_text, seed_entry, timesheet_notion
+from processkit import run_script
 
 from bot.cli import main
 from notion_client import Page, PropertySchema
@@ -26,21 +26,7 @@ from timesheet.reports.week import week_period
 
 TOKEN = "secret_cli_token"
 USER = "100000000000000001"
-SCRIPT = Path(sys.executable).with_name("timetrack")
 LONDON = ZoneInfo("Europe/London")
-
-
-def run_script(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """Run the installed console script with only ``env`` (and PATH) in its environment."""
-    return subprocess.run(
-        [str(SCRIPT), *args],
-        env={"PATH": os.environ.get("PATH", ""), **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize(
@@ -524,14 +510,31 @@ def _last_week(day: int, hour: float) -> datetime:
     return monday + timedelta(days=day, hours=hour)
 
 
-def _seed(notion: Notion, user: str, day: int, hour: float, hours: float | None, **kw: Any) -> str:
+def _seed(
+    notion: Notion,
+    user: str,
+    day: int,
+    hour: float,
+    hours: float | None,
+    *,
+    client: str = "Acme",
+    entry_id: str | None = None,
+    created: datetime | None = None,
+) -> str:
+    """`make_entry` named Acme with a fresh Entry ID (unless ``entry_id``) typed straight into
+    Notion, ``hours`` long (None: running) from ``hour`` o'clock on ``day`` of last week, created
+    then (unless ``created``); returns its page id."""
     start = _last_week(day, hour)
-    fields: dict[str, Any] = {"client": "Acme", "name": "Acme", "entry_id": str(uuid.uuid4())}
-    fields.update(kw)
-    created = fields.pop("created", start)
-    end = None if hours is None else start + timedelta(hours=hours)
-    made = TimeEntry(user_id=user, start=start, end=end, **fields)
-    return seed_entry(notion.fake, notion.data_source_id, made, created=created)
+    minutes = None if hours is None else hours * 60
+    made = make_entry(
+        user=user,
+        client=client,
+        name="Acme",
+        start=start,
+        minutes=minutes,
+        entry_id=entry_id or str(uuid.uuid4()),
+    )
+    return seed_entry(notion.fake, notion.data_source_id, made, created=created or start)
 
 
 def test_check_lists_what_a_report_would_stumble_on_one_line_each_and_exits_1(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from botkit import GUILD_ID, DiscordStub, Signer, slash
 from notionkit import timesheet_notion
-from processkit import SCRIPT, bot_process
+from processkit import bot_process, run_script
 
 from notion_client import Page
 from timesheet.entries.schema import from_page
@@ -69,16 +68,6 @@ async def test_bot_http_process_serves_signed_interactions_and_stops_cleanly(
 def test_bot_refuses_to_start_without_its_keys(
     tmp_path: Path, args: list[str], env: dict[str, str], line: str
 ) -> None:
-    import subprocess
-
-    done = subprocess.run(
-        [str(SCRIPT), "bot", *args],
-        env={"PATH": os.environ.get("PATH", ""), **env},
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_script("bot", *args, env=env, cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr.startswith(line) and done.stderr.count("\n") == 1

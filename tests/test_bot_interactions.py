@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 from botkit import APP_ID, MANAGE_GUILD, BotHarness, Signer, autocomplete, slash
@@ -21,12 +20,6 @@ TOKEN = "secret_e2e_token"
 @pytest.fixture
 def world() -> World:
     return new_world(("Acme", "Globex", "Initech"), TOKEN)
-
-
-@pytest.fixture
-async def bot(world: World) -> AsyncIterator[BotHarness]:
-    async with world.harness() as harness:
-        yield harness
 
 
 async def test_start_timer_writes_one_page_and_replies_ephemerally(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from notionkit import T0, make_entry
 
 from bot.auth import Caller, is_allowed
 from bot.errors import describe_error
@@ -22,7 +23,6 @@ from notion_client import (
     ValidationError,
 )
 from timesheet.config import ConfigError
-from timesheet.entries.model import TimeEntry
 from timesheet.tracking.tracker import EndResult, EndSaved, NothingRunning, UnknownClient
 
 LONDON = ZoneInfo("Europe/London")
@@ -140,27 +140,16 @@ def test_times_are_shown_in_the_configured_zone() -> None:
     assert format_time(moment, LONDON, now=later) == "Wed 01 Jul 09:30 Europe/London"
 
 
-def _entry(**changes: object) -> TimeEntry:
-    base: dict[str, object] = {
-        "entry_id": "e1",
-        "user_id": "1",
-        "client": "Acme",
-        "name": "Acme",
-        "start": datetime(2026, 11, 16, 9, tzinfo=UTC),
-        "url": "https://www.notion.so/p-1",
-    }
-    base.update(changes)
-    return TimeEntry(**base)  # type: ignore[arg-type]
-
-
 def test_terminal_text_has_no_markdown_and_a_plain_link() -> None:
     now = datetime(2026, 11, 16, 10, tzinfo=UTC)
-    text = format_active([_entry()], LONDON, now, markdown=False)
+    running = make_entry(start=T0, url="https://www.notion.so/p-1")
+    text = format_active([running], LONDON, now, markdown=False)
     assert (
         text
         == "Running: Acme since 09:00 Europe/London, elapsed 1h 00m.\n  https://www.notion.so/p-1"
     )
-    ended = EndResult(entry=_entry(end=now), already_ended=True)
+    stopped = make_entry(start=T0, end=now, url="https://www.notion.so/p-1")
+    ended = EndResult(entry=stopped, already_ended=True)
     assert format_end(ended, LONDON, now, markdown=False).startswith(
         "Acme was already stopped: started 09:00 Europe/London, total 1h 00m."
     )

@@ -5,19 +5,16 @@ that nothing changed."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from botkit import CONTENT_LIMIT, BotHarness, autocomplete, click, slash
 from botworld import World, command_lines, new_world, wait_lines
+from notionkit import ALICE, make_entry, seed_entry
 
 from bot.logs import COMMAND_LOGGER
-from timesheet.entries.model import TimeEntry
-from timesheet.entries.schema import to_properties
 
-ALICE = "100000000000000001"
 TOKEN = "secret_limits_token"
 #: As long as a note or a name may be (Notion's 2,000), ending in a mark a clip would lose.
 LONG_NOTE = "n" * 1989 + "END-OF-NOTE"
@@ -27,12 +24,6 @@ LONG_NAME = "Refactoring " * 165 + "END-OF-NAME"
 @pytest.fixture
 def world() -> World:
     return new_world(("Acme", "Globex"), TOKEN)
-
-
-@pytest.fixture
-async def bot(world: World) -> AsyncIterator[BotHarness]:
-    async with world.harness() as harness:
-        yield harness
 
 
 def fits(text: str) -> bool:
@@ -91,11 +82,8 @@ async def test_a_reply_naming_many_stopped_timers_is_split_never_cut(
     all and names each one, over several messages of at most 2,000 characters."""
     start = bot.clock.now - timedelta(hours=1)
     for n in range(30):
-        entry = TimeEntry(
-            f"00000000-0000-4000-8000-{n:012d}", ALICE, "Acme", f"{n:02d} {LONG_NAME}", start
-        )
-        properties = {k: v.to_json() for k, v in to_properties(entry).items()}
-        world.fake.add_page(world.data_source_id, properties)
+        entry = make_entry(n, user=ALICE, name=f"{n:02d} {LONG_NAME}", start=start)
+        seed_entry(world.fake, world.data_source_id, entry)
 
     caplog.set_level(logging.INFO, logger=COMMAND_LOGGER)
     reply = await bot.send(slash("end", "timer", user_id=ALICE))

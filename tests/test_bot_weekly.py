@@ -9,14 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from botkit import WEBHOOK_TOKEN, BotHarness, Clock
-from notionkit import timesheet_notion
+from notionkit import ALICE, make_entry, seed_entry, timesheet_notion
 
 from notion_client.fake import FakeNotion
-from timesheet.entries.model import TimeEntry
-from timesheet.entries.schema import to_properties
 
 TOKEN = "secret_weekly_token"
-ALICE = "100000000000000001"
 
 
 FRIDAY_W46 = datetime(2026, 11, 13, 10, tzinfo=UTC)
@@ -26,15 +23,7 @@ def seeded(*more: tuple[datetime, timedelta]) -> tuple[FakeNotion, str]:
     """Alice's 2.5 h on Friday 13 Nov (2026-W46), and ``more`` (start, length) entries."""
     fake, database_id, ds_id = timesheet_notion(("Acme",), token=TOKEN)
     for n, (start, length) in enumerate([(FRIDAY_W46, timedelta(hours=2.5)), *more]):
-        entry = TimeEntry(
-            entry_id=f"7d1c3f52-5a43-4c1e-9d0b-2f6f0e2b9a{n:02d}",
-            user_id=ALICE,
-            client="Acme",
-            name="Acme",
-            start=start,
-            end=start + length,
-        )
-        fake.add_page(ds_id, {k: v.to_json() for k, v in to_properties(entry).items()})
+        seed_entry(fake, ds_id, make_entry(n, user=ALICE, start=start, end=start + length))
     return fake, database_id
 
 

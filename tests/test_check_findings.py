@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from notionkit import T0, NotionEnv, entry_id, notion_env, seed_entry
+from notionkit import T0, NotionEnv, make_entry, notion_env, seed_entry
 
 from notion_client import Page
 from timesheet.entries.model import TimeEntry
@@ -40,20 +40,20 @@ def entry(
     name: str | None = None,
     created: datetime | None = None,
 ) -> TimeEntry:
-    """An entry starting ``start_hour`` hours after T0, ``hours`` long (None: running), on a
+    """`make_entry` starting ``start_hour`` hours after T0, ``hours`` long (None: running), on a
     page of its own (``https://notion.so/p<k>``); ``n`` picks its Entry ID (a fresh one by
     default)."""
     page = next(_pages)
     start = T0 + timedelta(hours=start_hour)
-    return TimeEntry(
-        entry_id=entry_id(page if n is None else n),
-        user_id=user,
+    minutes = None if hours is None else hours * 60
+    return make_entry(
+        page if n is None else n,
+        user=user,
         client=client,
-        name=client if name is None else name,
+        name=name,
         start=start,
-        end=None if hours is None else start + timedelta(hours=hours),
-        page_id=f"00000000-0000-4000-a000-{page:012d}",
-        url=f"https://notion.so/p{page}",
+        minutes=minutes,
+        page=page,
         created_at=created,
     )
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from notionkit import T0, NotionEnv, entry_id, notion_env
+from notionkit import T0, NotionEnv, make_entry, notion_env
 
 from timesheet.entries.duplicates import collapse_duplicates, one_per_entry_id, preference
 from timesheet.entries.model import TimeEntry
@@ -25,12 +25,6 @@ OPTS = ReportOptions(tz=TZ)
 PERIOD = week_period("2026-W47", TZ, 0, T0)
 SUNDAY = datetime(2026, 11, 22, 18, 0, tzinfo=TZ)
 ADA, BOB = "100000000000000001", "100000000000000002"
-
-
-def _entry(n: int, user: str, client: str, hour: int, minutes: int | None) -> TimeEntry:
-    start = T0 + timedelta(hours=hour)
-    end = None if minutes is None else start + timedelta(minutes=minutes)
-    return TimeEntry(entry_id(n), user, client, client, start, end)
 
 
 def _rows(text: str) -> dict[str, dict[str, str]]:
@@ -48,8 +42,8 @@ async def env() -> AsyncIterator[NotionEnv]:
 
 
 async def test_a_doubled_page_is_counted_once_and_named_in_the_notes(env: NotionEnv) -> None:
-    await env.store.create(_entry(1, ADA, "Acme", 0, 90))
-    doubled = _entry(2, ADA, "Globex", 3, 45)
+    await env.store.create(make_entry(1, minutes=90))
+    doubled = make_entry(2, client="Globex", start=T0 + timedelta(hours=3), minutes=45)
     first = await env.store.create(doubled)
     second = await env.store.create(doubled)  # the retry the lagging index did not stop
     assert first.page_id != second.page_id
@@ -72,8 +66,8 @@ async def test_a_doubled_page_is_counted_once_and_named_in_the_notes(env: Notion
 
 
 async def test_per_user_tables_each_count_their_doubles_once(env: NotionEnv) -> None:
-    ada = _entry(1, ADA, "Acme", 0, 60)
-    bob = _entry(2, BOB, "Acme", 1, 30)
+    ada = make_entry(1, user=ADA, minutes=60)
+    bob = make_entry(2, user=BOB, start=T0 + timedelta(hours=1), minutes=30)
     for entry in (ada, ada, ada, bob):
         await env.store.create(entry)
 
@@ -91,7 +85,7 @@ async def test_per_user_tables_each_count_their_doubles_once(env: NotionEnv) -> 
 
 async def test_an_ended_page_beats_its_running_twin(env: NotionEnv) -> None:
     """The doubled start of a timer ended through one page only: no hours up to "now"."""
-    ended = _entry(3, ADA, "Acme", 0, 120)
+    ended = make_entry(3, minutes=120)
     await env.store.create(replace(ended, end=None))
     await env.store.create(ended)
 
@@ -105,7 +99,7 @@ async def test_an_ended_page_beats_its_running_twin(env: NotionEnv) -> None:
 async def test_a_phantom_twin_stopped_later_does_not_over_bill(env: NotionEnv) -> None:
     """One page ended at 10:00 by the user; its twin ran on until a /start stopped it at 14:00
     (the gap before /end entry: stopped twins). The client is billed 1 h, not 5 h."""
-    entry = _entry(9, ADA, "Acme", 0, None)
+    entry = make_entry(9)
     real = await env.store.create(entry)
     phantom = await env.store.create(entry)
     env.fake.clock = lambda: T0 + timedelta(hours=1)
@@ -124,7 +118,7 @@ async def test_a_phantom_twin_stopped_later_does_not_over_bill(env: NotionEnv) -
 
 async def test_the_last_edited_of_two_equal_pages_counts(env: NotionEnv) -> None:
     """Same End: the page edited later in Notion wins (edited_at read from last_edited_time)."""
-    entry = _entry(4, ADA, "Acme", 0, 60)
+    entry = make_entry(4, minutes=60)
     env.fake.clock = lambda: T0
     old = await env.store.create(replace(entry, client="Globex", name="Globex"))
     env.fake.clock = lambda: T0 + timedelta(hours=5)
@@ -142,7 +136,7 @@ async def test_the_last_edited_of_two_equal_pages_counts(env: NotionEnv) -> None
 
 async def test_pages_without_an_entry_id_are_never_merged(env: NotionEnv) -> None:
     """Pages typed into Notion by hand have a blank Entry ID: each is its own entry."""
-    blank = replace(_entry(5, ADA, "Acme", 0, 60), entry_id="")
+    blank = make_entry(5, minutes=60, entry_id="")
     await env.store.create(blank)
     await env.store.create(blank)
 
@@ -153,7 +147,7 @@ async def test_pages_without_an_entry_id_are_never_merged(env: NotionEnv) -> Non
 
 
 def test_aggregate_itself_counts_a_doubled_entry_once() -> None:
-    entry = _entry(6, ADA, "Acme", 0, 60)
+    entry = make_entry(6, minutes=60)
     pages = [replace(entry, page_id="page-a"), replace(entry, page_id="page-b")]
     table = aggregate(pages, PERIOD, TZ, SUNDAY)
     assert table.total_hours == 1.0
@@ -165,7 +159,7 @@ def test_aggregate_itself_counts_a_doubled_entry_once() -> None:
 
 def test_a_copy_with_another_start_is_an_entry_of_its_own() -> None:
     """Notion's Duplicate copies the Entry ID too; the copy moved to Tuesday counts in full."""
-    entry = _entry(13, ADA, "Acme", 0, 180)
+    entry = make_entry(13, minutes=180)
     copy = replace(entry, start=entry.start + timedelta(days=1), page_id="page-b")
     copy = replace(copy, end=copy.start + timedelta(hours=8))
     table = aggregate([replace(entry, page_id="page-a"), copy], PERIOD, TZ, SUNDAY)
@@ -176,7 +170,7 @@ def test_a_copy_with_another_start_is_an_entry_of_its_own() -> None:
 
 
 def test_a_double_outside_the_period_gets_no_note() -> None:
-    entry = _entry(7, ADA, "Acme", -24 * 7, 60)  # the week before
+    entry = make_entry(7, start=T0 - timedelta(days=7), minutes=60)  # the week before
     pages = [replace(entry, page_id="page-a"), replace(entry, page_id="page-b")]
     table = aggregate(pages, PERIOD, TZ, SUNDAY)
     assert table.total_hours == 0.0
@@ -185,7 +179,7 @@ def test_a_double_outside_the_period_gets_no_note() -> None:
 
 # -- the winner rule ---------------------------------------------------------------------------
 
-BASE = _entry(8, ADA, "Acme", 0, 60)
+BASE = make_entry(8, minutes=60)
 AT = T0 + timedelta(hours=3)
 
 
@@ -228,7 +222,10 @@ def test_with_equal_ends_the_last_edited_wins_then_the_greatest_page_id() -> Non
 
 
 def test_collapsing_keeps_order_and_is_a_no_op_without_doubles() -> None:
-    a, b, c = (replace(_entry(n, ADA, "Acme", n, 30), page_id=f"p{n}") for n in (10, 11, 12))
+    a, b, c = (
+        make_entry(n, start=T0 + timedelta(hours=n), minutes=30, page_id=f"p{n}")
+        for n in (10, 11, 12)
+    )
     assert collapse_duplicates([c, a, b]) == ([c, a, b], [])
     b_twin = replace(b, page_id="p11-twin")
     unique, [group] = collapse_duplicates([b, c, b_twin, a])

@@ -6,14 +6,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-
-from timesheet.entries.model import TimeEntry
+from notionkit import make_entry
 
 LONDON = ZoneInfo("Europe/London")
-
-
-def _entry(start: datetime, end: datetime | None) -> TimeEntry:
-    return TimeEntry("e", "1", "Acme", "Acme", start, end)
 
 
 @pytest.mark.parametrize(
@@ -40,12 +35,12 @@ def _entry(start: datetime, end: datetime | None) -> TimeEntry:
     ],
 )
 def test_duration_is_elapsed_time_across_dst(start: datetime, end: datetime, hours: float) -> None:
-    assert _entry(start, end).duration(end) == timedelta(hours=hours)
+    assert make_entry(start=start, end=end).duration(end) == timedelta(hours=hours)
 
 
 def test_running_entry_counts_up_to_now_and_never_negative() -> None:
     start = datetime(2026, 11, 16, 9, 0, tzinfo=LONDON)
-    entry = _entry(start, None)
+    entry = make_entry(start=start)
     assert entry.running
     assert entry.duration(start + timedelta(minutes=90)) == timedelta(minutes=90)
     assert entry.duration(start - timedelta(hours=1)) == timedelta(0)
@@ -54,6 +49,6 @@ def test_running_entry_counts_up_to_now_and_never_negative() -> None:
 
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        _entry(datetime(2026, 11, 16, 9), None)
+        make_entry(start=datetime(2026, 11, 16, 9))
     with pytest.raises(ValueError, match="timezone-aware"):
-        _entry(datetime(2026, 11, 16, 9, tzinfo=LONDON), datetime(2026, 11, 16, 10))
+        make_entry(start=datetime(2026, 11, 16, 9, tzinfo=LONDON), end=datetime(2026, 11, 16, 10))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
 
 import pytest
 from botkit import BotHarness, slash
@@ -30,12 +29,6 @@ class Seconds:
 @pytest.fixture
 def world() -> World:
     return new_world(("Acme",), TOKEN)
-
-
-@pytest.fixture
-async def bot(world: World) -> AsyncIterator[BotHarness]:
-    async with world.harness() as harness:
-        yield harness
 
 
 # -- through the interaction server ------------------------------------------------------------

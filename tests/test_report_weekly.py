@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import web
+from notionkit import make_entry
 from webhookkit import WEBHOOK_TOKEN, FakeDiscord, serve_discord
 
 from notion_client import Date, NotionClient, RateLimit
@@ -34,16 +35,9 @@ PERIOD = week_period("2026-W47", TZ, 0, datetime(2026, 11, 18, tzinfo=TZ))
 SUNDAY_9AM = datetime(2026, 11, 22, 9, 0, tzinfo=TZ)
 
 
-def _entry(n: int, user: str, client: str, day: int, hour: int, minutes: int) -> TimeEntry:
-    start = PERIOD.start + timedelta(days=day, hours=hour)
-    return TimeEntry(
-        entry_id=f"00000000-0000-4000-8000-{n:012d}",
-        user_id=user,
-        client=client,
-        name=client,
-        start=start,
-        end=start + timedelta(minutes=minutes),
-    )
+def at(day: int, hour: int) -> datetime:
+    """``hour`` o'clock (London) on day ``day`` of the reported week (0: Monday)."""
+    return PERIOD.start + timedelta(days=day, hours=hour)
 
 
 @pytest.fixture
@@ -56,10 +50,10 @@ async def store() -> AsyncIterator[tuple[FakeNotion, EntryStore]]:
         database_id, _ = await create_database(client, parent, ("Acme", "Globex"))
         entry_store = EntryStore(client, database_id)
         for entry in [
-            _entry(1, ADA, "Acme", 0, 9, 90),  # Mon 1.50 h
-            _entry(2, ADA, "Globex", 2, 14, 45),  # Wed 0.75 h
-            _entry(3, BOB, "Acme", 0, 10, 120),  # Mon 2.00 h
-            _entry(4, BOB, "Acme", 7, 10, 60),  # next Monday: outside the week
+            make_entry(1, user=ADA, start=at(0, 9), minutes=90),  # Mon 1.50 h
+            make_entry(2, user=ADA, client="Globex", start=at(2, 14), minutes=45),  # Wed 0.75 h
+            make_entry(3, user=BOB, start=at(0, 10), minutes=120),  # Mon 2.00 h
+            make_entry(4, user=BOB, start=at(7, 10), minutes=60),  # next Monday: outside the week
         ]:
             await entry_store.create(entry)
         fake.requests.clear()
@@ -112,7 +106,7 @@ async def test_empty_week_still_gives_a_table(store: tuple[FakeNotion, EntryStor
 
 async def _broken(entries: EntryStore, n: int, user: str, day: int, **props: Date) -> TimeEntry:
     """A page of the week that the store can't use once ``props`` are written to it."""
-    page = await entries.create(_entry(n, user, "Acme", day, 11, 30))
+    page = await entries.create(make_entry(n, user=user, start=at(day, 11), minutes=30))
     assert page.page_id is not None
     await entries.client.update_page(page.page_id, dict(props))
     return page

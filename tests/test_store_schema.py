@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
+from notionkit import make_entry
 
 from notion_client import (
     Date,
@@ -41,17 +43,9 @@ def _page(props: dict[str, PropertyValue]) -> Page:
     )
 
 
-def _entry(**kw: object) -> TimeEntry:
-    fields: dict[str, object] = {
-        "entry_id": "00000000-0000-4000-8000-000000000001",
-        "user_id": "42",
-        "client": "Acme",
-        "name": "Acme",
-        "start": T0,
-        "note": "n",
-    }
-    fields.update(kw)
-    return TimeEntry(**fields)  # type: ignore[arg-type]
+def _entry(**fields: Any) -> TimeEntry:
+    """`make_entry` 1 of user 42 with note "n", from this module's T0 (09:00 at UTC+1)."""
+    return make_entry(user="42", start=T0, note="n", **fields)
 
 
 def test_to_properties_running_entry_leaves_end_out() -> None:

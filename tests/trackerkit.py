@@ -5,8 +5,8 @@ a `Clock` at `T0` and its ids `sequential_ids()`; the `TrackerEnv` it yields swi
 down and up, counts writes, reads the ledger as a restarted process would, and replays it. It
 also makes the running pages tests start from: one the ledger wrote (`running_page`), one it
 does not know (`started_elsewhere`) and a doubled start (`doubled_start`), and finds pages by
-page id or Entry ID. `PRESETS` and the users `ALICE`, `BOB` and `MANAGER` are what the tracker
-tests share (conftest's ``ledger_env`` fixture is a `TrackerEnv` on `PRESETS`).
+page id or Entry ID. `PRESETS` and the users `ALICE`, `BOB` (notionkit's) and `MANAGER` are
+what the tracker tests share (conftest's ``ledger_env`` fixture is a `TrackerEnv` on `PRESETS`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TypeVar
 
-from notionkit import T0, Clock, NotionEnv, notion_env, sequential_ids
+from notionkit import ALICE, BOB, T0, Clock, NotionEnv, notion_env, sequential_ids
 
 from notion_client import Page
 from timesheet.entries.model import TimeEntry
@@ -35,9 +35,7 @@ _E = TypeVar("_E", bound="TrackerEnv")
 DOWN: Final = 10_000
 #: The preset clients of the tracker tests.
 PRESETS: Final = ("Acme", "Globex")
-#: Discord users: two members, and one with Manage Server (who passes ``can_manage``).
-ALICE: Final = "100000000000000001"
-BOB: Final = "100000000000000002"
+#: A Discord user with Manage Server (who passes ``can_manage``); `ALICE` and `BOB` are members.
 MANAGER: Final = "100000000000000009"
 
 

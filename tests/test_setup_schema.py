@@ -56,6 +56,7 @@ def test_expected_schema_matches_the_pinned_table() -> None:
         "Entry ID": "rich_text",
         "Note": "rich_text",
         "Hours": "formula",
+        "Paused": "checkbox",
     }
     assert schema["Client"].options == ("Acme", "Globex")
     assert schema["Hours"].expression == HOURS_EXPRESSION
@@ -154,7 +155,7 @@ async def test_fix_adds_hours_after_start_and_end(fake: FakeNotion, client: Noti
     before = Counter(fake.requests)
     added = await fix_database(client, db_id, PRESETS)
     assert [a.split('"')[1] for a in added] == [
-        "Start", "End", "User", "Entry ID", "Note", "Hours",
+        "Start", "End", "User", "Entry ID", "Note", "Paused", "Hours",
     ]  # fmt: skip
     assert (Counter(fake.requests) - before)["update_data_source"] == 2
     assert await check_database(client, db_id) == []

@@ -28,6 +28,8 @@ class TimeEntry:
     url: str | None = None
     edited_at: datetime | None = field(default=None, compare=False, repr=False)
     created_at: datetime | None = field(default=None, compare=False, repr=False)
+    #: Ended by a pause (Notion's Paused checkbox): the session may be resumed.
+    paused: bool = False
 
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.start.utcoffset() is None:

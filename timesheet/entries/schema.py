@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Final
 
 from notion_client import (
+    Checkbox,
     DataSource,
     Date,
     Page,
@@ -29,6 +30,7 @@ __all__ = [
     "NAME",
     "NOTE",
     "OPTIONAL_PROPERTIES",
+    "PAUSED",
     "PROPERTY_TYPES",
     "START",
     "USER",
@@ -51,6 +53,8 @@ USER: Final = "User"
 ENTRY_ID: Final = "Entry ID"
 NOTE: Final = "Note"
 HOURS: Final = "Hours"
+#: Ticked on a page ended by a pause (cleared on resume, or by /end while paused).
+PAUSED: Final = "Paused"
 
 #: Notion formula 2.0: hours between Start and End to two decimals, empty while running.
 HOURS_EXPRESSION: Final = (
@@ -71,10 +75,11 @@ PROPERTY_TYPES: Final[Mapping[str, str]] = {
     ENTRY_ID: "rich_text",
     NOTE: "rich_text",
     HOURS: "formula",
+    PAUSED: "checkbox",
 }
 
 #: Properties only people read; the code works without them.
-OPTIONAL_PROPERTIES: Final = frozenset({HOURS})
+OPTIONAL_PROPERTIES: Final = frozenset({HOURS, PAUSED})
 
 
 def expected_schema(preset_clients: Iterable[str] = ()) -> dict[str, PropertySchema]:
@@ -148,6 +153,8 @@ def to_properties(entry: TimeEntry) -> dict[str, PropertyValue]:
     }
     if entry.end is not None:
         props[END] = Date(entry.end)
+    if entry.paused:  # only then: a database without Paused still takes every other write
+        props[PAUSED] = Checkbox(True)
     return props
 
 
@@ -159,6 +166,11 @@ class MalformedEntryError(ValueError):
         self.page_id = page_id
         self.url = url
         self.reason = reason
+
+
+def _checked(props: Mapping[str, PropertyValue], name: str) -> bool:
+    value = props.get(name)
+    return isinstance(value, Checkbox) and value.value
 
 
 def _text(props: Mapping[str, PropertyValue], name: str) -> str:
@@ -217,6 +229,7 @@ def from_page(page: Page) -> TimeEntry:
         url=page.url,
         edited_at=page.last_edited_time,
         created_at=page.created_time,
+        paused=_checked(props, PAUSED),
     )
 
 

@@ -111,6 +111,7 @@ def entry_to_json(entry: TimeEntry) -> dict[str, Any]:
         "note": entry.note,
         "page_id": entry.page_id,
         "url": entry.url,
+        "paused": entry.paused,
     }
 
 
@@ -126,6 +127,7 @@ def entry_from_json(data: dict[str, Any]) -> TimeEntry:
         note=data.get("note", ""),
         page_id=data.get("page_id"),
         url=data.get("url"),
+        paused=bool(data.get("paused", False)),
     )
 
 

@@ -9,14 +9,18 @@ from datetime import datetime
 from typing import Final, Protocol, TypeVar
 
 from notion_client import (
+    Checkbox,
     Date,
     Filter,
     NotionClient,
     NotionTransportError,
     ObjectNotFoundError,
     Page,
+    PropertyValue,
     RichText,
+    Select,
     ServerError,
+    Title,
     prop,
 )
 from timesheet.entries.model import TimeEntry, same_id
@@ -24,6 +28,9 @@ from timesheet.entries.schema import (
     CLIENT,
     END,
     ENTRY_ID,
+    NAME,
+    NOTE,
+    PAUSED,
     START,
     USER,
     MalformedEntryError,
@@ -271,7 +278,9 @@ class EntryStore:
         query = prop(USER).rich_text.equals(user_id) & prop(END).date.is_empty()
         return (await self._query(query)).entries
 
-    async def end(self, entry: TimeEntry, at: datetime, *, fresh: bool = False) -> TimeEntry:
+    async def end(
+        self, entry: TimeEntry, at: datetime, *, fresh: bool = False, paused: bool = False
+    ) -> TimeEntry:
         """Stop ``entry`` at ``at``: one write. An entry that already has an End keeps it.
 
         Never before its Start: a page whose Start turns out later than ``at`` (the copy was
@@ -292,13 +301,59 @@ class EntryStore:
             return entry
         assert entry.page_id is not None
         at = max(at, entry.start)
-        page = await self._client.update_page(entry.page_id, {END: Date(at)})
+        stop: dict[str, PropertyValue] = {END: Date(at)}
+        if paused:  # the same write: a pause is never half done
+            stop[PAUSED] = Checkbox(True)
+        page = await self._client.update_page(entry.page_id, stop)
         start = start_of(page)
         if start is not None and start > at:
             # Our copy's Start was stale (a lagging query index, a hand edit since): never
             # leave End before Start; the page ends at its own Start.
             page = await self._client.update_page(entry.page_id, {END: Date(start)})
         return from_page(page)
+
+    async def update(
+        self, page_id: str, entry: TimeEntry, *, paused: bool | None = None
+    ) -> TimeEntry:
+        """Write ``entry``'s Start, End, Client, Name and Note to page ``page_id`` (and Paused
+        when given): one write."""
+        props: dict[str, PropertyValue] = {
+            START: Date(entry.start),
+            CLIENT: Select(entry.client or None),
+            NAME: Title(entry.name),
+            NOTE: RichText(entry.note),
+        }
+        if entry.end is not None:
+            props[END] = Date(entry.end)
+        if paused is not None:
+            props[PAUSED] = Checkbox(paused)
+        return from_page(await self._client.update_page(page_id, props))
+
+    async def set_paused(self, page_id: str, paused: bool) -> TimeEntry:
+        """Tick or clear Paused on page ``page_id``: one write."""
+        return from_page(await self._client.update_page(page_id, {PAUSED: Checkbox(paused)}))
+
+    async def trash(self, page_id: str) -> TimeEntry:
+        """Move page ``page_id`` to Notion's trash (restorable there): one write."""
+        return from_page(await self._client.trash_page(page_id))
+
+    async def latest_ended(self, user_id: str, *, paused: bool = False) -> TimeEntry | None:
+        """``user_id``'s entry that ended last (only a paused one with ``paused``): one query
+        of one row."""
+        query = prop(USER).rich_text.equals(user_id) & prop(END).date.is_not_empty()
+        if paused:
+            query = query & prop(PAUSED).checkbox.equals(True)
+
+        async def first(ds_id: str) -> TimeEntry | None:
+            pages = self._client.query_data_source(
+                ds_id, filter=query, sorts=[prop(END).descending()], page_size=1
+            )
+            async for page in pages:
+                entry, _ = parse_page(page)
+                return entry
+            return None
+
+        return await self._on_data_source(first)
 
     async def set_entry_id(self, page_id: str, entry_id: str) -> TimeEntry:
         """Give page ``page_id`` the Entry ID ``entry_id``: one write, nothing else changes."""

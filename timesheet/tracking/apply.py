@@ -29,8 +29,19 @@ from timesheet.entries.store import (
     NotAnEntryError,
     may_have_created,
 )
-from timesheet.tracking.ledger import Ledger, Recorded, Written
-from timesheet.tracking.operations import EndOp, EndRunningOp, StartOp, entry_to_json
+from timesheet.tracking.ledger import EffectKind, Ledger, Recorded, Written
+from timesheet.tracking.operations import (
+    DeleteOp,
+    EditOp,
+    EndOp,
+    EndRunningOp,
+    LogOp,
+    PauseOp,
+    ResumeOp,
+    StartOp,
+    edited,
+    entry_to_json,
+)
 
 __all__ = [
     "Outcome",
@@ -163,19 +174,25 @@ async def _apply_start(
     # Stopped at the new start; a page starting later (a clock ahead) at its own Start.
     stopped += await _end_all(store, ledger, rec, others, new.start, running.fresh)
     if created is None:
-        settle = 0.0
-        if rec.create_sent is not None:  # its answer was lost: the page may be there, unlisted
-            settle = max(0.0, store.create_settle - (ledger.now() - rec.create_sent))
-        else:  # noted before it is sent: a crash after sending leaves the same doubt
-            ledger.mark_create_sent(rec.op_id)
-        try:
-            created = await store.create(new, maybe_exists=rec.attempts > 1, settle=settle)
-        except Exception as exc:
-            if rec.create_sent is None and not may_have_created(exc):
-                ledger.mark_create_sent(rec.op_id, now=False)  # refused: nothing to look for
-            raise
-        ledger.add_effect(rec.op_id, "created", created)
+        created = await _create(rec, new, store, ledger)
     return {"entry": entry_to_json(created), "stopped": _entries(stopped)}
+
+
+async def _create(rec: Recorded, new: TimeEntry, store: EntryStore, ledger: Ledger) -> TimeEntry:
+    """Create ``new``'s page once, whatever earlier attempts of ``rec`` did."""
+    settle = 0.0
+    if rec.create_sent is not None:  # its answer was lost: the page may be there, unlisted
+        settle = max(0.0, store.create_settle - (ledger.now() - rec.create_sent))
+    else:  # noted before it is sent: a crash after sending leaves the same doubt
+        ledger.mark_create_sent(rec.op_id)
+    try:
+        created = await store.create(new, maybe_exists=rec.attempts > 1, settle=settle)
+    except Exception as exc:
+        if rec.create_sent is None and not may_have_created(exc):
+            ledger.mark_create_sent(rec.op_id, now=False)  # refused: nothing to look for
+        raise
+    ledger.add_effect(rec.op_id, "created", created)
+    return created
 
 
 async def _apply_end_running(
@@ -183,10 +200,35 @@ async def _apply_end_running(
 ) -> dict[str, Any]:
     ended = [x.entry for x in ledger.effects_of_op(rec.op_id) if x.kind == "ended"]
     running = await running_pages(store, ledger, op.user_id)
+    early = _before_start(op.at, running.pages) if op.strict else None
+    if early is not None:
+        return early
     ended += await _end_all(store, ledger, rec, running.pages, op.at, running.fresh)
-    if not ended:
+    if ended:
+        return {"ended": _entries(ended)}
+    # Nothing runs: /end while paused ends the session (the page ended at the pause).
+    paused = await _paused(store, op.user_id)
+    if paused is None or paused.page_id is None:
         return {"refused": "nothing_running"}
-    return {"ended": _entries(ended)}
+    cleared = await store.set_paused(paused.page_id, False)
+    ledger.add_effect(rec.op_id, "edited", cleared)
+    return {"ended": _entries([cleared]), "was_paused": True}
+
+
+async def _paused(store: EntryStore, user_id: str) -> TimeEntry | None:
+    """The user's paused entry: one query; None as well for a database without Paused."""
+    try:
+        return await store.latest_ended(user_id, paused=True)
+    except ValidationError:
+        return None
+
+
+def _before_start(at: datetime, pages: Iterable[TimeEntry]) -> dict[str, Any] | None:
+    """The refusal of a stop typed before the Start of one of ``pages``, if any."""
+    early = next((p for p in pages if p.start > at), None)
+    if early is None:
+        return None
+    return {"refused": "before_start", "entry": entry_to_json(early), "at": at.isoformat()}
 
 
 async def _apply_end(rec: Recorded, op: EndOp, store: EntryStore, ledger: Ledger) -> dict[str, Any]:
@@ -200,6 +242,9 @@ async def _apply_end(rec: Recorded, op: EndOp, store: EntryStore, ledger: Ledger
     if not op.may_end(entry.user_id):
         return {"refused": "not_yours", "entry": entry_to_json(entry)}
     by_other = entry.user_id != op.asked_by
+    refused = _before_start(op.at, [entry]) if op.strict and not prior else None
+    if refused is not None and entry.end is None:
+        return refused
     if entry.end is not None and not prior:
         return {"ended": _entries([entry]), "by_other": by_other, "already_ended": True}
     # A doubled start's twin stops too: a later start would stop it, billing the gap.
@@ -219,6 +264,120 @@ async def _apply_end(rec: Recorded, op: EndOp, store: EntryStore, ledger: Ledger
     return {"ended": _entries(ended), "by_other": by_other}
 
 
+async def _apply_log(rec: Recorded, op: LogOp, store: EntryStore, ledger: Ledger) -> dict[str, Any]:
+    prior = next((x.entry for x in ledger.effects_of_op(rec.op_id) if x.kind == "created"), None)
+    created = prior or await _create(rec, op.entry, store, ledger)
+    return {"entry": entry_to_json(created), **await _overlaps(store, created)}
+
+
+async def _overlaps(store: EntryStore, entry: TimeEntry) -> dict[str, Any]:
+    """The owner's other entries overlapping ``entry``: one query."""
+    end = entry.end or entry.start
+    found = await store.list_overlapping(entry.start, max(end, entry.start), entry.user_id)
+    others = [e for e in found if _key(e) != _key(entry) and (e.end is None or e.end > entry.start)]
+    return {"overlaps": _entries(e for e in others if e.start < end or entry.end is None)}
+
+
+async def _owned(
+    op: EditOp | DeleteOp, store: EntryStore, ledger: Ledger
+) -> TimeEntry | dict[str, Any]:
+    """The entry ``op`` names, read fresh, or the refusal to give."""
+    try:
+        entry, _ = await locate(store, ledger, op.ref)
+    except EntryNotFound as exc:
+        return {"refused": "not_found", "ref": op.ref, "reason": exc.reason}
+    if not op.may_change(entry.user_id):
+        return {"refused": "not_yours", "entry": entry_to_json(entry)}
+    return entry
+
+
+async def _apply_edit(
+    rec: Recorded, op: EditOp, store: EntryStore, ledger: Ledger
+) -> dict[str, Any]:
+    prior = next((x.entry for x in ledger.effects_of_op(rec.op_id)), None)
+    entry = await _owned(op, store, ledger)
+    if isinstance(entry, dict):
+        return entry
+    by_other = entry.user_id != op.asked_by
+    if prior is not None:  # written by an attempt cut short
+        return {
+            "entry": entry_to_json(entry),
+            "by_other": by_other,
+            **await _overlaps(store, entry),
+        }
+    new = edited(entry, op.changes)
+    if new is None:
+        return {"refused": "end_not_after_start", "entry": entry_to_json(entry)}
+    assert entry.page_id is not None
+    written = await store.update(entry.page_id, new)
+    kind: EffectKind = "ended" if entry.end is None and written.end is not None else "edited"
+    ledger.add_effect(rec.op_id, kind, written)
+    result = {"entry": entry_to_json(written), "before": entry_to_json(entry), "by_other": by_other}
+    return result | await _overlaps(store, written)
+
+
+async def _apply_delete(
+    rec: Recorded, op: DeleteOp, store: EntryStore, ledger: Ledger
+) -> dict[str, Any]:
+    prior = next((x.entry for x in ledger.effects_of_op(rec.op_id)), None)
+    if prior is not None:
+        return {"entry": entry_to_json(prior), "by_other": prior.user_id != op.asked_by}
+    entry = await _owned(op, store, ledger)
+    if isinstance(entry, dict):
+        return entry
+    assert entry.page_id is not None
+    trashed = await store.trash(entry.page_id)
+    ledger.add_effect(rec.op_id, "trashed", trashed)
+    return {"entry": entry_to_json(trashed), "by_other": entry.user_id != op.asked_by}
+
+
+async def _apply_pause(
+    rec: Recorded, op: PauseOp, store: EntryStore, ledger: Ledger
+) -> dict[str, Any]:
+    ended = [x.entry for x in ledger.effects_of_op(rec.op_id) if x.kind == "ended"]
+    running = await running_pages(store, ledger, op.user_id)
+    early = _before_start(op.at, running.pages)
+    if early is not None and not ended:
+        return early
+    for page in running.pages:
+        try:
+            stopped = await store.end(page, op.at, fresh=running.fresh(page), paused=True)
+        except (NotAnEntryError, ObjectNotFoundError):
+            if running.fresh(page):
+                raise
+            continue
+        ledger.add_effect(rec.op_id, "ended", stopped)
+        ended.append(stopped)
+    if not ended:
+        return {"refused": "nothing_running"}
+    return {"ended": _entries(ended)}
+
+
+async def _apply_resume(
+    rec: Recorded, op: ResumeOp, store: EntryStore, ledger: Ledger
+) -> dict[str, Any]:
+    prior = ledger.effects_of_op(rec.op_id)
+    source = next((x.entry for x in prior if x.kind == "edited"), None)
+    prior_edit = source is not None
+    if source is None:
+        source = await _paused(store, op.user_id) or await store.latest_ended(op.user_id)
+    if source is None:
+        return {"refused": "nothing_to_resume"}
+    new = TimeEntry(
+        entry_id=op.entry_id,
+        user_id=op.user_id,
+        client=source.client,
+        name=source.name,
+        start=op.at,
+        note=source.note,
+    )
+    started = await _apply_start(rec, StartOp(new), store, ledger)
+    if source.paused and source.page_id is not None and not prior_edit:
+        source = await store.set_paused(source.page_id, False)
+        ledger.add_effect(rec.op_id, "edited", source)
+    return started | {"resumed": entry_to_json(source)}
+
+
 async def apply(rec: Recorded, store: EntryStore, ledger: Ledger) -> dict[str, Any]:
     """Write ``rec``'s operation to Notion; what it gave, to keep in the ledger as its result.
 
@@ -233,4 +392,14 @@ async def apply(rec: Recorded, store: EntryStore, ledger: Ledger) -> dict[str, A
         return await _apply_start(rec, op, store, ledger)
     if isinstance(op, EndRunningOp):
         return await _apply_end_running(rec, op, store, ledger)
-    return await _apply_end(rec, op, store, ledger)
+    if isinstance(op, EndOp):
+        return await _apply_end(rec, op, store, ledger)
+    if isinstance(op, LogOp):
+        return await _apply_log(rec, op, store, ledger)
+    if isinstance(op, EditOp):
+        return await _apply_edit(rec, op, store, ledger)
+    if isinstance(op, DeleteOp):
+        return await _apply_delete(rec, op, store, ledger)
+    if isinstance(op, PauseOp):
+        return await _apply_pause(rec, op, store, ledger)
+    return await _apply_resume(rec, op, store, ledger)

@@ -26,7 +26,7 @@ from timesheet.tracking.operations import (
     op_payload,
 )
 
-__all__ = ["LEDGER_FILENAME", "Effect", "Ledger", "Recorded", "Written"]
+__all__ = ["LEDGER_FILENAME", "Effect", "EffectKind", "Ledger", "Recorded", "Written"]
 
 #: The ledger's file in DATA_DIR (the name the outbox it replaces had: upgraded in place).
 LEDGER_FILENAME: Final = "outbox.sqlite3"
@@ -35,7 +35,7 @@ _MAX_ERROR_CHARS: Final = 500
 _PRUNE_EVERY: Final = 60.0
 
 State = Literal["pending", "done", "failed"]
-EffectKind = Literal["created", "ended"]
+EffectKind = Literal["created", "ended", "edited", "trashed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +250,7 @@ class Ledger:
         return found[0] if found else (self.next_pending(lane) if rows else None)
 
     def pending_count(self, lane: str) -> int:
-        rows = self._rows(
-            "SELECT COUNT(*) FROM ops WHERE state = 'pending' AND lane = ?", (lane,)
-        )
+        rows = self._rows("SELECT COUNT(*) FROM ops WHERE state = 'pending' AND lane = ?", (lane,))
         return int(rows[0][0])
 
     def pending_lanes(self) -> list[str]:
@@ -383,27 +381,24 @@ class Ledger:
         )
 
     def written(self, user_id: str) -> Written:
-        """What recent operations wrote to ``user_id``'s pages (only running pages parsed)."""
+        """What recent operations wrote to ``user_id``'s pages, each page as last written:
+        running if it was created or edited without an End, else ended (or trashed)."""
         old = self._clock() - self._keep
-        ended = frozenset(
-            compact_id(r[0])
-            for r in self._rows(
-                f"SELECT DISTINCT page_id FROM effects WHERE user_id = ? AND kind = 'ended'"
-                f" AND {_RECENT}",
-                (user_id, old),
-            )
-        )
         rows = self._rows(
-            f"SELECT page_id, entry FROM effects WHERE user_id = ? AND kind = 'created'"
-            f" AND {_RECENT} ORDER BY id",
+            f"SELECT page_id, kind, entry FROM effects WHERE id IN (SELECT MAX(id) FROM effects"
+            f" WHERE user_id = ? AND {_RECENT} GROUP BY replace(lower(page_id), '-', ''))"
+            " ORDER BY id",
             (user_id, old),
         )
-        running = [
-            entry_from_json(json.loads(r["entry"]))
-            for r in rows
-            if compact_id(r["page_id"]) not in ended
-        ]
-        return Written(running, ended)
+        running: list[TimeEntry] = []
+        ended: set[str] = set()
+        for row in rows:
+            entry = entry_from_json(json.loads(row["entry"]))
+            if row["kind"] in ("created", "edited") and entry.end is None:
+                running.append(entry)
+            else:
+                ended.add(compact_id(row["page_id"]))
+        return Written(running, frozenset(ended))
 
     def effects_of_page(self, page_id: str) -> list[Effect]:
         """Recent writes to one page, oldest first."""

@@ -45,7 +45,7 @@ CREATE TABLE effects (
     id       INTEGER PRIMARY KEY AUTOINCREMENT,
     op_id    INTEGER NOT NULL,
     user_id  TEXT    NOT NULL,
-    kind     TEXT    NOT NULL CHECK (kind IN ('created', 'ended')),
+    kind     TEXT    NOT NULL CHECK (kind IN ('created', 'ended', 'edited', 'trashed')),
     page_id  TEXT    NOT NULL,
     entry_id TEXT    NOT NULL,
     entry    TEXT    NOT NULL,

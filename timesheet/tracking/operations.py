@@ -4,17 +4,35 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from timesheet.entries.model import TimeEntry, same_id
+from timesheet.tracking.codec import aware_iso, entry_from_json, entry_to_json
+from timesheet.tracking.edit_ops import (
+    Changes,
+    DeleteOp,
+    EditOp,
+    EditOperation,
+    LogOp,
+    PauseOp,
+    ResumeOp,
+    edit_op_from_json,
+)
 
 __all__ = [
+    "Changes",
+    "DeleteOp",
+    "EditOp",
     "EndOp",
     "EndRunningOp",
+    "LogOp",
     "Operation",
+    "PauseOp",
+    "ResumeOp",
     "StartOp",
+    "edited",
     "entry_from_json",
     "entry_to_json",
     "op_from_payload",
@@ -54,6 +72,9 @@ class EndOp:
     asked_by: str
     can_manage: bool = False
     owner: str | None = None
+    #: ``at`` was typed by the person: a stop before the entry's Start is refused, not
+    #: moved to the Start (as the bot's own clock is, when a Start is ahead of it).
+    strict: bool = False
     kind: Literal["end"] = "end"
 
     @property
@@ -81,6 +102,7 @@ class EndRunningOp:
 
     user_id: str
     at: datetime
+    strict: bool = False
     kind: Literal["end_running"] = "end_running"
 
     @property
@@ -91,44 +113,7 @@ class EndRunningOp:
         return f"end running timers of user {self.user_id} at {self.at.isoformat()}"
 
 
-Operation = StartOp | EndOp | EndRunningOp
-
-
-def _aware(value: datetime, what: str) -> str:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware")
-    return value.isoformat()
-
-
-def entry_to_json(entry: TimeEntry) -> dict[str, Any]:
-    return {
-        "entry_id": entry.entry_id,
-        "user_id": entry.user_id,
-        "client": entry.client,
-        "name": entry.name,
-        "start": _aware(entry.start, "start"),
-        "end": entry.end.isoformat() if entry.end is not None else None,
-        "note": entry.note,
-        "page_id": entry.page_id,
-        "url": entry.url,
-        "paused": entry.paused,
-    }
-
-
-def entry_from_json(data: dict[str, Any]) -> TimeEntry:
-    end = data.get("end")
-    return TimeEntry(
-        entry_id=data["entry_id"],
-        user_id=data["user_id"],
-        client=data["client"],
-        name=data["name"],
-        start=datetime.fromisoformat(data["start"]),
-        end=datetime.fromisoformat(end) if end is not None else None,
-        note=data.get("note", ""),
-        page_id=data.get("page_id"),
-        url=data.get("url"),
-        paused=bool(data.get("paused", False)),
-    )
+Operation = StartOp | EndOp | EndRunningOp | EditOperation
 
 
 def op_payload(op: Operation) -> str:
@@ -138,16 +123,20 @@ def op_payload(op: Operation) -> str:
     if isinstance(op, EndRunningOp):
         if not op.user_id:
             raise ValueError("user id is empty")
-        return json.dumps({"user_id": op.user_id, "at": _aware(op.at, "end time")})
+        at = aware_iso(op.at, "end time")
+        return json.dumps({"user_id": op.user_id, "at": at, "strict": op.strict})
+    if not isinstance(op, EndOp):
+        return json.dumps(op.to_json())
     if not op.ref:
         raise ValueError("an end needs a page id or an Entry ID")
     return json.dumps(
         {
             "ref": op.ref,
-            "at": _aware(op.at, "end time"),
+            "at": aware_iso(op.at, "end time"),
             "asked_by": op.asked_by,
             "can_manage": op.can_manage,
             "owner": op.owner,
+            "strict": op.strict,
         }
     )
 
@@ -158,7 +147,8 @@ def op_from_payload(kind: str, payload: str) -> Operation:
     if kind == "start":
         return StartOp(entry_from_json(data))
     if kind == "end_running":
-        return EndRunningOp(data["user_id"], datetime.fromisoformat(data["at"]))
+        at = datetime.fromisoformat(data["at"])
+        return EndRunningOp(data["user_id"], at, bool(data.get("strict", False)))
     if kind == "end":
         return EndOp(
             ref=data["ref"],
@@ -166,8 +156,12 @@ def op_from_payload(kind: str, payload: str) -> Operation:
             asked_by=data["asked_by"],
             can_manage=bool(data.get("can_manage", False)),
             owner=data.get("owner"),
+            strict=bool(data.get("strict", False)),
         )
-    raise ValueError(f"unknown operation kind {kind!r}")
+    op = edit_op_from_json(kind, data)
+    if op is None:
+        raise ValueError(f"unknown operation kind {kind!r}")
+    return op
 
 
 def project(
@@ -198,12 +192,44 @@ def project(
                     stop(key, op.entry.start)
             if not any(e.entry_id == op.entry.entry_id for e in entries.values()):
                 entries[op.entry.entry_id] = op.entry
-        elif isinstance(op, EndRunningOp):
+        elif isinstance(op, EndRunningOp | PauseOp):
             if op.user_id == user_id:
                 for key in list(entries):
                     stop(key, op.at)
-        elif op.may_end(user_id):
+                    if isinstance(op, PauseOp) and entries[key].end == op.at:
+                        entries[key] = replace(entries[key], paused=True)
+        elif isinstance(op, EndOp):
+            if op.may_end(user_id):
+                for key, e in list(entries.items()):
+                    if op.names(e):
+                        stop(key, op.at)
+        elif isinstance(op, LogOp):
+            if op.lane == user_id:
+                entries.setdefault(op.entry.entry_id, op.entry)
+        elif isinstance(op, EditOp | DeleteOp):
             for key, e in list(entries.items()):
-                if op.names(e):
-                    stop(key, op.at)
+                if op.names(e) and op.may_change(user_id):
+                    if isinstance(op, DeleteOp):
+                        del entries[key]
+                    else:
+                        entries[key] = edited(e, op.changes) or e
+        # A resume's entry is known only once Notion says what was paused.
     return sorted(entries.values(), key=lambda e: e.start)
+
+
+def edited(entry: TimeEntry, changes: Changes) -> TimeEntry | None:
+    """``entry`` with ``changes`` made; None when its End would not be after its Start."""
+    start = changes.start or entry.start
+    end = changes.end or entry.end
+    if changes.duration is not None:
+        end = start + changes.duration
+    if end is not None and end <= start:
+        return None
+    return replace(
+        entry,
+        start=start,
+        end=end,
+        client=entry.client if changes.client is None else changes.client,
+        name=entry.name if changes.name is None else changes.name,
+        note=entry.note if changes.note is None else changes.note,
+    )

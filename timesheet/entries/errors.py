@@ -9,11 +9,14 @@ from timesheet.entries.model import TimeEntry
 from timesheet.text import clip, one_line
 
 __all__ = [
+    "EndNotAfterStart",
     "EntryNotFound",
     "InvalidEntryRef",
     "InvalidInput",
     "NotYourEntry",
     "NothingRunning",
+    "NothingToResume",
+    "StopBeforeStart",
     "TrackerError",
     "UnknownClient",
 ]
@@ -73,3 +76,23 @@ class InvalidInput(TrackerError):
         super().__init__(f"The {field} {problem}.")
         self.field = field
         self.problem = problem
+
+
+class StopBeforeStart(TrackerError):
+    def __init__(self, entry: TimeEntry, at: str) -> None:
+        super().__init__(
+            f"That stop ({at}) is before the entry's Start; nothing was changed. "
+            "Give a time after it."
+        )
+        self.entry = entry
+
+
+class EndNotAfterStart(TrackerError):
+    def __init__(self, entry: TimeEntry | None = None) -> None:
+        super().__init__("End must be after Start; nothing was changed.")
+        self.entry = entry
+
+
+class NothingToResume(TrackerError):
+    def __init__(self) -> None:
+        super().__init__("You have nothing to resume: no paused timer and no earlier entry.")

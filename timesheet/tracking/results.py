@@ -18,13 +18,18 @@ from timesheet.entries.model import TimeEntry
 
 __all__ = [
     "ActiveView",
+    "DeleteResult",
+    "EditResult",
     "EndResult",
     "EndSaved",
     "EntryNotFound",
     "InvalidEntryRef",
     "InvalidInput",
+    "LogResult",
     "NotYourEntry",
     "NothingRunning",
+    "PauseResult",
+    "ResumeResult",
     "StartResult",
     "TrackerError",
     "UnknownClient",
@@ -100,3 +105,52 @@ class ActiveView:
     def pending(self) -> list[TimeEntry]:
         """Entries whose start has not reached Notion yet."""
         return [e for e in self.entries if e.page_id is None]
+
+
+@dataclass(frozen=True, slots=True)
+class LogResult:
+    """The logged entry, and the user's entries it overlaps. ``queued``: saved, will sync."""
+
+    entry: TimeEntry
+    overlaps: tuple[TimeEntry, ...] = ()
+    queued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class EditResult:
+    """The entry as edited (``before``: as it was, when Notion was read)."""
+
+    entry: TimeEntry
+    before: TimeEntry | None = None
+    overlaps: tuple[TimeEntry, ...] = ()
+    ended_by_other: bool = False
+    queued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteResult:
+    """The entry moved to Notion's trash (``queued``: saved, will be moved once Notion
+    answers; ``entry`` None when the ledger does not know it yet)."""
+
+    entry: TimeEntry | None
+    ended_by_other: bool = False
+    queued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PauseResult:
+    """The timer(s) a pause ended (Paused ticked)."""
+
+    entries: tuple[TimeEntry, ...]
+    queued: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeResult:
+    """The new running entry, what it continues, and the timers it stopped. ``entry`` None:
+    saved until Notion answers (what is resumed is known only then)."""
+
+    entry: TimeEntry | None
+    resumed: TimeEntry | None = None
+    stopped: tuple[TimeEntry, ...] = ()
+    queued: bool = False

@@ -30,6 +30,7 @@ from timesheet.entries.model import TimeEntry, same_id
 from timesheet.entries.refs import parse_entry_ref
 from timesheet.entries.store import EntryStore
 from timesheet.tracking.apply import classify, locate, merge_effects
+from timesheet.tracking.corrections import Corrections, refused
 from timesheet.tracking.engine import DrainReport, Engine
 from timesheet.tracking.ledger import Ledger, Recorded
 from timesheet.tracking.operations import (
@@ -82,7 +83,7 @@ def _ended(data: dict[str, Any], key: str = "ended") -> list[TimeEntry]:
     return [entry_from_json(e) for e in data.get(key, ())]
 
 
-class Tracker:
+class Tracker(Corrections):
     """The timer rules. A command checks its input, records its operation in the ledger,
     applies its user's pending operations in order (its own last) and answers from what
     applying gave; when Notion can't take it now, the operation stays in the ledger and the
@@ -186,12 +187,15 @@ class Tracker:
         *,
         name: str | None = None,
         note: str | None = "",
+        at: datetime | None = None,
     ) -> StartResult:
-        """Start a timer now, ending the user's running one at the same instant.
+        """Start a timer now (or at ``at``, in the past), ending the user's running one at the
+        same instant.
 
         Requests: 1 query + 1 create (+ 1 update per timer it stops); none when saved.
         """
-        return await self.start_entry(self.plan_start(user_id, client, name=name, note=note))
+        entry = self.plan_start(user_id, client, name=name, note=note, at=at)
+        return await self.start_entry(entry)
 
     async def start_entry(self, entry: TimeEntry) -> StartResult:
         """Record and apply the start of a planned entry (see ``plan_start``)."""
@@ -209,7 +213,12 @@ class Tracker:
     # -- ending -----------------------------------------------------------------------------
 
     async def end(
-        self, user_id: str, ref: str | None = None, *, can_manage: bool = False
+        self,
+        user_id: str,
+        ref: str | None = None,
+        *,
+        can_manage: bool = False,
+        at: datetime | None = None,
     ) -> EndOutcome:
         """End the user's running timer (``ref=None``) or the entry ``ref`` names.
 
@@ -218,16 +227,17 @@ class Tracker:
         NothingRunning, InvalidEntryRef, EntryNotFound, NotYourEntry; when Notion can't take
         it now the stop is saved (``queued``, or ``EndSaved`` when no known timer answers it).
         """
-        at = self.now()
+        strict = at is not None  # a typed time: before the Start is refused, not moved
+        at = self.now() if at is None else to_millis(at)
         if ref is None or not ref.strip():
-            return await self._end_running(user_id, at)
-        return await self._end_ref(user_id, parse_entry_ref(ref), at, can_manage)
+            return await self._end_running(user_id, at, strict)
+        ref_id = await self.resolve_ref(user_id, ref)
+        return await self._end_ref(user_id, ref_id, at, can_manage, strict)
 
-    async def _end_running(self, user_id: str, at: datetime) -> EndOutcome:
-        rec = await self._submit(EndRunningOp(user_id, at))
+    async def _end_running(self, user_id: str, at: datetime, strict: bool) -> EndOutcome:
+        rec = await self._submit(EndRunningOp(user_id, at, strict))
         if rec.state == "done" and rec.result is not None:
-            if rec.result.get("refused"):
-                raise NothingRunning()
+            refused(rec.result)
             first, rest = latest_first(_ended(rec.result))
             return EndResult(entry=first, also_ended=rest)
         done = [x.entry for x in self.ledger.effects_of_op(rec.op_id) if x.kind == "ended"]
@@ -257,7 +267,7 @@ class Tracker:
         return next((e for e in view if e.page_id == known.page_id), known)
 
     async def _end_ref(
-        self, user_id: str, ref_id: str, at: datetime, can_manage: bool
+        self, user_id: str, ref_id: str, at: datetime, can_manage: bool, strict: bool
     ) -> EndOutcome:
         local = self._local_entry(ref_id)
         owner = None
@@ -265,7 +275,7 @@ class Tracker:
             if local.user_id != user_id and not can_manage:
                 raise NotYourEntry(local)
             owner = local.user_id
-        rec = await self._submit(EndOp(ref_id, at, user_id, can_manage, owner))
+        rec = await self._submit(EndOp(ref_id, at, user_id, can_manage, owner, strict))
         if rec.state == "done" and rec.result is not None:
             return _end_ref_result(rec.result)
         if local is None:
@@ -345,13 +355,7 @@ def _start_result(
 
 
 def _end_ref_result(result: dict[str, Any]) -> EndResult:
-    refused = result.get("refused")
-    if refused == "not_yours":
-        raise NotYourEntry(entry_from_json(result["entry"]))
-    if refused == "not_found":
-        raise EntryNotFound(result["ref"], result.get("reason", ""))
-    if refused:
-        raise NothingRunning()
+    refused(result)
     ended = _ended(result)
     return EndResult(
         entry=ended[0],

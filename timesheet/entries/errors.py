@@ -12,6 +12,7 @@ __all__ = [
     "EntryNotFound",
     "InvalidEntryRef",
     "InvalidInput",
+    "InvalidTime",
     "NotYourEntry",
     "NothingRunning",
     "TrackerError",
@@ -73,3 +74,16 @@ class InvalidInput(TrackerError):
         super().__init__(f"The {field} {problem}.")
         self.field = field
         self.problem = problem
+
+
+class InvalidTime(InvalidInput):
+    """A duration or a time people typed that can't be read or is refused: ``str()`` echoes
+    what was typed, says what is wrong (``problem``) and what to type (``accepted``)."""
+
+    def __init__(self, field: str, text: str, problem: str, accepted: str) -> None:
+        typed = text.strip()
+        said = f'"{_echo(typed)}" {problem}' if typed else problem
+        super().__init__(field, f"{said}; {accepted}")
+        self.text = text
+        self.problem = problem
+        self.accepted = accepted

@@ -1,1 +1,2 @@
-"""Time entries: the model, the Notion schema, the store, refs people paste, input checks."""
+"""Time entries: the model, the Notion schema, the store, refs people paste, input checks,
+typed durations and times."""

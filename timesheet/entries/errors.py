@@ -13,6 +13,7 @@ __all__ = [
     "EntryNotFound",
     "InvalidEntryRef",
     "InvalidInput",
+    "InvalidTime",
     "NotYourEntry",
     "NothingRunning",
     "NothingToResume",
@@ -96,3 +97,16 @@ class EndNotAfterStart(TrackerError):
 class NothingToResume(TrackerError):
     def __init__(self) -> None:
         super().__init__("You have nothing to resume: no paused timer and no earlier entry.")
+
+
+class InvalidTime(InvalidInput):
+    """A duration or a time people typed that can't be read or is refused: ``str()`` echoes
+    what was typed, says what is wrong (``problem``) and what to type (``accepted``)."""
+
+    def __init__(self, field: str, text: str, problem: str, accepted: str) -> None:
+        typed = text.strip()
+        said = f'"{_echo(typed)}" {problem}' if typed else problem
+        super().__init__(field, f"{said}; {accepted}")
+        self.text = text
+        self.problem = problem
+        self.accepted = accepted

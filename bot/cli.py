@@ -198,7 +198,7 @@ async def _active(args: argparse.Namespace, settings: Settings) -> int:
 
     user = _user(settings)
     async with _model(settings) as model:
-        view = await model.tracker.active_view(user)
+        view = await model.tracker.active_view(user, tz=settings.timezone)
         _say(format_active(view, settings.timezone, model.now(), markdown=False))
     return EXIT_OK
 

@@ -150,6 +150,13 @@ def format_active(
     unreachable = isinstance(view, ActiveView) and not view.notion_reachable
     if not entries:
         text = "You have no running timer."
+        if isinstance(view, ActiveView) and view.paused is not None:
+            paused = view.paused
+            text = (
+                f"Paused: {_label(paused, markdown)} since "
+                f"{format_time(paused.end or paused.start, tz, now)}; "
+                f"{format_duration(view.worked_today)} worked on it today. Resume to continue."
+            )
         return f"{UNREACHABLE}\n{text}" if unreachable else text
     lines = [UNREACHABLE] if unreachable else []
     lines += [

@@ -10,6 +10,7 @@ import pytest
 from notionkit import T0
 from trackerkit import ALICE, BOB, MANAGER, TrackerEnv
 
+from notion_client import NotionError
 from timesheet.entries.errors import (
     EndNotAfterStart,
     EntryNotFound,
@@ -223,3 +224,44 @@ async def test_every_new_operation_saved_during_an_outage_is_applied_once(
     assert gone.page_id not in {p.page_id for p in pages}
     assert sorted(p.client for p in pages) == ["Acme", "Acme", "Globex"]
     assert env.running_pages() == [] and any(p.paused for p in pages)
+
+
+async def test_active_shows_a_paused_session_with_the_time_worked_on_it_today(
+    ledger_env: TrackerEnv,
+) -> None:
+    env = ledger_env
+    await env.tracker.log(ALICE, "Acme", H, end=T0 - 2 * H)  # 06:00-07:00, same work
+    await env.tracker.start(ALICE, "Acme")  # 09:00
+    env.clock.advance(minutes=90)
+    await env.tracker.pause(ALICE)  # 10:30
+    env.clock.advance(minutes=30)
+    before = env.snapshot()
+    view = await env.tracker.active_view(ALICE)
+    assert view.entries == [] and view.paused is not None
+    assert view.paused.client == "Acme" and view.paused.end == T0 + 90 * M
+    assert view.worked_today == 150 * M  # 1 h logged + 1 h 30 before the pause
+    # running or paused: one query; the day's pages of the paused work: one more
+    assert env.since(before) == Counter(query_data_source=2)
+    await env.tracker.resume(ALICE)
+    before = env.snapshot()
+    running = await env.tracker.active_view(ALICE)
+    assert [e.client for e in running.entries] == ["Acme"] and running.paused is None
+    assert env.since(before) == Counter(query_data_source=1)
+
+
+async def test_a_database_without_paused_still_answers_active_and_refuses_pause_clearly(
+    ledger_env: TrackerEnv,
+) -> None:
+    env = ledger_env
+    # A database made before Paused existed: removed through the API.
+    await env.client.update_data_source(env.ds_id, {"Paused": None})
+    assert "Paused" not in env.fake.data_source(env.ds_id)["properties"]
+    await env.tracker.start(ALICE, "Acme")
+    view = await env.tracker.active_view(ALICE)
+    assert [e.client for e in view.entries] == ["Acme"]
+    before = env.snapshot()
+    assert [e.client for e in (await env.tracker.active_view(ALICE)).entries] == ["Acme"]
+    assert env.since(before) == Counter(query_data_source=1)  # learnt: no second try
+    with pytest.raises(NotionError):
+        await env.tracker.pause(ALICE)
+    assert [p.end for p in env.pages()] == [None] and len(env.ledger) == 0

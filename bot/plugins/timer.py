@@ -158,5 +158,5 @@ class EndTimer:
 class Active:
     async def callback(self, ctx: crescent.Context) -> None:
         run, model = current_run(), model_of(ctx)
-        view = await model.tracker.active_view(run.caller.user_id)
+        view = await model.tracker.active_view(run.caller.user_id, tz=model.settings.timezone)
         await _reply(active_reply(view, model.settings.timezone, model.now(), run.record))

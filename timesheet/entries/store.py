@@ -21,6 +21,7 @@ from notion_client import (
     Select,
     ServerError,
     Title,
+    ValidationError,
     prop,
 )
 from timesheet.entries.model import TimeEntry, same_id
@@ -145,6 +146,7 @@ class EntryStore:
         self._create_attempts = create_attempts
         self._cache = cache
         self.create_settle = create_settle
+        self._has_paused: bool | None = None  # learnt from the first query that names it
         self._sleep = sleep
         self._cache_key = f"data_source_id:{database_id}"
         self._data_source_id = None if cache is None else cache.get_meta(self._cache_key)
@@ -336,6 +338,25 @@ class EntryStore:
     async def trash(self, page_id: str) -> TimeEntry:
         """Move page ``page_id`` to Notion's trash (restorable there): one write."""
         return from_page(await self._client.trash_page(page_id))
+
+    async def find_running_or_paused(
+        self, user_id: str
+    ) -> tuple[list[TimeEntry], TimeEntry | None]:
+        """The user's running pages (as ``find_running``) and their latest paused page: one
+        query (two on a database without Paused, which has no paused page)."""
+        running = prop(END).date.is_empty()
+        if self._has_paused is not False:
+            either = running | prop(PAUSED).checkbox.equals(True)
+            try:
+                found = (await self._query(prop(USER).rich_text.equals(user_id) & either)).entries
+            except ValidationError:
+                self._has_paused = False
+            else:
+                self._has_paused = True
+                ended = [e for e in found if e.end is not None and e.paused]
+                latest = max(ended, key=lambda e: e.end or e.start, default=None)
+                return [e for e in found if e.end is None], latest
+        return await self.find_running(user_id), None
 
     async def latest_ended(self, user_id: str, *, paused: bool = False) -> TimeEntry | None:
         """``user_id``'s entry that ended last (only a paused one with ``paused``): one query

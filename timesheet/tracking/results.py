@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 from timesheet.entries.errors import (
     EntryNotFound,
@@ -100,6 +100,10 @@ class ActiveView:
 
     entries: list[TimeEntry]
     notion_reachable: bool = True
+    #: Nothing runs but a session is paused: its last page, and the time worked today on
+    #: that client and name (every page of the session, up to now).
+    paused: TimeEntry | None = None
+    worked_today: timedelta = timedelta(0)
 
     @property
     def pending(self) -> list[TimeEntry]:

@@ -4,7 +4,7 @@ ledger and ``apply``."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 from uuid import uuid4
 
@@ -324,20 +324,40 @@ class Tracker(Corrections):
         ledger wrote that Notion's index may not show yet and what is still pending. The
         pages of a doubled start count as one timer. Notion's errors propagate."""
         await self._drain_first(user_id)
-        notion = await self.store.find_running(user_id)
+        return self._merged_running(user_id, await self.store.find_running(user_id))
+
+    def _merged_running(self, user_id: str, notion: list[TimeEntry]) -> list[TimeEntry]:
         known = merge_effects(notion, self.ledger.written(user_id))
         ops = [r.op for r in self.ledger.pending(user_id)]
         running = [e for e in project(ops, user_id, known) if e.end is None]
         return one_per_entry_id(running)
 
-    async def active_view(self, user_id: str) -> ActiveView:
-        """Like ``active``, but when Notion is unavailable: what the ledger knows, flagged."""
+    async def active_view(self, user_id: str, *, tz: tzinfo = UTC) -> ActiveView:
+        """Like ``active``, but when Notion is unavailable: what the ledger knows, flagged.
+        When nothing runs, a paused session with the time worked on it today (in ``tz``):
+        1 query more, + 1 when one is paused."""
         try:
-            return ActiveView(await self.active(user_id))
+            await self._drain_first(user_id)
+            notion, paused = await self.store.find_running_or_paused(user_id)
+            running = self._merged_running(user_id, notion)
+            if running or paused is None:
+                return ActiveView(running)
+            return await self._paused_view(user_id, paused, tz)
         except NotionError as exc:
             if not is_unavailable(exc):
                 raise
             return ActiveView(one_per_entry_id(self._local_running(user_id)), False)
+
+    async def _paused_view(self, user_id: str, paused: TimeEntry, tz: tzinfo) -> ActiveView:
+        now = self.now()
+        midnight = datetime.combine(now.astimezone(tz).date(), time(), tz)
+        today = await self.store.list_overlapping(midnight, now, user_id)
+        same = [e for e in today if (e.client, e.name) == (paused.client, paused.name)]
+        worked = sum(
+            (min(e.end or now, now) - max(e.start, midnight) for e in one_per_entry_id(same)),
+            timedelta(0),
+        )
+        return ActiveView([], paused=paused, worked_today=max(worked, timedelta(0)))
 
 
 def _blocking(report: DrainReport) -> Exception | None:

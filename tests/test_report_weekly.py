@@ -252,6 +252,10 @@ async def test_demo_runs_the_pipeline_and_writes_outputs(tmp_path: Path) -> None
     # The start made while Notion was down was written later, at its own time (2 h, Wed).
     assert "Notion was down for Wed 09:30 Wayne's start: saved in the ledger" in text
     assert "1 timer runs" in text
+    # Fixed after the fact, the hours still those worked: a pause, a log, an adjusted stop.
+    assert "paused 20 min for lunch, then resumed Initech" in text
+    assert "logged Security audit call from memory: 1h 15m" in text
+    assert "stopped Wayne an hour late; adjusted to 3h 50m" in text
     rows = _rows((tmp_path / "timesheet.csv").read_text())
     assert list(rows["2026-11-16"]) == [
         "day",

@@ -265,3 +265,23 @@ async def test_a_database_without_paused_still_answers_active_and_refuses_pause_
     with pytest.raises(NotionError):
         await env.tracker.pause(ALICE)
     assert [p.end for p in env.pages()] == [None] and len(env.ledger) == 0
+
+
+async def test_pause_then_resume_within_the_index_lag_resumes_the_paused_work(
+    ledger_env: TrackerEnv,
+) -> None:
+    """The lagging index still lists the paused page as running and not paused: the ledger
+    knows better."""
+    env = ledger_env
+    env.fake.clock = env.clock  # the index lags by the tracker's clock
+    env.fake.faults.index_lag = 3.0
+    await env.tracker.log(ALICE, "Globex", H, end=T0 - H, note="older")
+    env.clock.advance(seconds=10)
+    started = (await env.tracker.start(ALICE, "Acme", note="this one")).entry
+    env.clock.advance(seconds=1)
+    await env.tracker.pause(ALICE)
+    env.clock.advance(seconds=1)
+    resumed = await env.tracker.resume(ALICE)
+    assert resumed.entry is not None and resumed.entry.note == "this one"
+    assert not env.page(started.page_id).paused
+    assert [(p.note, p.end is None) for p in env.running_pages()] == [("this one", True)]

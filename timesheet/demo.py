@@ -12,12 +12,15 @@ from zoneinfo import ZoneInfo
 
 from notion_client import NotionClient, RateLimit, RetryPolicy
 from notion_client.fake import FakeNotion
+from timesheet.entries.model import TimeEntry
 from timesheet.entries.setup import create_database
 from timesheet.entries.store import EntryStore
+from timesheet.entries.when import parse_duration, parse_when
 from timesheet.reports.render import render_text
 from timesheet.reports.report import ReportOptions, Timesheet, build_timesheets
 from timesheet.reports.week import week_period
 from timesheet.tracking.ledger import Ledger
+from timesheet.tracking.operations import Changes
 from timesheet.tracking.tracker import Tracker
 
 __all__ = ["DEMO_WEEK", "DemoShift", "demo_shifts", "run_demo"]
@@ -80,6 +83,10 @@ DEMO_INDEX_LAG: Final = 3.0
 
 
 _WHY: Final = {
+    "log": ": 1 create + 1 query (the entries it overlaps)",
+    "pause": ": 1 query + 1 update (End and Paused in one write)",
+    "resume": ": 2 queries + 1 create + 1 update (clears Paused)",
+    "edit": ": 1 retrieve + 1 update + 1 query (the entries it overlaps)",
     "start": ": 1 query + 1 create, the first also learns the data source",
     "end": ": 1 query + 1 update, + 1 read of the page the lagging index does not list yet",
 }
@@ -91,6 +98,7 @@ class _Recording:
 
     timers: int = 0
     saved: list[str] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)
     requests: dict[str, list[int]] = field(default_factory=dict)
     race: str = ""
 
@@ -98,38 +106,108 @@ class _Recording:
         self.requests.setdefault(kind, []).append(sum(fake.requests.values()) - before)
 
 
+#: Shifts fixed after the fact (index in ``demo_shifts``): a lunch pause, an entry logged
+#: from memory, a clock-out an hour late then adjusted. Their hours stay those of the shift.
+PAUSED_SHIFT: Final = 2
+LOGGED_SHIFT: Final = 4
+LATE_SHIFT: Final = 10
+
+
 async def _record_week(
     tracker: Tracker, other: Tracker, fake: FakeNotion, clock: _Clock, monday: date
 ) -> _Recording:
     """The week through the tracker, on a Notion whose index lags; one start during an
-    outage; the last start raced by a second process on the same ledger."""
+    outage; three shifts fixed after the fact; the last start raced by a second process on
+    the same ledger."""
     rec = _Recording()
     shifts = demo_shifts()
     for i, shift in enumerate(shifts):
         clock.now = datetime.combine(monday + timedelta(days=shift.day), shift.start, DEMO_TZ)
+        rec.timers += 1
+        if shift.minutes is None:
+            rec.race = await _race(tracker, other, shift)
+            continue
+        if i == LOGGED_SHIFT:
+            await _logged(tracker, fake, clock, shift, rec)
+            continue
         before = sum(fake.requests.values())
         if i == OUTAGE_SHIFT:
             fake.faults.fail_next(503, count=1000)
-        if shift.minutes is None:
-            rec.race = await _race(tracker, other, shift)
+        result = await tracker.start(
+            DEMO_USER, shift.client, name=shift.custom_name, note=shift.note
+        )
+        if result.queued:
+            rec.saved.append(f"{clock.now:%a %H:%M} {shift.client}")
         else:
-            result = await tracker.start(
-                DEMO_USER, shift.client, name=shift.custom_name, note=shift.note
-            )
-            if result.queued:
-                rec.saved.append(f"{clock.now:%a %H:%M} {shift.client}")
-            else:
-                rec.count("start", fake, before)
+            rec.count("start", fake, before)
         fake.faults.clear()
         fake.faults.index_lag = DEMO_INDEX_LAG
-        rec.timers += 1
-        if shift.minutes is not None:
-            clock.now += timedelta(minutes=shift.minutes)
-            before = sum(fake.requests.values())
-            await tracker.end(DEMO_USER)
-            if i != OUTAGE_SHIFT:  # that end also wrote the saved start first
-                rec.count("end", fake, before)
+        if i == PAUSED_SHIFT:
+            await _lunch_pause(tracker, fake, clock, rec)
+        late = timedelta(hours=1) if i == LATE_SHIFT else timedelta(0)
+        clock.now += timedelta(minutes=shift.minutes) + late
+        before = sum(fake.requests.values())
+        await tracker.end(DEMO_USER)
+        if i != OUTAGE_SHIFT:  # that end also wrote the saved start first
+            rec.count("end", fake, before)
+        if late:
+            await _adjusted(tracker, fake, clock, result.entry, shift, rec)
     return rec
+
+
+async def _lunch_pause(tracker: Tracker, fake: FakeNotion, clock: _Clock, rec: _Recording) -> None:
+    """An hour in, a 20-minute break: pause, then resume the same work."""
+    clock.now += timedelta(hours=1)
+    before = sum(fake.requests.values())
+    await tracker.pause(DEMO_USER)
+    rec.count("pause", fake, before)
+    clock.now += timedelta(minutes=20)
+    before = sum(fake.requests.values())
+    resumed = await tracker.resume(DEMO_USER)
+    rec.count("resume", fake, before)
+    rec.fixed.append(
+        f"{clock.now:%a %H:%M} paused 20 min for lunch, then resumed {_what(resumed.entry)}"
+    )
+    clock.now -= timedelta(hours=1, minutes=20)  # the shift's own minutes run from its start
+    clock.now += timedelta(minutes=20)
+
+
+async def _logged(
+    tracker: Tracker, fake: FakeNotion, clock: _Clock, shift: DemoShift, rec: _Recording
+) -> None:
+    """No timer at all: logged from memory, as typed (`1h 15m`, ending at `14:25`)."""
+    assert shift.minutes is not None
+    clock.now += timedelta(minutes=shift.minutes)
+    end = parse_when(f"{clock.now:%H:%M}", tz=DEMO_TZ, now=clock.now).moment
+    before = sum(fake.requests.values())
+    logged = await tracker.log(
+        DEMO_USER, shift.client, parse_duration("1h 15m"), end=end, name=shift.custom_name
+    )
+    rec.count("log", fake, before)
+    rec.fixed.append(f"{end:%a %H:%M} logged {_what(logged.entry)} from memory: 1h 15m")
+
+
+async def _adjusted(
+    tracker: Tracker,
+    fake: FakeNotion,
+    clock: _Clock,
+    entry: TimeEntry,
+    shift: DemoShift,
+    rec: _Recording,
+) -> None:
+    """Stopped an hour late; the effective duration typed afterwards keeps Start, moves End."""
+    assert shift.minutes is not None
+    typed = f"{shift.minutes // 60}h {shift.minutes % 60}m"
+    before = sum(fake.requests.values())
+    await tracker.edit(DEMO_USER, str(entry.page_id), Changes(duration=parse_duration(typed)))
+    rec.count("edit", fake, before)
+    rec.fixed.append(
+        f"{clock.now:%a %H:%M} stopped {_what(entry)} an hour late; adjusted to {typed}"
+    )
+
+
+def _what(entry: TimeEntry | None) -> str:
+    return "?" if entry is None else (entry.name or entry.client)
 
 
 async def _race(tracker: Tracker, other: Tracker, shift: DemoShift) -> str:
@@ -213,6 +291,8 @@ async def run_demo(out_dir: Path, stdout: TextIO) -> int:
             "command at its own time.",
             file=stdout,
         )
+    for fixed in recorded.fixed:
+        print(f"  Fixed after the fact: {fixed}.", file=stdout)
     print(f"  Race: {recorded.race}.", file=stdout)
     print(f"Report as of {now:%a %d %b %Y %H:%M} {DEMO_TZ.key}:\n", file=stdout)
     print(render_text(sheet.table), end="", file=stdout)

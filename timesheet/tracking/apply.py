@@ -223,6 +223,23 @@ async def _paused(store: EntryStore, user_id: str) -> TimeEntry | None:
         return None
 
 
+async def _resumable(store: EntryStore, ledger: Ledger, user_id: str) -> TimeEntry | None:
+    """The user's paused entry, else their latest ended one: as Notion lists them, or as the
+    ledger wrote them when that is later (the lagging index may not list a fresh pause)."""
+    written = [
+        x.entry for x in ledger.last_written(user_id) if x.kind != "trashed" and x.entry.end
+    ]
+
+    def latest(found: TimeEntry | None, mine: list[TimeEntry]) -> TimeEntry | None:
+        both = [e for e in (found, *mine) if e is not None and e.end is not None]
+        return max(both, key=lambda e: e.end or e.start, default=None)
+
+    paused = latest(await _paused(store, user_id), [e for e in written if e.paused])
+    if paused is not None:
+        return paused
+    return latest(await store.latest_ended(user_id), written)
+
+
 def _before_start(at: datetime, pages: Iterable[TimeEntry]) -> dict[str, Any] | None:
     """The refusal of a stop typed before the Start of one of ``pages``, if any."""
     early = next((p for p in pages if p.start > at), None)
@@ -360,7 +377,7 @@ async def _apply_resume(
     source = next((x.entry for x in prior if x.kind == "edited"), None)
     prior_edit = source is not None
     if source is None:
-        source = await _paused(store, op.user_id) or await store.latest_ended(op.user_id)
+        source = await _resumable(store, ledger, op.user_id)
     if source is None:
         return {"refused": "nothing_to_resume"}
     new = TimeEntry(

@@ -380,24 +380,28 @@ class Ledger:
             self._rows("SELECT * FROM effects WHERE op_id = ? ORDER BY id", (op_id,))
         )
 
-    def written(self, user_id: str) -> Written:
-        """What recent operations wrote to ``user_id``'s pages, each page as last written:
-        running if it was created or edited without an End, else ended (or trashed)."""
+    def last_written(self, user_id: str) -> list[Effect]:
+        """Recent writes to ``user_id``'s pages, each page as last written (oldest first)."""
         old = self._clock() - self._keep
         rows = self._rows(
-            f"SELECT page_id, kind, entry FROM effects WHERE id IN (SELECT MAX(id) FROM effects"
+            f"SELECT * FROM effects WHERE id IN (SELECT MAX(id) FROM effects"
             f" WHERE user_id = ? AND {_RECENT} GROUP BY replace(lower(page_id), '-', ''))"
             " ORDER BY id",
             (user_id, old),
         )
+        return self._effects(rows)
+
+    def written(self, user_id: str) -> Written:
+        """What recent operations wrote to ``user_id``'s pages, each page as last written:
+        running if it was created or edited without an End, else ended (or trashed)."""
         running: list[TimeEntry] = []
         ended: set[str] = set()
-        for row in rows:
-            entry = entry_from_json(json.loads(row["entry"]))
-            if row["kind"] in ("created", "edited") and entry.end is None:
+        for effect in self.last_written(user_id):
+            entry = effect.entry
+            if effect.kind in ("created", "edited") and entry.end is None:
                 running.append(entry)
             else:
-                ended.add(compact_id(row["page_id"]))
+                ended.add(compact_id(entry.page_id or ""))
         return Written(running, frozenset(ended))
 
     def effects_of_page(self, page_id: str) -> list[Effect]:

@@ -8,48 +8,40 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING
 
+from bot.cli_base import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_OK,
+    CommandFailed,
+    Handler,
+    as_handler,
+    open_model,
+    run,
+    say,
+    week_of,
+)
+from bot.cli_timers import add_timer_commands, glue_times
 from timesheet.config import ConfigError, Settings, load_dotenv_file
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
-    from bot.model import Model
     from notion_client import NotionClient
     from timesheet.reports.report import Timesheet
-    from timesheet.reports.week import Period
 
 __all__ = ["build_parser", "main"]
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_CONFIG = 2
-
-Handler = Callable[[argparse.Namespace, Settings], int]
-T = TypeVar("T")
-
-
-class CommandFailed(Exception):
-    """A command that could not do its job; ``str()`` is the one line to print."""
-
-
-def _say(text: str, out: TextIO | None = None) -> None:
-    print(text, file=out if out is not None else sys.stdout)
 
 
 def _fail(text: str) -> None:
     print(f"timetrack: {text}", file=sys.stderr)
 
 
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(coro)
-
-
-def _expected(exc: Exception) -> str | None:
-    """The one line for an error a user can meet (Notion, tracker rules), else None."""
+def _expected(exc: Exception, tz: tzinfo | None) -> str | None:
+    """The one line for an error a user can meet (Notion, tracker rules), else None; its
+    times in ``tz`` (TIMEZONE) once settings are read."""
     from bot.errors import describe_error
     from notion_client import NotionError
     from timesheet.entries.store import NoDataSourceError, NotAnEntryError
@@ -58,7 +50,7 @@ def _expected(exc: Exception) -> str | None:
     if isinstance(exc, CommandFailed):
         return str(exc)
     if isinstance(exc, NotionError | TrackerError | NotAnEntryError | NoDataSourceError):
-        return describe_error(exc).line
+        return describe_error(exc, tz=tz).line
     return None
 
 
@@ -70,18 +62,6 @@ def _notion(settings: Settings) -> NotionClient:
     return NotionClient(settings.notion_token, base_url=settings.notion_base_url)
 
 
-def _user(settings: Settings) -> str:
-    settings.require("TIMETRACK_USER")
-    assert settings.timetrack_user is not None
-    return settings.timetrack_user
-
-
-def _model(settings: Settings) -> Model:
-    from bot.model import Model
-
-    return Model(settings)
-
-
 # --- bot --------------------------------------------------------------------------------------
 
 
@@ -90,7 +70,7 @@ def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
         settings.require("DISCORD_PUBLIC_KEY", "DISCORD_TOKEN")
     else:
         settings.require("DISCORD_TOKEN")
-    model = _model(settings)
+    model = open_model(settings)
     import hikari
 
     from bot.app import build_gateway_bot, build_rest_bot, serve_http
@@ -136,102 +116,47 @@ async def _setup(args: argparse.Namespace, settings: Settings) -> int:
                     "Notion can't find NOTION_PARENT_PAGE_ID: share that page with the "
                     "integration (⋯ → Connections)"
                 ) from None
-            _say("Created the time-entries database. Add this line to .env:")
-            _say(f"NOTION_DATABASE_ID={database_id}")
+            say("Created the time-entries database. Add this line to .env:")
+            say(f"NOTION_DATABASE_ID={database_id}")
             return EXIT_OK
         database_id = settings.notion_database_id
         if args.fix:
             for line in await fix_database(client, database_id, settings.preset_clients):
-                _say(line)
+                say(line)
         problems = await check_database(client, database_id)
     if not problems:
-        _say("The database has every property timetrack needs.")
+        say("The database has every property timetrack needs.")
         return EXIT_OK
-    _say("The database is not ready:")
+    say("The database is not ready:")
     for problem in problems:
-        _say(f"  - {problem}")
+        say(f"  - {problem}")
     if any(p.fixable for p in problems) and not args.fix:
-        _say("Run `timetrack setup --fix` to add the missing properties.")
+        say("Run `timetrack setup --fix` to add the missing properties.")
     return EXIT_FAILED
 
 
-# --- start / end / active ---------------------------------------------------------------------
-
-
-async def _explained(model: Model, exc: Exception) -> CommandFailed:
-    from bot.errors import explain_error
-
-    reply = await explain_error(exc, model.notion, model.settings.notion_database_id)
-    return CommandFailed(reply.line)
-
-
-async def _start(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.format import format_start
-    from notion_client import ValidationError
-
-    user = _user(settings)
-    async with _model(settings) as model:
-        try:
-            result = await model.tracker.start(user, args.client, note=args.note or "")
-        except ValidationError as exc:
-            raise await _explained(model, exc) from None
-        _say(format_start(result, settings.timezone, model.now(), markdown=False))
-    return EXIT_OK
-
-
-async def _end(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.format import format_end
-    from notion_client import ValidationError
-
-    user = _user(settings)
-    async with _model(settings) as model:
-        try:
-            result = await model.tracker.end(user, args.entry)
-        except ValidationError as exc:
-            raise await _explained(model, exc) from None
-        _say(format_end(result, settings.timezone, model.now(), markdown=False))
-    return EXIT_OK
-
-
-async def _active(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.format import format_active
-
-    user = _user(settings)
-    async with _model(settings) as model:
-        view = await model.tracker.active_view(user, tz=settings.timezone)
-        _say(format_active(view, settings.timezone, model.now(), markdown=False))
-    return EXIT_OK
+# --- sync -----------------------------------------------------------------------------------
 
 
 async def _sync(args: argparse.Namespace, settings: Settings) -> int:
     from timesheet.tracking.sync import run_sync
 
-    async with _model(settings) as model:
+    async with open_model(settings) as model:
         code, lines = await run_sync(model.engine)
     for line in lines:
-        _say(line)
+        say(line)
     return code
 
 
 # --- report and check -------------------------------------------------------------------------
 
 
-def _week(spec: str, settings: Settings, now: datetime) -> Period:
-    """The local week ``--week`` names (in TIMEZONE)."""
-    from timesheet.reports.week import InvalidWeek, week_period
-
-    try:
-        return week_period(spec, settings.timezone, settings.week_start, now)
-    except InvalidWeek as exc:
-        raise CommandFailed(exc.answer(f"--week {spec}: expected")) from None
-
-
 async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timesheet:
     from timesheet.reports.report import ReportOptions, build_timesheets
 
-    async with _model(settings) as model:
+    async with open_model(settings) as model:
         now = model.now()
-        period = _week(args.week, settings, now)
+        period = week_of(args.week, settings, now)
         (sheet,) = await build_timesheets(
             model.store, period, ReportOptions.from_settings(settings), now, user_id=args.user
         )
@@ -269,25 +194,25 @@ def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     quiet = args.csv == "-"
     csv_file = _output(args.csv) if args.csv and not quiet else None
     png_file = _output(args.png) if args.png else None
-    sheet = _run(_fetch_report(args, settings))
+    sheet = run(_fetch_report(args, settings))
     if quiet:
         sys.stdout.write(sheet.csv)
     else:
-        _say(render_text(sheet.table))
+        say(render_text(sheet.table))
     if csv_file is not None:
         _write(csv_file, sheet.csv.encode("utf-8"))
-        _say(f"Wrote {args.csv}")
+        say(f"Wrote {args.csv}")
     if png_file is not None:
         _write(png_file, sheet.png())
         if not quiet:
-            _say(f"Wrote {args.png}")
+            say(f"Wrote {args.png}")
     if args.post:
         from timesheet.reports.report import post_timesheets
 
         assert settings.timesheet_webhook_url is not None
-        _run(post_timesheets(settings.timesheet_webhook_url, [sheet]))
+        run(post_timesheets(settings.timesheet_webhook_url, [sheet]))
         if not quiet:
-            _say("Posted to the timesheet webhook.")
+            say("Posted to the timesheet webhook.")
     return EXIT_OK
 
 
@@ -297,14 +222,14 @@ async def _check(args: argparse.Namespace, settings: Settings) -> int:
     from timesheet.reports.wording import page_ref
 
     tz = settings.timezone
-    async with _model(settings) as model:
+    async with open_model(settings) as model:
         now = model.now()
-        period = _week(args.week, settings, now)
+        period = week_of(args.week, settings, now)
         result = await check_period(model.store, period, now=now, tz=tz, fix=args.fix)
     for page in result.fixed:
-        _say(f"fixed: {page_ref(page)} now has Entry ID {page.entry_id}")
+        say(f"fixed: {page_ref(page)} now has Entry ID {page.entry_id}")
     for line in result.lines(week_title(period, tz)):
-        _say(line)
+        say(line)
     return EXIT_FAILED if result.findings else EXIT_OK
 
 
@@ -323,13 +248,6 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings | None) -> int:
 # --- parser -----------------------------------------------------------------------------------
 
 
-def _async(handler: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]) -> Handler:
-    def run(args: argparse.Namespace, settings: Settings) -> int:
-        return _run(handler(args, settings))
-
-    return run
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="timetrack",
@@ -345,22 +263,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     setup = sub.add_parser("setup", help="create the Notion database, or check its schema")
     setup.add_argument("--fix", action="store_true", help="add the missing properties")
-    setup.set_defaults(handler=_async(_setup), uses_data_dir=False)
+    setup.set_defaults(handler=as_handler(_setup), uses_data_dir=False)
 
-    start = sub.add_parser("start", help="start a timer as TIMETRACK_USER")
-    start.add_argument("client", metavar="CLIENT")
-    start.add_argument("--note", metavar="TEXT", default="")
-    start.set_defaults(handler=_async(_start))
-
-    end = sub.add_parser("end", help="stop your running timer, or ENTRY (page id or URL)")
-    end.add_argument("entry", metavar="ENTRY", nargs="?", default=None)
-    end.set_defaults(handler=_async(_end))
-
-    active = sub.add_parser("active", help="show your running timer")
-    active.set_defaults(handler=_async(_active))
+    add_timer_commands(sub)
 
     sync = sub.add_parser("sync", help="apply every operation saved while Notion was unreachable")
-    sync.set_defaults(handler=_async(_sync))
+    sync.set_defaults(handler=as_handler(_sync))
 
     report = sub.add_parser("report", help="print a week's timesheet (and write/post it)")
     report.add_argument("--week", default="this", help="this | last | 2026-W47 (default this)")
@@ -375,7 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fix", action="store_true", help="give copied entries a fresh Entry ID (only that)"
     )
-    check.set_defaults(handler=_async(_check))
+    check.set_defaults(handler=as_handler(_check))
 
     demo = sub.add_parser("demo", help="the whole pipeline on an in-memory Notion, offline")
     demo.add_argument("--out", metavar="DIR", default="demo-output", help="(default demo-output)")
@@ -388,13 +296,15 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
     ``environ`` replaces the process environment (and `.env`) — for tests.
     """
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(glue_times(sys.argv[1:] if argv is None else argv))
+    tz: tzinfo | None = None
     try:
         if not getattr(args, "needs_settings", True):
             return int(args.handler(args, None))
         if environ is None:
             load_dotenv_file()
         settings = Settings.from_env(environ)
+        tz = settings.timezone
         if getattr(args, "uses_data_dir", True):
             settings.check_data_dir()
         handler: Handler = args.handler
@@ -405,7 +315,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        line = _expected(exc)
+        line = _expected(exc, tz)
         if line is None:
             raise
         _fail(line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import TYPE_CHECKING, Final
 
 from notion_client import (
@@ -88,15 +89,17 @@ class ErrorReply:
 _UNAVAILABLE = "Notion is unavailable right now (it did not answer after several tries). "
 
 
-def describe_error(exc: BaseException, *, changed: bool = False) -> ErrorReply:
+def describe_error(
+    exc: BaseException, *, changed: bool = False, tz: tzinfo | None = None
+) -> ErrorReply:
     """Map an error to one clear line. Never a traceback, token, URL or signature.
     ``changed``: the command changed something before it failed, so no line says that
-    nothing changed."""
+    nothing changed. ``tz``: the zone a refusal names its times in (else UTC)."""
     if isinstance(exc, ReplyFailed):
         saved = changed or exc.changed
         return ErrorReply(SAVED_BUT_UNSHOWN if saved else UNSHOWN, "reply_failed")
     if isinstance(exc, TrackerError):
-        return ErrorReply(str(exc), "refused")
+        return ErrorReply(str(exc) if tz is None else exc.line(tz), "refused")
     if isinstance(exc, ConfigError):
         return ErrorReply(f"timetrack is misconfigured: {exc}", "config_error")
     if isinstance(exc, NotAnEntryError):

@@ -8,7 +8,15 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.entries.model import TimeEntry
-from timesheet.text import clip
+from timesheet.text import clip, one_line
+from timesheet.tracking.corrections import Listed, short_ref
+from timesheet.tracking.results import (
+    DeleteResult,
+    EditResult,
+    LogResult,
+    PauseResult,
+    ResumeResult,
+)
 from timesheet.tracking.tracker import ActiveView, EndOutcome, EndSaved, StartResult
 
 __all__ = [
@@ -17,8 +25,16 @@ __all__ = [
     "SHOWN_NOTE",
     "custom_name",
     "format_active",
+    "format_delete",
     "format_duration",
+    "format_edit",
     "format_end",
+    "format_entries",
+    "format_log",
+    "format_pause",
+    "format_read_as",
+    "format_resume",
+    "format_span",
     "format_start",
     "format_time",
     "shown_name",
@@ -51,12 +67,29 @@ def format_duration(span: timedelta) -> str:
     return f"{minutes // 60}h {minutes % 60:02d}m"
 
 
-def format_time(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
-    """``09:14 Europe/London`` today, ``Mon 17 Nov 09:14 Europe/London`` on another day."""
+def _wall(moment: datetime, tz: ZoneInfo, now: datetime | None) -> str:
     local = moment.astimezone(tz)
     if now is not None and now.astimezone(tz).date() == local.date():
-        return f"{local:%H:%M} {tz.key}"
-    return f"{local:%a %d %b %H:%M} {tz.key}"
+        return f"{local:%H:%M}"
+    return f"{local:%a %d %b %H:%M}"
+
+
+def format_time(moment: datetime, tz: ZoneInfo, now: datetime | None = None) -> str:
+    """``09:14 Europe/London`` today, ``Mon 17 Nov 09:14 Europe/London`` on another day."""
+    return f"{_wall(moment, tz, now)} {tz.key}"
+
+
+def format_span(entry: TimeEntry, tz: ZoneInfo, now: datetime, *, zone: bool = True) -> str:
+    """``Mon 16 Nov 09:00–10:20 Europe/London``, ``09:00–now`` while it runs, both days when
+    it ends on another one; ``zone=False`` leaves the zone out (a list names it once)."""
+    start = _wall(entry.start, tz, now)
+    if entry.end is None:
+        text = f"{start}–now"
+    elif entry.end.astimezone(tz).date() == entry.start.astimezone(tz).date():
+        text = f"{start}–{entry.end.astimezone(tz):%H:%M}"
+    else:
+        text = f"{start} – {_wall(entry.end, tz, None)}"
+    return f"{text} {tz.key}" if zone else text
 
 
 def _url(entry: TimeEntry) -> str | None:
@@ -164,4 +197,183 @@ def format_active(
         f"elapsed {format_duration(e.duration(now))}.{_link(e, markdown)}"
         for e in entries
     ]
+    return "\n".join(lines)
+
+
+# --- fixing time after the fact ------------------------------------------------------------
+
+
+def format_read_as(typed: str, described: str, tz: ZoneInfo) -> str:
+    """The line for a typed wall time that happens twice (a DST fold): which one was taken."""
+    return (
+        f'"{clip(one_line(typed.strip()), SHOWN_NAME)}" happens twice in {tz.key} (the clocks '
+        f"go back): read as {described}."
+    )
+
+
+def _ref(entry: TimeEntry, markdown: bool) -> str:
+    ref = short_ref(entry)
+    return f"`{ref}`" if markdown else ref
+
+
+def _overlap_lines(
+    overlaps: Sequence[TimeEntry], tz: ZoneInfo, now: datetime, markdown: bool
+) -> list[str]:
+    return [
+        f"It overlaps {_label(e, markdown)} ({format_span(e, tz, now)}, "
+        f"ref {_ref(e, markdown)}).{_link(e, markdown)}"
+        for e in overlaps
+    ]
+
+
+def _note_line(entry: TimeEntry) -> list[str]:
+    return [f"Note: {clip(entry.note, SHOWN_NOTE)}"] if entry.note else []
+
+
+def format_log(result: LogResult, tz: ZoneInfo, now: datetime, *, markdown: bool = True) -> str:
+    """What a log reply says: the entry, its note, and each entry of yours it overlaps."""
+    entry = result.entry
+    lines = [
+        f"Logged {_label(entry, markdown)}: {format_span(entry, tz, now)} "
+        f"({format_duration(entry.duration(now))}).{_link(entry, markdown)}",
+        *_note_line(entry),
+        *_overlap_lines(result.overlaps, tz, now, markdown),
+    ]
+    if result.queued:
+        lines.append(QUEUED)
+    return "\n".join(lines)
+
+
+def _changes(before: TimeEntry, after: TimeEntry, tz: ZoneInfo, now: datetime) -> list[str]:
+    """One line per field an edit changed: ``Start: 09:00 → 09:15 Europe/London``."""
+
+    def when(moment: datetime | None) -> str:
+        return "none (running)" if moment is None else format_time(moment, tz, now)
+
+    def text(value: str) -> str:
+        return f'"{clip(value, SHOWN_NAME)}"' if value else "none"
+
+    lines = []
+    for field, old, new in (
+        ("Start", when(before.start), when(after.start)),
+        ("End", when(before.end), when(after.end)),
+        ("Client", text(before.client), text(after.client)),
+        ("Name", text(before.name), text(after.name)),
+        ("Note", text(before.note), text(after.note)),
+    ):
+        if old != new:
+            lines.append(f"{field}: {old} → {new}")
+    return lines
+
+
+def format_edit(result: EditResult, tz: ZoneInfo, now: datetime, *, markdown: bool = True) -> str:
+    """What an edit reply says: the entry as it is now, what changed, what it overlaps."""
+    entry = result.entry
+    if not entry.entry_id:  # saved for an entry nothing here knows yet
+        return f"Saved: your change to that entry will be written once Notion answers.\n{QUEUED}"
+    owner = f" of <@{entry.user_id}>" if markdown else f" of user {entry.user_id}"
+    whose = owner if result.ended_by_other else ""
+    lines = [
+        f"Changed {_label(entry, markdown)}{whose}: now {format_span(entry, tz, now)} "
+        f"({format_duration(entry.duration(now))}).{_link(entry, markdown)}"
+    ]
+    if result.before is not None:
+        lines += _changes(result.before, entry, tz, now)
+    lines += _overlap_lines(result.overlaps, tz, now, markdown)
+    if result.queued:
+        lines.append(QUEUED)
+    return "\n".join(lines)
+
+
+def format_delete(
+    result: DeleteResult, tz: ZoneInfo, now: datetime, *, markdown: bool = True
+) -> str:
+    """What a delete reply says: which entry went to Notion's trash, and how to restore it."""
+    entry = result.entry
+    if entry is None:
+        return f"Saved: that entry will be moved to Notion's trash once Notion answers.\n{QUEUED}"
+    verb = "Will move" if result.queued else "Moved"
+    lines = [
+        f"{verb} {_label(entry, markdown)} ({format_span(entry, tz, now)}, "
+        f"{format_duration(entry.duration(now))}) to Notion's trash.",
+        "To restore it: in Notion, Trash (in the sidebar) → Restore, or open the page and "
+        f"click Restore page.{_link(entry, markdown)}",
+    ]
+    if result.queued:
+        lines.append(QUEUED)
+    return "\n".join(lines)
+
+
+def format_pause(result: PauseResult, tz: ZoneInfo, now: datetime, *, markdown: bool = True) -> str:
+    """What a pause reply says: the timer paused, its total, and what resuming does."""
+    if result.queued:
+        return f"Saved: your running timer will be paused at {format_time(now, tz, now)}.\n{QUEUED}"
+    lines = [
+        f"Paused {_label(e, markdown)} at {format_time(e.end or now, tz, now)} "
+        f"(started {format_time(e.start, tz, now)}, total {format_duration(e.duration(now))})."
+        f"{_link(e, markdown)}"
+        for e in result.entries
+    ]
+    lines.append("Resuming starts a new entry with the same client, name and note.")
+    return "\n".join(lines)
+
+
+def format_resume(
+    result: ResumeResult, tz: ZoneInfo, now: datetime, *, markdown: bool = True
+) -> str:
+    """What a resume reply says: the new timer, what it continues, the timers it stopped."""
+    entry = result.entry
+    if entry is None:
+        return (
+            "Saved: your paused timer (else your latest entry) continues from "
+            f"{format_time(now, tz, now)} once Notion answers.\n{QUEUED}"
+        )
+    lines = [
+        f"Resumed {_label(entry, markdown)} at {format_time(entry.start, tz, now)}."
+        f"{_link(entry, markdown)}"
+    ]
+    if result.resumed is not None:
+        lines.append(f"It continues the entry of {format_span(result.resumed, tz, now)}.")
+    lines += _note_line(entry)
+    lines.extend(_stopped_line(e, tz, now, markdown) for e in result.stopped)
+    if result.queued:
+        lines.append(QUEUED)
+    return "\n".join(lines)
+
+
+def _marks(item: Listed) -> str:
+    marks = (
+        ("running", item.entry.running),
+        ("paused", item.entry.paused),
+        ("overlap", item.overlaps),
+    )
+    return "".join(f" [{mark}]" for mark, shown in marks if shown)
+
+
+def format_entries(
+    listed: Sequence[Listed], title: str, tz: ZoneInfo, now: datetime, *, markdown: bool = True
+) -> str:
+    """Your entries of ``title`` (a period), one a line: short ref, client/name, start–end,
+    duration, and marks for running, paused and overlapping ones. Times in ``tz``, named once;
+    in the terminal (``markdown=False``) the columns line up.
+    """
+    if not listed:
+        return f"No entries in {title}."
+    rows = [
+        (
+            _ref(item.entry, markdown),
+            _label(item.entry, markdown),
+            format_span(item.entry, tz, now, zone=False),
+            format_duration(item.entry.duration(now)),
+        )
+        for item in listed
+    ]
+    if markdown:
+        cells = [" · ".join(row) for row in rows]
+    else:
+        widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
+        cells = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in rows]
+    count = "1 entry" if len(listed) == 1 else f"{len(listed)} entries"
+    lines = [f"{count} in {title}, times in {tz.key}:"]
+    lines += [(cell + _marks(item)).rstrip() for cell, item in zip(cells, listed, strict=True)]
     return "\n".join(lines)

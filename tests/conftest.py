@@ -1,5 +1,6 @@
 """Fixtures shared by the test modules: a temporary ledger, the tracker and engine on the
-in-memory Notion with a ledger on disk, and the bot on a module's in-memory Notion."""
+in-memory Notion with a ledger on disk, the bot on a module's in-memory Notion, and the
+in-memory Notion served over HTTP for ``timetrack`` commands run in process."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from timesheet.tracking.ledger import Ledger
 if TYPE_CHECKING:  # the bot's kit loads hikari: only the modules that use it pay for it
     from botkit import BotHarness
     from botworld import World
+    from clikit import Notion
 
 
 @pytest.fixture
@@ -39,3 +41,13 @@ async def bot(world: World) -> AsyncIterator[BotHarness]:
     a module whose bot needs a `Clock` defines its own ``bot``."""
     async with world.harness() as harness:
         yield harness
+
+
+@pytest.fixture
+def notion(tmp_path: Path) -> Iterator[Notion]:
+    """A fresh timesheet served over HTTP for `bot.cli.main` (see `clikit`), the ledger in
+    ``tmp_path / "data"``."""
+    from clikit import served_timesheet
+
+    with served_timesheet(tmp_path / "data") as served:
+        yield served

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
-import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from notionkit import make_entry, prop_text, seed_entry, timesheet_notion
+from clikit import TOKEN, USER, Notion
+from notionkit import make_entry, prop_text, seed_entry
 from processkit import run_script
 
 from bot.cli import main
-from notion_client import Page, PropertySchema
-from notion_client.fake import FakeNotion
-from timesheet.entries.model import TimeEntry
-from timesheet.entries.schema import expected_schema, from_page
+from notion_client import PropertySchema
+from timesheet.entries.schema import expected_schema
 from timesheet.reports.week import week_period
 
-TOKEN = "secret_cli_token"
-USER = "100000000000000001"
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -159,70 +153,6 @@ def test_demo_never_imports_hikari(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "out").is_dir()
-
-
-class ServedNotion:
-    """The in-memory Notion served over HTTP from a background thread, for in-process `main`."""
-
-    def __init__(self, fake: FakeNotion) -> None:
-        self.fake = fake
-        self.base_url = ""
-        self._ready = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
-        async with self.fake.serve() as base_url:
-            self.base_url = base_url
-            self._ready.set()
-            await self._stop.wait()
-
-    def __enter__(self) -> ServedNotion:
-        self._thread.start()
-        assert self._ready.wait(10)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        assert self._loop is not None and self._stop is not None
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(10)
-
-
-class Notion:
-    def __init__(
-        self, served: ServedNotion, database_id: str, data_source_id: str, data_dir: Path
-    ) -> None:
-        self.data_dir = data_dir
-        self.served = served
-        self.fake = served.fake
-        self.database_id = database_id
-        self.data_source_id = data_source_id
-
-    def env(self, **extra: str) -> dict[str, str]:
-        return {
-            "NOTION_TOKEN": TOKEN,
-            "NOTION_DATABASE_ID": self.database_id,
-            "NOTION_BASE_URL": self.served.base_url,
-            "TIMETRACK_USER": USER,
-            "TIMEZONE": "Europe/London",
-            "PRESET_CLIENTS": "Acme,Globex",
-            "DATA_DIR": str(self.data_dir),
-            **extra,
-        }
-
-    def entries(self) -> list[TimeEntry]:
-        pages = [from_page(Page.from_json(raw)) for raw in self.fake.pages(self.data_source_id)]
-        return sorted(pages, key=lambda e: e.start)
-
-
-@pytest.fixture
-def notion(tmp_path: Path) -> Iterator[Notion]:
-    fake, database_id, data_source_id = timesheet_notion(("Acme", "Globex"), token=TOKEN)
-    with ServedNotion(fake) as served:
-        yield Notion(served, database_id, data_source_id, tmp_path / "data")
 
 
 def test_start_active_end_from_the_terminal(

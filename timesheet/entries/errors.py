@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import Final
 
 from timesheet.entries.model import TimeEntry
@@ -27,6 +28,12 @@ _SHOWN_INPUT: Final = 60
 _SHOWN_CHOICES: Final = 1000
 
 
+def _moment(moment: datetime, tz: tzinfo) -> str:
+    """``Tue 01 Dec 09:30 Europe/London``: a time an error line names, in ``tz``."""
+    local = moment.astimezone(tz)
+    return f"{local:%a %d %b %H:%M} {getattr(tz, 'key', None) or local.tzname() or 'UTC'}"
+
+
 def _echo(text: str) -> str:
     """What someone typed, as an error line shows it: on one line, clipped."""
     return clip(one_line(text), _SHOWN_INPUT)
@@ -34,6 +41,10 @@ def _echo(text: str) -> str:
 
 class TrackerError(Exception):
     """A request the rules refuse; ``str()`` is one line to show the user as is."""
+
+    def line(self, tz: tzinfo) -> str:
+        """The line to show, its times in ``tz`` (``str()`` gives them in UTC)."""
+        return str(self)
 
 
 class NothingRunning(TrackerError):
@@ -51,9 +62,12 @@ class InvalidEntryRef(TrackerError):
 
 
 class NotYourEntry(TrackerError):
-    def __init__(self, entry: TimeEntry) -> None:
-        super().__init__("That entry belongs to someone else; only its owner can end it.")
+    """``action``: what was asked of the entry (``end``, ``change``, ``delete``)."""
+
+    def __init__(self, entry: TimeEntry, action: str = "end") -> None:
+        super().__init__(f"That entry belongs to someone else; only its owner can {action} it.")
         self.entry = entry
+        self.action = action
 
 
 class EntryNotFound(TrackerError):
@@ -80,12 +94,16 @@ class InvalidInput(TrackerError):
 
 
 class StopBeforeStart(TrackerError):
-    def __init__(self, entry: TimeEntry, at: str) -> None:
-        super().__init__(
-            f"That stop ({at}) is before the entry's Start; nothing was changed. "
-            "Give a time after it."
-        )
+    def __init__(self, entry: TimeEntry, at: datetime) -> None:
         self.entry = entry
+        self.at = at
+        super().__init__(self.line(UTC))
+
+    def line(self, tz: tzinfo) -> str:
+        return (
+            f"That stop ({_moment(self.at, tz)}) is before the entry's Start "
+            f"({_moment(self.entry.start, tz)}); nothing was changed. Give a time after it."
+        )
 
 
 class EndNotAfterStart(TrackerError):

@@ -9,11 +9,14 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "PERIOD_CHOICES",
     "WEEK_CHOICES",
+    "InvalidPeriod",
     "InvalidWeek",
     "Period",
     "day_bounds",
     "local_midnight",
+    "named_period",
     "period_days",
     "week_label",
     "week_period",
@@ -25,6 +28,9 @@ _SPEC_HELP: Final = "expected 'this', 'last' or an ISO week like 2026-W47"
 #: What a week option takes, for the answers to a bad one.
 WEEK_CHOICES: Final = "this, last or an ISO week such as 2026-W47"
 _OUT_OF_RANGE: Final = "too far in the past or future to report"
+#: What a period option takes, for the answers to a bad one.
+PERIOD_CHOICES: Final = "today, yesterday, this-week, last-week or 2026-11-16..2026-11-22"
+_DAYS: Final = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
 
 
 class InvalidWeek(ValueError):
@@ -107,6 +113,46 @@ def week_period(
         return Period(local_midnight(first, tz), local_midnight(first + timedelta(days=7), tz))
     except OverflowError:  # a day, or its midnight in UTC, before year 1 or after 9999
         raise InvalidWeek(spec, _OUT_OF_RANGE) from None
+
+
+class InvalidPeriod(ValueError):
+    """A period spec that names no period; ``reason`` says why when it has the right form."""
+
+    def __init__(self, spec: str, reason: str | None = None) -> None:
+        super().__init__(f"invalid period {spec!r}: {reason or 'expected ' + PERIOD_CHOICES}")
+        self.spec = spec
+        self.reason = reason
+
+    def answer(self, prefix: str) -> str:
+        """``prefix`` then what a period option takes, and why this one is not: one line."""
+        why = f" ({self.reason})" if self.reason else ""
+        return f"{prefix} {PERIOD_CHOICES}{why}"
+
+
+def named_period(spec: str, tz: ZoneInfo, week_start: int, now: datetime) -> Period:
+    """The local days ``spec`` names: ``today``, ``yesterday``, ``this-week``, ``last-week``
+    or ``YYYY-MM-DD..YYYY-MM-DD`` (both days included), midnight to midnight in ``tz``.
+    Raises InvalidPeriod."""
+    text = spec.strip().lower()
+    if text in ("this-week", "last-week"):
+        return week_period(text.removesuffix("-week"), tz, week_start, now)
+    today = now.astimezone(tz).date()
+    if text in ("today", "yesterday"):
+        first = last = today - timedelta(days=1 if text == "yesterday" else 0)
+    else:
+        found = _DAYS.fullmatch(text)
+        if found is None:
+            raise InvalidPeriod(spec)
+        try:
+            first, last = date.fromisoformat(found[1]), date.fromisoformat(found[2])
+        except ValueError:
+            raise InvalidPeriod(spec, "no such date") from None
+        if last < first:
+            raise InvalidPeriod(spec, "the last day is before the first")
+    try:
+        return Period(local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz))
+    except OverflowError:
+        raise InvalidPeriod(spec, _OUT_OF_RANGE) from None
 
 
 def _iso_week_monday(spec: str) -> date:

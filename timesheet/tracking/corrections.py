@@ -48,12 +48,22 @@ from timesheet.tracking.results import (
     ResumeResult,
 )
 
-__all__ = ["MAX_LOGGED", "SHORT_REF_DAYS", "Corrections", "Listed", "refused"]
+__all__ = [
+    "LOG_AHEAD",
+    "MAX_LOGGED",
+    "SHORT_REF_DAYS",
+    "Corrections",
+    "Listed",
+    "refused",
+    "short_ref",
+]
 
 #: How far back a short ref (a page id's first 8 hex digits) is looked for among your entries.
 SHORT_REF_DAYS: Final = 62
 #: The longest entry one can log or edit to (a duration is at most this, as the parser says).
 MAX_LOGGED: Final = timedelta(hours=24)
+#: How far past now a logged entry may end (clocks and typing disagree a little).
+LOG_AHEAD: Final = timedelta(minutes=1)
 
 _SHORT_REF: Final = re.compile(r"[0-9a-fA-F]{8}")
 
@@ -62,18 +72,19 @@ def _entries(result: dict[str, Any], key: str) -> tuple[TimeEntry, ...]:
     return tuple(entry_from_json(e) for e in result.get(key, ()))
 
 
-def refused(result: dict[str, Any]) -> None:
-    """Raise the refusal a result of ``apply`` carries, if any."""
+def refused(result: dict[str, Any], action: str = "end") -> None:
+    """Raise the refusal a result of ``apply`` carries, if any (``action``: what was asked of
+    the entry, for a refusal of someone else's)."""
     why = result.get("refused")
     if not why:
         return
     entry = entry_from_json(result["entry"]) if "entry" in result else None
     if why == "not_yours" and entry is not None:
-        raise NotYourEntry(entry)
+        raise NotYourEntry(entry, action)
     if why == "not_found":
         raise EntryNotFound(result["ref"], result.get("reason", ""))
     if why == "before_start" and entry is not None:
-        raise StopBeforeStart(entry, result.get("at", ""))
+        raise StopBeforeStart(entry, datetime.fromisoformat(result["at"]))
     if why == "end_not_after_start":
         raise EndNotAfterStart(entry)
     if why == "nothing_to_resume":
@@ -91,7 +102,13 @@ class Listed:
 
     @property
     def ref(self) -> str:
-        return compact_id(self.entry.page_id or self.entry.entry_id)[:8]
+        return short_ref(self.entry)
+
+
+def short_ref(entry: TimeEntry) -> str:
+    """The 8 hex digits that name ``entry`` among its owner's recent entries: its page id's
+    first 8 (its Entry ID's while it has no page yet)."""
+    return compact_id(entry.page_id or entry.entry_id)[:8]
 
 
 class Corrections:
@@ -148,12 +165,14 @@ class Corrections:
             raise InvalidEntryRef(ref)
         return parse_entry_ref(hits.pop())
 
-    def _owner_known(self, user_id: str, ref_id: str, can_manage: bool) -> str | None:
+    def _owner_known(
+        self, user_id: str, ref_id: str, can_manage: bool, action: str
+    ) -> str | None:
         local = self._local_entry(ref_id)
         if local is None:
             return None
         if local.user_id != user_id and not can_manage:
-            raise NotYourEntry(local)
+            raise NotYourEntry(local, action)
         return local.user_id
 
     # -- log ----------------------------------------------------------------------------------
@@ -178,6 +197,12 @@ class Corrections:
         if start is None:
             end = self.now() if end is None else end
             start = end - duration
+        if start + duration > self.now() + LOG_AHEAD:
+            raise InvalidInput(
+                "entry",
+                "would end in the future (a log is time already worked); "
+                "give an earlier start or a shorter duration",
+            )
         entry = self.plan_start(user_id, client, name=name, note=note, at=start)
         entry = entry.ended(entry.start + duration)
         rec = await self._submit(LogOp(entry))
@@ -196,11 +221,11 @@ class Corrections:
         + 1 query (what it overlaps); + 1 query for a short ref."""
         changes = self._checked(changes)
         ref_id = await self.resolve_ref(user_id, ref)
-        owner = self._owner_known(user_id, ref_id, can_manage)
+        owner = self._owner_known(user_id, ref_id, can_manage, "change")
         rec = await self._submit(EditOp(ref_id, user_id, can_manage, owner, changes))
         if rec.state == "done" and rec.result is not None:
             result = rec.result
-            refused(result)
+            refused(result, "change")
             return EditResult(
                 entry_from_json(result["entry"]),
                 entry_from_json(result["before"]) if "before" in result else None,
@@ -237,10 +262,10 @@ class Corrections:
     async def delete(self, user_id: str, ref: str, *, can_manage: bool = False) -> DeleteResult:
         """Move the entry's page to Notion's trash. Requests: 1 retrieve + 1 update."""
         ref_id = await self.resolve_ref(user_id, ref)
-        owner = self._owner_known(user_id, ref_id, can_manage)
+        owner = self._owner_known(user_id, ref_id, can_manage, "delete")
         rec = await self._submit(DeleteOp(ref_id, user_id, can_manage, owner))
         if rec.state == "done" and rec.result is not None:
-            refused(rec.result)
+            refused(rec.result, "delete")
             entry = entry_from_json(rec.result["entry"])
             return DeleteResult(entry, ended_by_other=bool(rec.result.get("by_other")))
         return DeleteResult(self._local_entry(ref_id), queued=True)

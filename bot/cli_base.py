@@ -1,0 +1,93 @@
+"""What the ``timetrack`` commands share: exit codes, the one-line failure, printing, opening
+the model as TIMETRACK_USER. Imports are lazy (no hikari for ``--help`` or ``demo``)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Final, TextIO, TypeVar
+
+from timesheet.config import Settings
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from bot.model import Model
+    from timesheet.reports.week import Period
+
+__all__ = [
+    "EXIT_CONFIG",
+    "EXIT_FAILED",
+    "EXIT_OK",
+    "CommandFailed",
+    "Handler",
+    "as_handler",
+    "explained",
+    "open_model",
+    "run",
+    "say",
+    "user_of",
+    "week_of",
+]
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_CONFIG: Final = 2
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+T = TypeVar("T")
+
+
+class CommandFailed(Exception):
+    """A command that could not do its job; ``str()`` is the one line to print."""
+
+
+def say(text: str, out: TextIO | None = None) -> None:
+    print(text, file=out if out is not None else sys.stdout)
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+def as_handler(
+    handler: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]],
+) -> Handler:
+    """An async command as a parser handler."""
+
+    def handle(args: argparse.Namespace, settings: Settings) -> int:
+        return run(handler(args, settings))
+
+    return handle
+
+
+def user_of(settings: Settings) -> str:
+    settings.require("TIMETRACK_USER")
+    assert settings.timetrack_user is not None
+    return settings.timetrack_user
+
+
+def open_model(settings: Settings) -> Model:
+    from bot.model import Model
+
+    return Model(settings)
+
+
+async def explained(model: Model, exc: Exception) -> CommandFailed:
+    """A write Notion refused as invalid, as one line naming what the database lacks."""
+    from bot.errors import explain_error
+
+    reply = await explain_error(exc, model.notion, model.settings.notion_database_id)
+    return CommandFailed(reply.line)
+
+
+def week_of(spec: str, settings: Settings, now: datetime) -> Period:
+    """The local week ``--week`` names (in TIMEZONE); a bad one is one line."""
+    from timesheet.reports.week import InvalidWeek, week_period
+
+    try:
+        return week_period(spec, settings.timezone, settings.week_start, now)
+    except InvalidWeek as exc:
+        raise CommandFailed(exc.answer(f"--week {spec}: expected")) from None

@@ -25,7 +25,14 @@ from timesheet.config import ConfigError, Settings
 __all__ = ["PLUGINS", "TimetrackClient", "build_gateway_bot", "build_rest_bot", "serve_http"]
 
 #: Plugin modules, loaded by module path (load_folder depends on the working directory).
-PLUGINS: Final = ("bot.plugins.timer", "bot.plugins.timesheet", "bot.plugins.check")
+PLUGINS: Final = (
+    "bot.plugins.timer",
+    "bot.plugins.corrections",
+    "bot.plugins.edit",
+    "bot.plugins.entries",
+    "bot.plugins.timesheet",
+    "bot.plugins.check",
+)
 
 _log = logging.getLogger("timetrack.bot")
 

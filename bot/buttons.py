@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeAlias
 
 import hikari
 from hikari.components import InteractiveButtonTypesT
@@ -20,7 +20,11 @@ __all__ = [
     "Button",
     "ButtonAction",
     "button_for",
+    "delete_rows",
+    "ended_rows",
     "parse_custom_id",
+    "resume_rows",
+    "running_rows",
     "start_again_rows",
     "stop_rows",
 ]
@@ -42,6 +46,12 @@ class ButtonAction(enum.StrEnum):
 
     STOP = "stop"
     START_AGAIN = "again"
+    PAUSE = "pause"
+    RESUME = "resume"
+    #: Opens the Adjust modal (effective duration or end time).
+    ADJUST = "adjust"
+    #: The confirmation of /delete entry: the click moves the page to Notion's trash.
+    DELETE = "delete"
 
     @property
     def command(self) -> str:
@@ -116,3 +126,49 @@ def start_again_rows(entry: TimeEntry) -> list[hikari.api.ComponentBuilder]:
     if button is None:
         return []
     return _rows([(button, "Start again")], hikari.ButtonStyle.PRIMARY)
+
+
+#: One button of a row: what it does, its label, its style.
+_Spec: TypeAlias = tuple[ButtonAction, str, InteractiveButtonTypesT]
+
+
+def _one_row(entry: TimeEntry, buttons: Sequence[_Spec]) -> list[hikari.api.ComponentBuilder]:
+    """One row of buttons acting on ``entry`` (none when it has no usable ref)."""
+    row = hikari.impl.MessageActionRowBuilder()
+    for action, label, style in buttons:
+        button = button_for(action, entry)
+        if button is None:
+            return []
+        row.add_interactive_button(style, button.custom_id, label=label)
+    return [row]
+
+
+def running_rows(entries: Sequence[TimeEntry]) -> list[hikari.api.ComponentBuilder]:
+    """Stop and Pause under one running timer; a Stop per timer when there are several."""
+    running = [e for e in entries if e.running]
+    if len(running) != 1:
+        return stop_rows(running)
+    return _one_row(
+        running[0],
+        [
+            (ButtonAction.STOP, "Stop", hikari.ButtonStyle.DANGER),
+            (ButtonAction.PAUSE, "Pause", hikari.ButtonStyle.SECONDARY),
+        ],
+    )
+
+
+def ended_rows(entry: TimeEntry, *, own: bool = True) -> list[hikari.api.ComponentBuilder]:
+    """Under an ended timer: "Start again" (its owner's only) and Adjust (its End)."""
+    again: _Spec = (ButtonAction.START_AGAIN, "Start again", hikari.ButtonStyle.PRIMARY)
+    adjust: _Spec = (ButtonAction.ADJUST, "Adjust", hikari.ButtonStyle.SECONDARY)
+    return _one_row(entry, [again, adjust] if own else [adjust])
+
+
+def resume_rows(entry: TimeEntry) -> list[hikari.api.ComponentBuilder]:
+    """A Resume button under a paused timer."""
+    return _one_row(entry, [(ButtonAction.RESUME, "Resume", hikari.ButtonStyle.PRIMARY)])
+
+
+def delete_rows(entry: TimeEntry) -> list[hikari.api.ComponentBuilder]:
+    """The button confirming /delete entry."""
+    return _one_row(entry, [(ButtonAction.DELETE, "Delete", hikari.ButtonStyle.DANGER)])

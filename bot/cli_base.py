@@ -79,7 +79,9 @@ async def explained(model: Model, exc: Exception) -> CommandFailed:
     """A write Notion refused as invalid, as one line naming what the database lacks."""
     from bot.errors import explain_error
 
-    reply = await explain_error(exc, model.notion, model.settings.notion_database_id)
+    reply = await explain_error(
+        exc, model.notion, model.settings.notion_database_id, tz=model.settings.timezone
+    )
     return CommandFailed(reply.line)
 
 

@@ -1,4 +1,5 @@
-"""Button clicks, in both run modes: the same tracker calls, rules and log line as the commands."""
+"""Clicks in both run modes (buttons, menu choices, modals sent): the same allow-list, log line
+and one-line errors as the commands; what each does is `bot.click_actions`'."""
 
 from __future__ import annotations
 
@@ -8,49 +9,42 @@ from typing import TYPE_CHECKING, Final
 import hikari
 
 from bot.auth import REFUSAL, caller_from, is_allowed
-from bot.buttons import Button, ButtonAction, parse_custom_id
+from bot.click_actions import NotYourTimer, OpensModal, action_for, unknown_command
 from bot.command_run import CommandRun, fail_command
 from bot.errors import UNEXPECTED
-from bot.format import custom_name
 from bot.logs import CommandRecord, start_counting
-from bot.replies import ClickResponder, ClickResponse, ResponseFuture
-from bot.timer_replies import TimerReply, end_reply, start_reply
-from timesheet.tracking.tracker import TrackerError
+from bot.modals import within_deadline
+from bot.replies import Clicked, ClickResponder, ClickResponse, ResponseFuture
 
 if TYPE_CHECKING:
     from bot.model import Model
 
-__all__ = ["UNKNOWN_BUTTON", "NotYourTimer", "handle_click", "route_clicks"]
+__all__ = ["UNKNOWN_BUTTON", "UNKNOWN_FORM", "NotYourTimer", "handle_click", "route_clicks"]
 
 #: The answer to a custom_id we did not make (or no longer understand).
 UNKNOWN_BUTTON: Final = (
     "This button is not one timetrack knows (it may be from an older version); "
     "use /active, /end timer or /start instead."
 )
-#: The log line's command for such a click.
-UNKNOWN_COMMAND: Final = "button:unknown"
+UNKNOWN_FORM: Final = (
+    "This menu or form is not one timetrack knows (it may be from an older version); "
+    "use /entries or /edit entry instead."
+)
 
 
-class NotYourTimer(TrackerError):
-    """ "Start again" on someone else's timer: starting a timer is its owner's."""
+async def handle_click(model: Model, interaction: Clicked, responder: ClickResponder) -> None:
+    """Answer one click: refuse (one line, nothing written) or act, then answer: a modal, or
+    the message the click came from updated (or a new one, for a modal sent).
 
-    def __init__(self) -> None:
-        super().__init__("That timer belongs to someone else; only its owner can start it again.")
-
-
-async def handle_click(
-    model: Model, interaction: hikari.ComponentInteraction, responder: ClickResponder
-) -> None:
-    """Answer one click: refuse (one line, nothing written) or act, then update the message.
-
-    Like `bot.command_run.begin_command`: nothing that can be slow happens before the defer.
-    Never raises: an unanswered click would leave Discord (and, in HTTP mode, the request)
-    waiting.
+    Like `bot.command_run.begin_command`: nothing that can be slow happens before the
+    acknowledgement, except reading the entry a modal opens with (it must be the first
+    response, within Discord's 3 seconds). Never raises: an unanswered click would leave
+    Discord (and, in HTTP mode, the request) waiting.
     """
     counter = start_counting()
-    button = parse_custom_id(interaction.custom_id)
+    action = action_for(interaction)
     caller = caller_from(interaction.user, interaction.member)
-    command = button.action.command if button is not None else UNKNOWN_COMMAND
+    command = action.command if action is not None else unknown_command(interaction)
     record = CommandRecord(command=command, user_id=caller.user_id)
     run = CommandRun(caller=caller, responder=responder, record=record, counter=counter)
     try:
@@ -59,46 +53,32 @@ async def handle_click(
             await run.reply(REFUSAL)
             run.finish("not_allowed")
             return
-        if button is None:
-            await run.reply(UNKNOWN_BUTTON)
+        if action is None:
+            await run.reply(UNKNOWN_BUTTON if command == "button:unknown" else UNKNOWN_FORM)
             run.finish("unknown_button")
             return
-        await run.deliver(responder.defer())
-        if button.action is ButtonAction.STOP:
-            reply = await _stop(run, model, button)
-        else:
-            reply = await _start_again(run, model, button)
+        if isinstance(action, OpensModal):
+            modal = await within_deadline(action.build(run, model))
+            await run.deliver(responder.open_modal(modal))
+            run.finish("modal")
+            return
+        await run.deliver(responder.defer(update=action.update))
+        reply = await action.act(run, model)
         await run.deliver(responder.update(reply.text, reply.components))
         run.finish()
     except Exception as exc:
         await fail_command(run, exc, model)
 
 
-async def _stop(run: CommandRun, model: Model, button: Button) -> TimerReply:
-    """/end timer entry:<ref>: owner only, managers too; an ended entry is left as it is."""
-    caller = run.caller
-    result = await model.tracker.end(caller.user_id, button.ref, can_manage=caller.manages_server)
-    return end_reply(result, model.settings.timezone, model.now(), run.record)
-
-
-async def _start_again(run: CommandRun, model: Model, button: Button) -> TimerReply:
-    """/start with the entry's client (and, for a custom timer, its name) as they are now."""
-    entry = await model.tracker.entry(button.ref)
-    if entry.user_id != run.caller.user_id:
-        raise NotYourTimer()
-    result = await model.tracker.start(run.caller.user_id, entry.client, name=custom_name(entry))
-    return start_reply(result, model.settings.timezone, model.now(), run.record)
-
-
 class _ServerClicks:
     """The interaction server's listener (HTTP mode): returns the click's initial response
-    (a deferral or a one-line answer) while `handle_click` goes on in its own task."""
+    (a deferral, a modal or a one-line answer) while `handle_click` goes on in its own task."""
 
     def __init__(self, model: Model) -> None:
         self._model = model
         self._running: set[asyncio.Task[None]] = set()
 
-    async def __call__(self, interaction: hikari.ComponentInteraction) -> ClickResponse:
+    async def answer(self, interaction: Clicked) -> ClickResponse:
         answer: ResponseFuture = asyncio.get_running_loop().create_future()
         responder = ClickResponder(interaction, server=answer)
         task = asyncio.create_task(handle_click(self._model, interaction, responder))
@@ -108,20 +88,38 @@ class _ServerClicks:
         if answer.done():
             return answer.result()
         # handle_click always answers; should it ever not, Discord still gets a line.
-        builder = interaction.build_response(hikari.ResponseType.MESSAGE_CREATE)
-        builder.set_content(UNEXPECTED)
-        return builder.set_flags(hikari.MessageFlag.EPHEMERAL)
+        return _unexpected(interaction)
+
+    async def component(self, interaction: hikari.ComponentInteraction) -> ClickResponse:
+        return await self.answer(interaction)
+
+    async def modal(
+        self, interaction: hikari.ModalInteraction
+    ) -> hikari.api.InteractionMessageBuilder | hikari.api.InteractionDeferredBuilder:
+        response = await self.answer(interaction)
+        if isinstance(response, hikari.api.InteractionModalBuilder):  # a modal opens no modal
+            return _unexpected(interaction)
+        return response
+
+
+def _unexpected(interaction: Clicked) -> hikari.api.InteractionMessageBuilder:
+    builder = interaction.app.rest.interaction_message_builder(hikari.ResponseType.MESSAGE_CREATE)
+    builder.set_content(UNEXPECTED)
+    return builder.set_flags(hikari.MessageFlag.EPHEMERAL)
 
 
 def route_clicks(app: hikari.GatewayBot | hikari.RESTBot, model: Model) -> None:
-    """Send every button click to `handle_click` (crescent routes only commands)."""
+    """Send every click (button, menu, modal) to `handle_click` (crescent routes only
+    commands)."""
     if isinstance(app, hikari.GatewayBot):
 
         async def on_interaction(event: hikari.InteractionCreateEvent) -> None:
             interaction = event.interaction
-            if isinstance(interaction, hikari.ComponentInteraction):
+            if isinstance(interaction, hikari.ComponentInteraction | hikari.ModalInteraction):
                 await handle_click(model, interaction, ClickResponder(interaction))
 
         app.event_manager.subscribe(hikari.InteractionCreateEvent, on_interaction)
     else:
-        app.interaction_server.set_listener(hikari.ComponentInteraction, _ServerClicks(model))
+        server = _ServerClicks(model)
+        app.interaction_server.set_listener(hikari.ComponentInteraction, server.component)
+        app.interaction_server.set_listener(hikari.ModalInteraction, server.modal)

@@ -23,6 +23,7 @@ __all__ = [
     "CommandRun",
     "Plugin",
     "begin_command",
+    "begin_modal_command",
     "current_run",
     "current_run_or_none",
     "fail_command",
@@ -131,6 +132,16 @@ async def begin_command(ctx: crescent.Context) -> crescent.HookResult | None:
     It must never raise: crescent runs hooks outside its error handling, and in HTTP mode an
     unanswered interaction would hang.
     """
+    return await _begin(ctx, defer=True)
+
+
+async def begin_modal_command(ctx: crescent.Context) -> crescent.HookResult | None:
+    """Like `begin_command`, without deferring: for a command that answers with a modal,
+    which can only be an interaction's first response."""
+    return await _begin(ctx, defer=False)
+
+
+async def _begin(ctx: crescent.Context, *, defer: bool) -> crescent.HookResult | None:
     run = new_run(ctx)
     try:
         settings = model_of(ctx).settings
@@ -138,7 +149,8 @@ async def begin_command(ctx: crescent.Context) -> crescent.HookResult | None:
             await run.reply(REFUSAL)
             run.finish("not_allowed")
             return crescent.HookResult(exit=True)
-        await run.deliver(run.responder.defer())
+        if defer:
+            await run.deliver(run.responder.defer())
     except Exception as exc:
         await fail_command(run, exc)
         return crescent.HookResult(exit=True)
@@ -160,7 +172,11 @@ async def fail_command(run: CommandRun, exc: BaseException, model: Model | None 
         if model is not None:
             settings = model.settings
             reply = await explain_error(
-                exc, model.notion, settings.notion_database_id, changed=changed
+                exc,
+                model.notion,
+                settings.notion_database_id,
+                changed=changed,
+                tz=settings.timezone,
             )
         else:
             reply = describe_error(exc, changed=changed)
@@ -188,10 +204,12 @@ async def fail_command(run: CommandRun, exc: BaseException, model: Model | None 
     run.finish(reply.outcome, error=type(cause).__name__)
 
 
-def new_plugin() -> Plugin:
-    """A plugin whose commands all go through `begin_command` / `finish_command`.
+def new_plugin(*, defer: bool = True) -> Plugin:
+    """A plugin whose commands all go through `begin_command` / `finish_command`
+    (``defer=False``: `begin_modal_command`, for commands answering with a modal).
 
     The hooks sit on the plugin (not the client) so loading the same plugin into a second
     client (tests do) does not add them twice.
     """
-    return Plugin(command_hooks=[begin_command], command_after_hooks=[finish_command])
+    begin = begin_command if defer else begin_modal_command
+    return Plugin(command_hooks=[begin], command_after_hooks=[finish_command])

@@ -159,10 +159,11 @@ async def explain_error(
     database_id: str | None,
     *,
     changed: bool = False,
+    tz: tzinfo | None = None,
 ) -> ErrorReply:
     """Like `describe_error`; when Notion refused a write or query as invalid, read the
     database's schema (two requests) and name exactly what is missing or of the wrong type."""
-    reply = describe_error(exc, changed=changed)
+    reply = describe_error(exc, changed=changed, tz=tz)
     if not isinstance(exc, ValidationError) or notion is None or database_id is None:
         return reply
     from timesheet.entries.setup import check_database

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import Protocol, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 import crescent
 import hikari
@@ -12,10 +12,14 @@ import hikari
 from timesheet.publishing.discord_webhook import MESSAGE_CONTENT_LIMIT
 from timesheet.text import pack_lines
 
+if TYPE_CHECKING:
+    from bot.modals import Modal
+
 __all__ = [
     "Answerer",
     "ClickResponder",
     "ClickResponse",
+    "Clicked",
     "Responder",
     "ResponseFuture",
     "message_parts",
@@ -23,19 +27,27 @@ __all__ = [
 
 #: The action rows under a message.
 Components: TypeAlias = Sequence[hikari.api.ComponentBuilder]
-#: The initial response to a button click: a message, or a deferral.
+#: The initial response to a click (a button, a menu choice, a modal sent): a message, a
+#: deferral, or (to a button or a menu) a modal.
 ClickResponse: TypeAlias = (
-    hikari.api.InteractionMessageBuilder | hikari.api.InteractionDeferredBuilder
+    hikari.api.InteractionMessageBuilder
+    | hikari.api.InteractionDeferredBuilder
+    | hikari.api.InteractionModalBuilder
 )
+#: What a click comes as: a component used (button, menu) or a modal sent.
+Clicked: TypeAlias = hikari.ComponentInteraction | hikari.ModalInteraction
 #: In HTTP mode, where the initial response to a click goes: the interaction server's
 #: listener returns it as the HTTP response.
 ResponseFuture: TypeAlias = asyncio.Future[ClickResponse]
 
 
 class Answerer(Protocol):
-    """How a command or a click acknowledges and answers (one line, or text with buttons)."""
+    """How a command or a click acknowledges and answers (one line, text with buttons, or a
+    modal as the first response)."""
 
     async def defer(self) -> None: ...
+
+    async def open_modal(self, modal: Modal) -> None: ...
 
     async def send(
         self,
@@ -85,6 +97,12 @@ class Responder:
         await self._ctx.respond_with_builder(builder)
         self.deferred = True
 
+    async def open_modal(self, modal: Modal) -> None:
+        """Answer with a modal: the first and only response (a command that opens one does
+        not defer)."""
+        await self._ctx.respond_with_builder(modal.response())
+        self.responded = True
+
     async def send(
         self,
         content: str,
@@ -123,16 +141,17 @@ class Responder:
 
 
 class ClickResponder:
-    """Answers one button click, in gateway mode (REST calls) or HTTP mode (``server``).
+    """Answers one click (a button, a menu choice, a modal sent), in gateway mode (REST calls)
+    or HTTP mode (``server``).
 
-    `defer` acknowledges by deferring an update of the message the button sits on, and
-    `update` then edits that message (its text and buttons). `send` is for one-line answers
-    (refusals, errors): a new ephemeral message, so the button's message stays as it was.
+    `defer` acknowledges by deferring an update of the message the button sits on (or, with
+    ``update=False``, a new message only the clicker sees), and `update` then edits that
+    message (its text and buttons). `open_modal` answers a button or a menu with a modal.
+    `send` is for one-line answers (refusals, errors): a new ephemeral message, so the
+    button's message stays as it was.
     """
 
-    def __init__(
-        self, interaction: hikari.ComponentInteraction, server: ResponseFuture | None = None
-    ) -> None:
+    def __init__(self, interaction: Clicked, server: ResponseFuture | None = None) -> None:
         self._interaction = interaction
         self._server = server
         self.deferred = False
@@ -143,26 +162,44 @@ class ClickResponder:
             self._server.set_result(builder)
             return
         interaction = self._interaction
-        if isinstance(builder, hikari.api.InteractionMessageBuilder):
+        if isinstance(builder, hikari.api.InteractionModalBuilder):
+            assert isinstance(interaction, hikari.ComponentInteraction)
+            await interaction.create_modal_response(
+                builder.title, builder.custom_id, components=builder.components
+            )
+        elif isinstance(builder, hikari.api.InteractionMessageBuilder):
             await interaction.create_initial_response(
                 builder.type, builder.content, flags=builder.flags, components=builder.components
             )
         else:
-            await interaction.create_initial_response(builder.type)
+            await interaction.create_initial_response(builder.type, flags=builder.flags)
 
-    async def defer(self) -> None:
-        """Acknowledge now (Discord's 3 seconds); `update` edits the message later."""
+    async def defer(self, *, update: bool = True) -> None:
+        """Acknowledge now (Discord's 3 seconds); `update` edits the message later: the one
+        the button sits on, or (``update=False``) a new one only the clicker sees."""
         if self.deferred or self.responded:
             return
-        await self._initial(
-            self._interaction.build_deferred_response(hikari.ResponseType.DEFERRED_MESSAGE_UPDATE)
-        )
+        rest = self._interaction.app.rest
+        if update:
+            kind = hikari.ResponseType.DEFERRED_MESSAGE_UPDATE
+            await self._initial(rest.interaction_deferred_builder(kind))
+        else:
+            kind = hikari.ResponseType.DEFERRED_MESSAGE_CREATE
+            builder = rest.interaction_deferred_builder(kind)
+            await self._initial(builder.set_flags(hikari.MessageFlag.EPHEMERAL))
         self.deferred = True
 
+    async def open_modal(self, modal: Modal) -> None:
+        """Answer a button or a menu choice with a modal (the initial response: not deferred)."""
+        if not isinstance(self._interaction, hikari.ComponentInteraction):
+            raise TypeError("only a button or a menu can open a modal")
+        await self._initial(modal.response())
+        self.responded = True
+
     async def update(self, content: str, components: Components) -> None:
-        """Replace the text and the buttons of the message the button sits on: an edit of the
-        deferred update (deferred here if it was not yet). Past Discord's 2,000 characters the
-        rest follows in new messages only the clicker sees."""
+        """Replace the text and the buttons of the deferred message (the one the button sits
+        on, unless deferred with ``update=False``; deferred here if it was not yet). Past
+        Discord's 2,000 characters the rest follows in new messages only the clicker sees."""
         first, *more = message_parts(content)
         await self.defer()
         await self._interaction.edit_initial_response(first, components=list(components))
@@ -195,7 +232,8 @@ class ClickResponder:
                 flags=hikari.MessageFlag.EPHEMERAL,
             )
         else:
-            builder = self._interaction.build_response(hikari.ResponseType.MESSAGE_CREATE)
+            kind = hikari.ResponseType.MESSAGE_CREATE
+            builder = self._interaction.app.rest.interaction_message_builder(kind)
             builder.set_content(content).set_flags(hikari.MessageFlag.EPHEMERAL)
             for resource in attachments:
                 builder.add_attachment(resource)

@@ -1,8 +1,10 @@
 """Test kit for the Discord layer: signed interactions posted to a real RESTBot on 127.0.0.1.
 
 - `Signer` signs bodies with Ed25519 the way Discord does (PyNaCl).
-- `slash()` / `autocomplete()` / `click()` build interaction payloads with the fields hikari's
-  parser needs (`click()`: a button press, MESSAGE_COMPONENT).
+- `slash()` / `autocomplete()` / `click()` / `choose()` / `submit()` build interaction payloads
+  with the fields hikari's parser needs (`click()`: a button press and `choose()`: a select-menu
+  choice, both MESSAGE_COMPONENT; `submit()`: a modal sent, MODAL_SUBMIT). `Reply.form` reads a
+  modal the bot opened, and `Form.submit` sends it back with some fields changed.
 - `DiscordStub` is a local aiohttp server standing in for Discord's REST API (``rest_url``): it
   records the edits of deferred responses and follow-ups, so tests can read the final replies,
   and refuses (HTTP 400, as Discord does) a message over Discord's limits, or any message after
@@ -38,13 +40,17 @@ __all__ = [
     "BotHarness",
     "Clock",
     "DiscordStub",
+    "Form",
     "Reply",
     "RestCall",
     "Signer",
     "autocomplete",
+    "choose",
     "click",
+    "component_problems",
     "free_socket",
     "slash",
+    "submit",
 ]
 
 APP_ID: Final = "900000000000000001"
@@ -57,6 +63,18 @@ TIMEOUT: Final = 10.0
 CONTENT_LIMIT: Final = 2000
 CHOICES_LIMIT: Final = 25
 CHOICE_LIMIT: Final = 100
+#: Discord's limits on components: rows and buttons, custom ids, labels, menus, modals.
+ROWS_LIMIT: Final = 5
+ROW_WIDTH: Final = 5
+CUSTOM_ID_LIMIT: Final = 100
+BUTTON_LABEL_LIMIT: Final = 80
+OPTIONS_LIMIT: Final = 25
+OPTION_TEXT_LIMIT: Final = 100
+PLACEHOLDER_LIMIT: Final = 150
+MODAL_TITLE_LIMIT: Final = 45
+INPUT_LABEL_LIMIT: Final = 45
+INPUT_PLACEHOLDER_LIMIT: Final = 100
+INPUT_VALUE_LIMIT: Final = 4000
 #: The token in the TIMESHEET_WEBHOOK_URL a harness with ``webhook=True`` posts to.
 WEBHOOK_TOKEN: Final = "webhook-secret-token"
 
@@ -198,6 +216,84 @@ def click(
     return payload
 
 
+def choose(
+    custom_id: str,
+    values: Sequence[str],
+    *,
+    user_id: str,
+    roles: Sequence[str] = (),
+    permissions: int = 0,
+    message: Reply | None = None,
+) -> dict[str, Any]:
+    """A MESSAGE_COMPONENT interaction: ``values`` chosen in the text select menu
+    ``custom_id`` (component type 3) on ``message``."""
+    payload = click(
+        custom_id, user_id=user_id, roles=roles, permissions=permissions, message=message
+    )
+    payload["data"] = {"custom_id": custom_id, "component_type": 3, "values": list(values)}
+    return payload
+
+
+def submit(
+    custom_id: str,
+    values: Mapping[str, str],
+    *,
+    user_id: str,
+    roles: Sequence[str] = (),
+    permissions: int = 0,
+    message: Reply | None = None,
+) -> dict[str, Any]:
+    """A MODAL_SUBMIT interaction (type 5): the modal ``custom_id`` sent with its text inputs,
+    ``{input custom_id: value}``, each in its own action row as Discord sends them. With
+    ``message``, the modal was opened from a component on that message."""
+    numbers = itertools.count(1)
+    rows = [
+        {
+            "type": 1,
+            "id": next(numbers),
+            "components": [{"type": 4, "id": next(numbers), "custom_id": cid, "value": value}],
+        }
+        for cid, value in values.items()
+    ]
+    data = {"custom_id": custom_id, "components": rows}
+    payload = _interaction(5, data, user_id=user_id, roles=roles, permissions=permissions)
+    if message is not None:
+        shown = {"content": message.content, "flags": EPHEMERAL, "components": message.components}
+        payload["message"] = _message(shown)
+    return payload
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A modal the bot opened (interaction response type 9), as Discord shows it."""
+
+    title: str
+    custom_id: str
+    inputs: list[dict[str, Any]]
+
+    @property
+    def values(self) -> dict[str, str]:
+        """``{field: prefilled value}``; a field is its input's custom id up to the first ":"."""
+        return {i["custom_id"].split(":")[0]: i.get("value", "") for i in self.inputs}
+
+    def input(self, field: str) -> dict[str, Any]:
+        (found,) = [i for i in self.inputs if i["custom_id"].split(":")[0] == field]
+        return found
+
+    def submit(
+        self, *, user_id: str, message: Reply | None = None, permissions: int = 0, **changed: str
+    ) -> dict[str, Any]:
+        """The modal sent back: every field as prefilled, except those in ``changed``."""
+        values = {}
+        for field_input in self.inputs:
+            field = field_input["custom_id"].split(":")[0]
+            values[field_input["custom_id"]] = changed.pop(field, field_input.get("value", ""))
+        assert not changed, f"no such fields: {sorted(changed)}"
+        return submit(
+            self.custom_id, values, user_id=user_id, permissions=permissions, message=message
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class RestCall:
     """One request our bot made to (the stand-in for) Discord's REST API."""
@@ -314,6 +410,11 @@ class DiscordStub:
             body = {"code": 10062, "message": "Unknown interaction"}
             return web.json_response(body, status=404)
         content = call.payload.get("content") if isinstance(call.payload, dict) else None
+        components = call.payload.get("components") if isinstance(call.payload, dict) else None
+        problems = component_problems(components or [])
+        if problems:
+            body = {"code": 50035, "message": "Invalid Form Body", "errors": problems}
+            return web.json_response(body, status=400)
         if content is not None and len(content) > CONTENT_LIMIT:
             body = {
                 "code": 50035,
@@ -444,6 +545,35 @@ class Reply:
             and self.final.method == "POST"
             and bool(int(self.final.payload.get("flags") or 0) & EPHEMERAL)
         )
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        """``(label, value)`` of every option of the select menus shown."""
+        return [
+            (option["label"], option["value"])
+            for row in self.components
+            for menu in row.get("components", [])
+            for option in menu.get("options", [])
+        ]
+
+    def menu(self) -> str:
+        """The custom_id of the one select menu shown (AssertionError otherwise)."""
+        found = [
+            menu["custom_id"]
+            for row in self.components
+            for menu in row.get("components", [])
+            if menu.get("type") == 3
+        ]
+        assert len(found) == 1, f"expected one menu, got {self.components}"
+        return found[0]
+
+    @property
+    def form(self) -> Form:
+        """The modal this interaction was answered with (AssertionError otherwise)."""
+        assert self.response.get("type") == 9, f"not a modal: {self.response}"
+        data = self.response["data"]
+        inputs = [c for row in data["components"] for c in row["components"]]
+        return Form(data["title"], data["custom_id"], inputs)
 
     @property
     def choices(self) -> list[tuple[str, str]]:
@@ -577,9 +707,49 @@ class BotHarness:
         return [c for c in self.discord.calls if f"/{token}" in c.path]
 
 
+def component_problems(rows: Sequence[Mapping[str, Any]], *, modal: bool = False) -> list[str]:
+    """What Discord would refuse in a message's (or, ``modal``, a modal's) action rows."""
+    problems = [] if len(rows) <= ROWS_LIMIT else [f"{len(rows)} rows"]
+    for row in rows:
+        items = row.get("components", [])
+        if len(items) > ROW_WIDTH or (modal and len(items) != 1):
+            problems.append(f"{len(items)} components in a row")
+        for item in items:
+            if len(item.get("custom_id", "")) > CUSTOM_ID_LIMIT:
+                problems.append(f"custom_id {item['custom_id']!r}")
+            if item.get("type") == 2 and len(item.get("label", "")) > BUTTON_LABEL_LIMIT:
+                problems.append(f"button label {item['label']!r}")
+            if item.get("type") == 3:
+                options = item.get("options", [])
+                if not 1 <= len(options) <= OPTIONS_LIMIT:
+                    problems.append(f"{len(options)} menu options")
+                if len(item.get("placeholder", "")) > PLACEHOLDER_LIMIT:
+                    problems.append("menu placeholder")
+                for option in options:
+                    for key in ("label", "value", "description"):
+                        if len(option.get(key, "")) > OPTION_TEXT_LIMIT:
+                            problems.append(f"option {key} {option[key]!r}")
+            if item.get("type") == 4:
+                if not 1 <= len(item.get("label", "")) <= INPUT_LABEL_LIMIT:
+                    problems.append(f"input label {item.get('label')!r}")
+                if len(item.get("placeholder", "")) > INPUT_PLACEHOLDER_LIMIT:
+                    problems.append(f"input placeholder {item['placeholder']!r}")
+                if len(item.get("value", "")) > min(
+                    INPUT_VALUE_LIMIT, item.get("max_length", INPUT_VALUE_LIMIT)
+                ):
+                    problems.append(f"input value of {item['custom_id']!r}")
+    return problems
+
+
 def _check_limits(answer: dict[str, Any]) -> None:
     """What Discord would refuse in a direct answer to an interaction."""
     data = answer.get("data") or {}
+    if answer.get("type") == 9:
+        assert 1 <= len(data["title"]) <= MODAL_TITLE_LIMIT, f"modal title {data['title']!r}"
+        assert len(data["custom_id"]) <= CUSTOM_ID_LIMIT, f"modal custom_id {data['custom_id']}"
+        assert component_problems(data["components"], modal=True) == []
+        return
+    assert component_problems(data.get("components") or []) == []
     assert len(data.get("content") or "") <= CONTENT_LIMIT, "content over Discord's limit"
     choices = data.get("choices") or []
     assert len(choices) <= CHOICES_LIMIT, f"{len(choices)} autocomplete choices"

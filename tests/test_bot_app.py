@@ -20,7 +20,19 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
     )
     bot, client = build_gateway_bot(settings, Model(settings), logs=None)
     names = sorted({c.name for c in client.commands.app_commands})
-    assert names == ["active", "check", "custom", "timer", "timesheet"]  # timer: /start, /end
+    # timer: /start, /end; entry: /edit, /delete
+    assert names == [
+        "active",
+        "check",
+        "custom",
+        "entries",
+        "entry",
+        "log",
+        "pause",
+        "resume",
+        "timer",
+        "timesheet",
+    ]
     (check,) = [c for c in client.commands.app_commands if c.name == "check"]
     assert check.default_member_permissions == hikari.Permissions.MANAGE_GUILD  # shown to managers
     assert {c.guild_id for c in client.commands.app_commands} == {800000000000000001}

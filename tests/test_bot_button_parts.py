@@ -5,11 +5,12 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import hikari
 import pytest
-from botkit import DiscordStub, click
+from botkit import DiscordStub, choose, click, submit
 from notionkit import ALICE, T0, Clock, make_entry, timesheet_notion
 
 from bot.app import build_gateway_bot
@@ -24,6 +25,7 @@ from bot.buttons import (
     stop_rows,
 )
 from bot.clicks import UNKNOWN_BUTTON
+from bot.modals import ModalKind, ModalTarget, parse_modal_id
 from bot.model import Model
 from notion_client import RateLimit, RetryPolicy
 from timesheet.config import Settings
@@ -60,6 +62,23 @@ def test_anything_else_is_not_a_button(custom_id: str) -> None:
     assert parse_custom_id(custom_id) is None
 
 
+@pytest.mark.parametrize(
+    "action", [ButtonAction.PAUSE, ButtonAction.RESUME, ButtonAction.ADJUST, ButtonAction.DELETE]
+)
+def test_the_buttons_that_fix_time_name_their_entry_too(action: ButtonAction) -> None:
+    assert parse_custom_id(f"tt:{action.value}:{PAGE}") == Button(action, DASHED)
+    assert action.command == f"button:{action.name.lower()}"
+
+
+def test_a_modal_id_names_the_modal_and_the_entry() -> None:
+    assert parse_modal_id(f"tt:edit:{PAGE}") == ModalTarget(ModalKind.EDIT, DASHED)
+    assert parse_modal_id(f"tt:adjust:{DASHED}") == ModalTarget(ModalKind.ADJUST, DASHED)
+    assert ModalTarget(ModalKind.EDIT, DASHED).custom_id == f"tt:edit:{DASHED}"
+    for other in (f"tt:stop:{PAGE}", "tt:edit:x", f"tt:edit:{PAGE}:more", f"xx:edit:{PAGE}"):
+        assert parse_modal_id(other) is None
+    assert ModalKind.ADJUST.command == "modal:adjust"
+
+
 def test_a_queued_start_is_named_by_its_entry_id() -> None:
     queued = make_entry(1)
     assert button_for(ButtonAction.STOP, queued) == Button(ButtonAction.STOP, queued.entry_id)
@@ -93,12 +112,17 @@ class Gateway:
     bot: hikari.GatewayBot
     model: Model
     discord: DiscordStub
+    clock: Clock
 
     async def press(self, custom_id: str) -> list[Any]:
         """Dispatch a click as the gateway would; the REST calls that answered it."""
-        payload = click(custom_id, user_id=ALICE)
+        return await self.send(click(custom_id, user_id=ALICE))
+
+    async def send(self, payload: dict[str, Any]) -> list[Any]:
+        """Dispatch any interaction (a click, a menu choice, a modal sent) as the gateway
+        would; the REST calls that answered it."""
         interaction = self.bot.entity_factory.deserialize_interaction(payload)
-        assert isinstance(interaction, hikari.ComponentInteraction)
+        assert isinstance(interaction, hikari.ComponentInteraction | hikari.ModalInteraction)
         event = hikari.InteractionCreateEvent(shard=None, interaction=interaction)  # type: ignore[arg-type]
         await self.bot.event_manager.dispatch(event, return_tasks=True)
         return [c for c in self.discord.calls if payload["token"] in c.path]
@@ -119,10 +143,11 @@ async def gateway() -> AsyncIterator[Gateway]:
                     "TIMEZONE": "Europe/London",
                 }
             )
+            clock = Clock()
             model = Model(
                 settings,
                 transport=fake.transport(),
-                clock=Clock(),
+                clock=clock,
                 retry=RetryPolicy(max_attempts=1, base_delay=0.0, max_delay=0.0),
                 rate_limit=RateLimit(rate=0),
             )
@@ -130,7 +155,7 @@ async def gateway() -> AsyncIterator[Gateway]:
             await model.open()
             bot.rest.start()  # what bot.start() does, without connecting to the gateway
             try:
-                yield Gateway(bot, model, discord)
+                yield Gateway(bot, model, discord, clock)
             finally:
                 await bot.rest.close()
                 await model.close()
@@ -147,10 +172,42 @@ async def test_the_gateway_routes_a_click_to_the_same_handler(gateway: Gateway) 
     assert edit.method == "PATCH" and edit.path.endswith("/messages/@original")
     assert edit.payload["content"].startswith("**Acme** stopped: started 09:00 Europe/London")
     (row,) = edit.payload["components"]
-    assert [b["custom_id"] for b in row["components"]] == [f"tt:again:{page_id}"]
+    ids = [b["custom_id"] for b in row["components"]]
+    assert ids == [f"tt:again:{page_id}", f"tt:adjust:{page_id}"]
     assert page_id is not None
     ended = await gateway.model.store.get(page_id)
     assert ended.end == started.entry.start  # the clock stands still
+
+
+async def test_the_gateway_opens_modals_and_routes_what_they_send(gateway: Gateway) -> None:
+    started = await gateway.model.tracker.start(ALICE, "Acme")
+    page_id = started.entry.page_id
+    await gateway.model.tracker.end(ALICE)
+    gateway.clock.advance(minutes=90)
+
+    (opened,) = await gateway.press(f"tt:adjust:{page_id}")
+
+    assert opened.path.endswith("/callback") and opened.payload["type"] == 9
+    (row,) = opened.payload["data"]["components"]
+    (amount,) = row["components"]
+    assert opened.payload["data"]["custom_id"] == f"tt:adjust:{page_id}"
+    assert amount["label"] == "Effective duration or end time"
+
+    callback, edit = await gateway.send(
+        submit(f"tt:adjust:{page_id}", {amount["custom_id"]: "25m"}, user_id=ALICE, message=None)
+    )
+    # Sent with no message (as from /edit): the answer is a new message, ephemeral.
+    assert callback.payload["type"] == 5 and callback.payload["data"]["flags"] == 64
+    assert edit.method == "PATCH" and edit.path.endswith("/messages/@original")
+    assert edit.payload["content"].startswith("Adjusted **Acme** Mon 16 Nov 09:00–09:25")
+    assert page_id is not None
+    assert (await gateway.model.store.get(page_id)).end == T0 + timedelta(minutes=25)
+
+    (menu,) = await gateway.send(choose("tt:pick", [page_id], user_id=ALICE))
+    assert menu.payload["type"] == 9
+    assert menu.payload["data"]["custom_id"] == f"tt:edit:{page_id}"
+    values = [r["components"][0].get("value", "") for r in menu.payload["data"]["components"]]
+    assert values == ["2026-11-16 09:00", "2026-11-16 09:25", "25m", "Acme", ""]
 
 
 async def test_the_gateway_answers_a_foreign_button_in_one_ephemeral_line(

@@ -14,6 +14,7 @@ from bot.auth import REFUSAL
 from bot.clicks import UNKNOWN_BUTTON
 from bot.format import QUEUED
 from bot.logs import COMMAND_LOGGER
+from timesheet.entries.model import TimeEntry
 
 ALICE = "100000000000000001"
 BOB = "100000000000000002"
@@ -23,6 +24,16 @@ TOKEN = "secret_buttons_token"
 @pytest.fixture
 def world() -> World:
     return new_world(("Acme", "Globex"), TOKEN)
+
+
+def running(entry: TimeEntry, label: str) -> tuple[str, str]:
+    """A button under a running timer: Stop or Pause."""
+    return (label, f"tt:{label.lower()}:{entry.page_id}")
+
+
+def ended_buttons(entry: TimeEntry) -> list[tuple[str, str]]:
+    """The buttons under a stopped timer: "Start again" and Adjust."""
+    return [("Start again", f"tt:again:{entry.page_id}"), ("Adjust", f"tt:adjust:{entry.page_id}")]
 
 
 async def press(
@@ -38,7 +49,7 @@ async def test_stop_on_the_start_reply_ends_the_page_and_offers_start_again(
     caplog.set_level(logging.INFO, logger=COMMAND_LOGGER)
     started = await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
     (entry,) = world.entries()
-    assert started.buttons == [("Stop", f"tt:stop:{entry.page_id}")]
+    assert started.buttons == [running(entry, "Stop"), running(entry, "Pause")]
     assert len(started.button("Stop")) <= 100
 
     bot.clock.advance(minutes=25)
@@ -46,7 +57,7 @@ async def test_stop_on_the_start_reply_ends_the_page_and_offers_start_again(
 
     assert stopped.updated  # type 6, then the message the button sits on is edited
     assert stopped.content.startswith("**Acme** stopped: started 09:00 Europe/London, total 25m.")
-    assert stopped.buttons == [("Start again", f"tt:again:{entry.page_id}")]
+    assert stopped.buttons == ended_buttons(entry)
     (entry,) = world.entries()
     assert entry.end == bot.clock.now
     _, line = await wait_lines(caplog, 2)
@@ -72,7 +83,7 @@ async def test_start_again_starts_the_same_client_at_the_click(
     assert second.start == bot.clock.now and second.end is None
     assert second.note == ""  # the note is not copied
     assert first.end == bot.clock.now - timedelta(minutes=15)
-    assert again.buttons == [("Stop", f"tt:stop:{second.page_id}")]
+    assert again.buttons == [running(second, "Stop"), running(second, "Pause")]
     lines = await wait_lines(caplog, 3)
     assert lines[-1]["command"] == "button:start_again" and lines[-1]["outcome"] == "ok"
 
@@ -82,7 +93,7 @@ async def test_custom_timer_round_trip_keeps_the_name(world: World, bot: BotHarn
         slash("start", "custom", user_id=ALICE, name="Writing the spec", client="Acme")
     )
     (entry,) = world.entries()
-    assert started.buttons == [("Stop", f"tt:stop:{entry.page_id}")]
+    assert started.buttons == [running(entry, "Stop"), running(entry, "Pause")]
     stopped = await press(bot, started, "Stop")
     again = await press(bot, stopped, "Start again")
     assert "Started **Writing the spec (Acme)**" in again.content
@@ -94,7 +105,7 @@ async def test_end_timer_reply_carries_start_again(world: World, bot: BotHarness
     await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
     ended = await bot.send(slash("end", "timer", user_id=ALICE))
     (entry,) = world.entries()
-    assert ended.buttons == [("Start again", f"tt:again:{entry.page_id}")]
+    assert ended.buttons == ended_buttons(entry)
     bot.clock.advance(hours=1)
     again = await press(bot, ended, "Start again")
     assert "Started **Acme** at 10:00" in again.content
@@ -107,7 +118,7 @@ async def test_active_reply_has_a_stop_button_that_works(world: World, bot: BotH
     await bot.send(slash("start", "timer", user_id=ALICE, client="Globex"))
     active = await bot.send(slash("active", user_id=ALICE))
     (entry,) = world.entries()
-    assert active.buttons == [("Stop", f"tt:stop:{entry.page_id}")]
+    assert active.buttons == [running(entry, "Stop"), running(entry, "Pause")]
     bot.clock.advance(minutes=5)
     stopped = await press(bot, active, "Stop")
     assert "**Globex** stopped" in stopped.content
@@ -130,7 +141,7 @@ async def test_a_stale_stop_says_already_stopped_and_writes_nothing(
     assert stale.updated
     assert stale.content.startswith("**Acme** was already stopped: started 09:00")
     assert "total 1h 00m" in stale.content
-    assert stale.buttons == [("Start again", f"tt:again:{acme.page_id}")]
+    assert stale.buttons == ended_buttons(acme)
     assert world.writes() == writes
     assert world.entries()[0].end == acme.end
     assert world.entries()[1].end is None  # Globex still runs
@@ -170,7 +181,8 @@ async def test_a_server_manager_may_stop_someone_elses_timer_and_it_is_logged(
 
     assert stopped.updated
     assert stopped.content.startswith(f"**Acme** stopped for <@{ALICE}> by you: started 09:00")
-    assert stopped.buttons == []  # starting it again is Alice's
+    # Starting it again is Alice's; a manager may adjust it.
+    assert stopped.buttons == [("Adjust", f"tt:adjust:{world.entries()[0].page_id}")]
     assert world.entries()[0].end == bot.clock.now
     _, line = await wait_lines(caplog, 2)
     assert line["command"] == "button:stop" and line["user_id"] == BOB
@@ -225,7 +237,7 @@ async def test_clicks_while_notion_is_down_go_to_the_outbox(world: World, bot: B
     world.fake.faults.error_rate = 1.0  # every request fails until cleared
     started = await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
     assert QUEUED in started.content
-    (stop,) = started.buttons  # the start is queued: the button names its Entry ID
+    stop, _ = started.buttons  # the start is queued: the button names its Entry ID
     bot.clock.advance(minutes=5)
     stopped_at = bot.clock.now
 
@@ -234,7 +246,10 @@ async def test_clicks_while_notion_is_down_go_to_the_outbox(world: World, bot: B
     assert stopped.updated
     assert stopped.content.startswith("**Acme** stopped: started 09:00 Europe/London, total 5m.")
     assert QUEUED in stopped.content
-    assert stopped.buttons == [("Start again", stop[1].replace(":stop:", ":again:"))]
+    assert stopped.buttons == [
+        ("Start again", stop[1].replace(":stop:", ":again:")),
+        ("Adjust", stop[1].replace(":stop:", ":adjust:")),
+    ]
     bot.clock.advance(minutes=5)
     again = await press(bot, stopped, "Start again")
     assert again.updated and QUEUED in again.content

@@ -340,14 +340,37 @@ async def test_commands_are_registered_globally_or_to_the_guild(world: World, gu
     where = f"/guilds/{guild}/commands" if guild else f"/applications/{APP_ID}/commands"
     assert put.path.endswith(where)
     commands = {c["name"]: c for c in put.payload}
-    assert set(commands) == {"start", "end", "active", "timesheet", "check"}
+    assert set(commands) == {
+        "start",
+        "end",
+        "active",
+        "timesheet",
+        "check",
+        "log",
+        "pause",
+        "resume",
+        "entries",
+        "edit",
+        "delete",
+    }
     assert commands["check"]["default_member_permissions"] == str(MANAGE_GUILD)
     assert [o["name"] for o in commands["start"]["options"]] == ["timer", "custom"]
     (timer,) = [o for o in commands["start"]["options"] if o["name"] == "timer"]
     assert [(o["name"], o["required"], bool(o.get("autocomplete"))) for o in timer["options"]] == [
         ("client", True, True),
         ("note", False, False),
+        ("at", False, False),
     ]
+    (log,) = [c for c in put.payload if c["name"] == "log"]
+    assert [(o["name"], o["required"], bool(o.get("autocomplete"))) for o in log["options"]] == [
+        ("client", True, True),
+        ("duration", True, False),
+        ("end", False, False),
+        ("start", False, False),
+        ("note", False, False),
+    ]
+    assert [o["name"] for o in commands["edit"]["options"]] == ["entry"]
+    assert [o["name"] for o in commands["delete"]["options"]] == ["entry"]
 
 
 async def test_a_database_missing_properties_is_named_with_the_fix(world: World) -> None:

@@ -44,7 +44,10 @@ async def test_a_long_note_is_clipped_in_the_reply_and_kept_whole_in_notion(
     note_line = next(line for line in reply.content.splitlines() if line.startswith("Note: "))
     assert note_line.endswith("…") and "END-OF-NOTE" not in note_line
     assert entry.note == LONG_NOTE  # Notion has every character
-    assert reply.buttons == [("Stop", f"tt:stop:{entry.page_id}")]
+    assert reply.buttons == [
+        ("Stop", f"tt:stop:{entry.page_id}"),
+        ("Pause", f"tt:pause:{entry.page_id}"),
+    ]
 
 
 async def test_a_long_name_never_breaks_start_active_autocomplete_stop_or_end(

@@ -305,8 +305,14 @@ class Corrections:
         running = merge_effects([e for e in found if e.end is None], self.ledger.written(user_id))
         known = running + [e for e in found if e.end is not None]
         ops = [r.op for r in self.ledger.pending(user_id)]
-        view = one_per_entry_id(project(ops, user_id, known))
-        return _marked(sorted(view, key=lambda e: e.start), self.now())
+        now = self.now()
+        # What the ledger adds (a timer running now, a pending log) may lie outside the period.
+        view = [
+            e
+            for e in one_per_entry_id(project(ops, user_id, known))
+            if e.start < end and (e.end or max(now, e.start)) > start
+        ]
+        return _marked(sorted(view, key=lambda e: e.start), now)
 
 
 def _marked(entries: Sequence[TimeEntry], now: datetime) -> list[Listed]:

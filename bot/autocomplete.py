@@ -87,7 +87,7 @@ async def autocomplete_running(
     typed = str(option.value or "").strip().casefold()
     found: list[tuple[str, str]] = []
     for entry in running:
-        # A timer whose start is still in the outbox is named by its Entry ID.
+        # A timer whose start is still in the ledger is named by its Entry ID.
         ref = entry.page_id or entry.entry_id
         elapsed = format_duration(entry.duration(now))
         facts = f" · since {format_time(entry.start, tz, now)} ({elapsed})"

@@ -64,7 +64,7 @@ class Button:
     """One timer button: ``action`` on the entry ``ref`` names.
 
     ``ref`` is the Notion page id, or the Entry ID of a timer whose start still waits in the
-    outbox (what the /end autocomplete offers too); the tracker accepts both.
+    ledger (what the /end autocomplete offers too); the tracker accepts both.
     """
 
     action: ButtonAction

@@ -93,7 +93,7 @@ def _is_write(request: httpx.Request) -> bool:
 class CommandRecord:
     """What one log line says about one command. Never holds tokens, URLs or signatures.
 
-    ``changed``: True once the command changed something (Notion, or the outbox).
+    ``changed``: True once the command changed something (Notion, or the ledger).
     """
 
     command: str

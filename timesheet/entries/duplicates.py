@@ -7,7 +7,7 @@ the same Entry ID is written. Billing must not double, so readers collapse such 
 Both pages of a doubled create are written from one entry, so they share its Start too. Pages
 that share an Entry ID but not a Start are separate entries: Notion's *Duplicate* copies every
 property, Entry ID included, and people move the copy to another day. Those count in full.
-Every reader (reports, ``/active``, ``/end``, the outbox replay) groups pages by ``entry_key``.
+Every reader (reports, ``/active``, ``/end``, the ledger replay) groups pages by ``entry_key``.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class DuplicatePages:
 def entry_key(entry: TimeEntry) -> str | None:
     """What makes two pages one entry: the Entry ID as written and the Start (as an instant,
     to the microsecond); None when the Entry ID is blank (a page made by hand in Notion has
-    none, and two such pages are never the same entry). Compared exactly, as the outbox does:
+    none, and two such pages are never the same entry). Compared exactly, as the ledger does:
     both pages of a doubled create are written from one entry."""
     if not entry.entry_id:
         return None

@@ -16,8 +16,8 @@ from trackerkit import TrackerEnv, tracker_env
 from benchmarks.fault_soak import SoakConfig, SoakResult, run_soak
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.store import CREATE_SETTLE, EntryStore
-from timesheet.tracking import apply as apply_module
 from timesheet.tracking import engine as engine_module
+from timesheet.tracking import writes as writes_module
 from timesheet.tracking.ledger import Effect, Ledger, Recorded
 from timesheet.tracking.operations import EndRunningOp
 
@@ -105,7 +105,7 @@ def _ignore_the_ledgers_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     def notion_only(notion: Iterable[TimeEntry], effects: Iterable[Effect]) -> list[TimeEntry]:
         return sorted((e for e in notion if e.end is None), key=lambda e: e.start)
 
-    monkeypatch.setattr(apply_module, "merge_effects", notion_only)
+    monkeypatch.setattr(writes_module, "merge_effects", notion_only)
 
 
 @pytest.mark.parametrize(

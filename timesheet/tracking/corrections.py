@@ -27,7 +27,6 @@ from timesheet.entries.errors import (
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.refs import parse_entry_ref
 from timesheet.entries.store import EntryStore
-from timesheet.tracking.apply import merge_effects
 from timesheet.tracking.ledger import Ledger, Recorded
 from timesheet.tracking.operations import (
     Changes,
@@ -47,6 +46,7 @@ from timesheet.tracking.results import (
     PauseResult,
     ResumeResult,
 )
+from timesheet.tracking.writes import merge_effects
 
 __all__ = [
     "LOG_AHEAD",

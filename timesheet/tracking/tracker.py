@@ -29,7 +29,7 @@ from timesheet.entries.errors import (
 from timesheet.entries.model import TimeEntry, same_id
 from timesheet.entries.refs import parse_entry_ref
 from timesheet.entries.store import EntryStore
-from timesheet.tracking.apply import classify, locate, merge_effects
+from timesheet.tracking.apply import classify
 from timesheet.tracking.corrections import Corrections, refused
 from timesheet.tracking.engine import DrainReport, Engine
 from timesheet.tracking.ledger import Ledger, Recorded
@@ -42,6 +42,7 @@ from timesheet.tracking.operations import (
     project,
 )
 from timesheet.tracking.results import ActiveView, EndResult, EndSaved, StartResult
+from timesheet.tracking.writes import locate, merge_effects
 
 __all__ = [
     "MAX_CLIENT_LENGTH",

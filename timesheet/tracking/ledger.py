@@ -12,11 +12,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from timesheet.entries.model import TimeEntry, compact_id
+from timesheet.tracking.ledger_records import Effect, EffectKind, Recorded, Written
 from timesheet.tracking.ledger_schema import migrate
 from timesheet.tracking.operations import (
     Operation,
@@ -33,52 +33,6 @@ LEDGER_FILENAME: Final = "outbox.sqlite3"
 _MAX_ERROR_CHARS: Final = 500
 #: Seconds between two prunings of done operations (at a ``record``).
 _PRUNE_EVERY: Final = 60.0
-
-State = Literal["pending", "done", "failed"]
-EffectKind = Literal["created", "ended", "edited", "trashed"]
-
-
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """An operation as the ledger holds it. ``result``: what applying it gave (done ops)."""
-
-    op_id: int
-    op: Operation
-    state: State
-    enqueued_at: float
-    attempts: int = 0
-    failures: int = 0
-    last_error: str | None = None
-    result: dict[str, Any] | None = None
-    #: When an attempt last sent its page's create (None: never): a create whose answer was
-    #: lost may have been applied, and the lagging index may not list the page for a while.
-    create_sent: float | None = None
-
-    @property
-    def lane(self) -> str:
-        return self.op.lane
-
-    def describe(self) -> str:
-        return self.op.describe()
-
-
-@dataclass(frozen=True, slots=True)
-class Effect:
-    """One write an operation made to Notion: a page ``created``, or a page ``ended``."""
-
-    op_id: int
-    kind: EffectKind
-    entry: TimeEntry
-
-
-@dataclass(frozen=True, slots=True)
-class Written:
-    """What the ledger recently wrote to one user's pages: the pages it created that no
-    operation ended since (as created), and the compact ids of the pages it ended."""
-
-    running: list[TimeEntry]
-    ended: frozenset[str]
-
 
 #: Effects that still matter: recent ones, and those of operations not yet done.
 _RECENT: Final = "(at >= ? OR op_id IN (SELECT id FROM ops WHERE state = 'pending'))"

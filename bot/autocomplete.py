@@ -79,7 +79,7 @@ async def autocomplete_running(
         if not _allowed(ctx):
             return []
         model = model_of(ctx)
-        running = await model.tracker.active(str(ctx.user.id))
+        running = await model.tracker.active(str(ctx.user.id), drain=False)
     except Exception as exc:
         _log.warning("entry autocomplete failed: %s", type(exc).__name__)
         return []

@@ -24,8 +24,6 @@ __all__ = [
 
 #: ``17:30``: a clock time, not a duration, when the Adjust field is read (``1:20`` is 1 h 20).
 _CLOCK_TIME: Final = re.compile(r"\d{2}:\d{2}")
-#: What the parser says of text that is no time at all.
-_UNREADABLE: Final = frozenset({"can't be read", "is empty"})
 
 
 class TimeToCome(TrackerError):
@@ -90,6 +88,6 @@ def duration_or_time(text: str, tz: ZoneInfo, now: datetime) -> timedelta | Read
     try:
         return read_time(text, tz, now)
     except InvalidTime as exc:
-        if exc.problem not in _UNREADABLE:  # a time all right, refused (future, DST gap...)
+        if not exc.unreadable:  # a time all right, refused (future, DST gap...)
             raise
         raise NotDurationOrTime(text) from None

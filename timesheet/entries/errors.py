@@ -121,6 +121,15 @@ class InvalidTime(InvalidInput):
     """A duration or a time people typed that can't be read or is refused: ``str()`` echoes
     what was typed, says what is wrong (``problem``) and what to type (``accepted``)."""
 
+    #: The problems that say the text is no duration or time at all (not merely refused).
+    EMPTY: Final = "is empty"
+    UNREADABLE: Final = "can't be read"
+
+    @property
+    def unreadable(self) -> bool:
+        """The text is no duration or time at all (not one refused: future, DST gap...)."""
+        return self.problem in (self.EMPTY, self.UNREADABLE)
+
     def __init__(self, field: str, text: str, problem: str, accepted: str) -> None:
         typed = text.strip()
         said = f'"{_echo(typed)}" {problem}' if typed else problem

@@ -135,12 +135,12 @@ def parse_duration(text: str, *, field: str = "duration") -> timedelta:
     """
     typed = _simplify(text)
     if not typed:
-        raise InvalidTime(field, typed, "is empty", _TYPE_DURATION)  # nothing visible to echo
+        raise InvalidTime(field, typed, InvalidTime.EMPTY, _TYPE_DURATION)
     span = _read_duration(typed)
     if span is None:
         if typed.startswith("-") and _read_duration(typed[1:].lstrip()) is not None:
             raise InvalidTime(field, text, "is negative", _TYPE_IN_RANGE)
-        raise InvalidTime(field, text, "can't be read", _TYPE_DURATION)
+        raise InvalidTime(field, text, InvalidTime.UNREADABLE, _TYPE_DURATION)
     if not span:
         raise InvalidTime(field, text, "is zero", _TYPE_IN_RANGE)
     if span > MAX_DURATION:
@@ -159,14 +159,14 @@ def parse_when(text: str, *, tz: ZoneInfo, now: datetime, field: str = "time") -
     present = to_millis(now).astimezone(tz)
     typed = _simplify(text)
     if not typed:
-        raise InvalidTime(field, typed, "is empty", _TYPE_TIME)  # nothing visible to echo
+        raise InvalidTime(field, typed, InvalidTime.EMPTY, _TYPE_TIME)
     if typed == "now":
         return _when(present)
     back = _back_from_now(typed)
     if back is not None:
         span = _read_duration(back)
         if span is None:
-            raise InvalidTime(field, text, "can't be read", _TYPE_TIME)
+            raise InvalidTime(field, text, InvalidTime.UNREADABLE, _TYPE_TIME)
         if not span:
             raise InvalidTime(field, text, "goes back no time", "type now, or like 15m ago")
         if span > MAX_DURATION:
@@ -182,7 +182,7 @@ def _parse_point(typed: str, text: str, field: str, tz: ZoneInfo, present: datet
     """``[day ]clock`` (see `_POINT`) as a `When`; ``text`` is what was typed, for errors."""
     found = _POINT.fullmatch(typed)
     if found is None or (found["minute"] is None and found["half"] is None):
-        raise InvalidTime(field, text, "can't be read", _TYPE_TIME)
+        raise InvalidTime(field, text, InvalidTime.UNREADABLE, _TYPE_TIME)
     hour, minute = int(found["hour"]), int(found["minute"] or 0)
     half = found["half"]
     if half is not None:
@@ -210,7 +210,7 @@ def _parse_point(typed: str, text: str, field: str, tz: ZoneInfo, present: datet
         if day == today and _is_future(day, hour, minute, tz, present):
             day -= timedelta(days=7)
     else:
-        raise InvalidTime(field, text, "can't be read", _TYPE_TIME)
+        raise InvalidTime(field, text, InvalidTime.UNREADABLE, _TYPE_TIME)
 
     wall = datetime(day.year, day.month, day.day, hour, minute)
     moment = wall.replace(tzinfo=tz)

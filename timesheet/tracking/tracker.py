@@ -320,11 +320,12 @@ class Tracker(Corrections):
         found, _ = await locate(self.store, self.ledger, ref_id)
         return found
 
-    async def active(self, user_id: str) -> list[TimeEntry]:
+    async def active(self, user_id: str, *, drain: bool = True) -> list[TimeEntry]:
         """The user's running timers (normally at most one): one query, merged with what the
         ledger wrote that Notion's index may not show yet and what is still pending. The
         pages of a doubled start count as one timer. Notion's errors propagate."""
-        await self._drain_first(user_id)
+        if drain:  # not for an autocomplete: Discord waits 3 s for it, a lane maybe longer
+            await self._drain_first(user_id)
         return self._merged_running(user_id, await self.store.find_running(user_id))
 
     def _merged_running(self, user_id: str, notion: list[TimeEntry]) -> list[TimeEntry]:

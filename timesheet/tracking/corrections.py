@@ -7,7 +7,7 @@ what applying it gave, exactly as ``start`` and ``end`` do.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -26,14 +26,11 @@ from timesheet.entries.errors import (
 )
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.refs import parse_entry_ref
-from timesheet.entries.store import EntryStore
-from timesheet.tracking.ledger import Ledger, Recorded
 from timesheet.tracking.operations import (
     Changes,
     DeleteOp,
     EditOp,
     LogOp,
-    Operation,
     PauseOp,
     ResumeOp,
     entry_from_json,
@@ -46,6 +43,7 @@ from timesheet.tracking.results import (
     PauseResult,
     ResumeResult,
 )
+from timesheet.tracking.tracker_core import TrackerCore
 from timesheet.tracking.writes import merge_effects
 
 __all__ = [
@@ -111,34 +109,8 @@ def short_ref(entry: TimeEntry) -> str:
     return compact_id(entry.page_id or entry.entry_id)[:8]
 
 
-class Corrections:
+class Corrections(TrackerCore):
     """Log, edit, delete, pause, resume and list (see the module docstring)."""
-
-    store: EntryStore
-    ledger: Ledger
-    presets: tuple[str, ...]
-    presets_only: bool
-    _new_id: Callable[[], str]
-
-    def now(self) -> datetime:
-        raise NotImplementedError
-
-    def plan_start(
-        self,
-        user_id: str,
-        client: str | None,
-        *,
-        name: str | None = None,
-        note: str | None = "",
-        at: datetime | None = None,
-    ) -> TimeEntry:
-        raise NotImplementedError
-
-    async def _submit(self, op: Operation) -> Recorded:
-        raise NotImplementedError
-
-    def _local_entry(self, ref_id: str) -> TimeEntry | None:
-        raise NotImplementedError
 
     # -- refs -------------------------------------------------------------------------------
 
@@ -165,9 +137,7 @@ class Corrections:
             raise InvalidEntryRef(ref)
         return parse_entry_ref(hits.pop())
 
-    def _owner_known(
-        self, user_id: str, ref_id: str, can_manage: bool, action: str
-    ) -> str | None:
+    def _owner_known(self, user_id: str, ref_id: str, can_manage: bool, action: str) -> str | None:
         local = self._local_entry(ref_id)
         if local is None:
             return None

@@ -3,17 +3,14 @@ ledger and ``apply``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
-from uuid import uuid4
 
 from notion_client import NotionError, is_unavailable
 from timesheet.entries.checks import (
     MAX_CLIENT_LENGTH,
     MAX_TEXT_LENGTH,
-    check_client,
-    check_text,
     to_millis,
 )
 from timesheet.entries.duplicates import one_per_entry_id
@@ -28,15 +25,11 @@ from timesheet.entries.errors import (
 )
 from timesheet.entries.model import TimeEntry, same_id
 from timesheet.entries.refs import parse_entry_ref
-from timesheet.entries.store import EntryStore
-from timesheet.tracking.apply import classify
 from timesheet.tracking.corrections import Corrections, refused
-from timesheet.tracking.engine import DrainReport, Engine
-from timesheet.tracking.ledger import Ledger, Recorded
+from timesheet.tracking.ledger import Recorded
 from timesheet.tracking.operations import (
     EndOp,
     EndRunningOp,
-    Operation,
     StartOp,
     entry_from_json,
     project,
@@ -66,13 +59,6 @@ __all__ = [
 #: What ``end`` answers: the stopped entry, or a stop saved for no known timer.
 EndOutcome = EndResult | EndSaved
 
-#: Seconds a command waits for its user's operations held by another task or process.
-DEFAULT_LANE_WAIT = 15.0
-
-
-def _new_uuid() -> str:
-    return str(uuid4())
-
 
 def latest_first(entries: Sequence[TimeEntry]) -> tuple[TimeEntry, tuple[TimeEntry, ...]]:
     """The most recently started entry, then the others (a doubled start's pages once)."""
@@ -94,90 +80,6 @@ class Tracker(Corrections):
     A doubled start (two running pages with one Entry ID) is one timer: ``active`` shows it
     once and ending it ends both pages.
     """
-
-    def __init__(
-        self,
-        store: EntryStore,
-        *,
-        ledger: Ledger,
-        clock: Callable[[], datetime],
-        presets: Sequence[str],
-        presets_only: bool = False,
-        new_id: Callable[[], str] = _new_uuid,
-        lane_wait: float = DEFAULT_LANE_WAIT,
-        on_pending: Callable[[], object] | None = None,
-        engine: Engine | None = None,
-    ) -> None:
-        self.store = store
-        self.ledger = ledger
-        self.engine = engine if engine is not None else Engine(store, ledger)
-        self._clock = clock
-        self.presets: tuple[str, ...] = tuple(presets)
-        self.presets_only = presets_only
-        self._new_id = new_id
-        self.lane_wait = lane_wait
-        self.on_pending = on_pending
-
-    def now(self) -> datetime:
-        """The bot's clock, to the millisecond (what Notion filters compare)."""
-        return to_millis(self._clock())
-
-    def plan_start(
-        self,
-        user_id: str,
-        client: str | None,
-        *,
-        name: str | None = None,
-        note: str | None = "",
-        at: datetime | None = None,
-    ) -> TimeEntry:
-        """The validated entry a start would write (no Notion request). ``name=None``: preset."""
-        at = self.now() if at is None else to_millis(at)
-        user = user_id.strip()
-        if not user:
-            raise InvalidInput("user id", "is empty")
-        title = None if name is None else check_text("name", name)
-        client_name = check_client(
-            client, self.presets, presets_only=self.presets_only, custom=title is not None
-        )
-        note_text = "" if not note else check_text("note", note)
-        return TimeEntry(
-            entry_id=self._new_id(),
-            user_id=user,
-            client=client_name,
-            name=title if title is not None else client_name,
-            start=at,
-            note=note_text,
-        )
-
-    # -- the one way in -------------------------------------------------------------------
-
-    async def _submit(self, op: Operation) -> Recorded:
-        """Record ``op``, apply its lane, and return it as the ledger now holds it: done (with
-        its result) or still pending. An error Notion answered the op itself with, or the
-        lane before it with when that is no outage, is raised once the op is withdrawn
-        (nothing of it was written)."""
-        (op_id,) = self.ledger.record(op)
-        report = await self.engine.drain(op.lane, wait=self.lane_wait)
-        rec = self.ledger.get(op_id)
-        assert rec is not None
-        if rec.state == "done":
-            return rec
-        error = report.errors.get(op_id) or _blocking(report)
-        if error is not None and classify(error) != "retry":
-            if not self.ledger.effects_of_op(op_id):
-                self.ledger.cancel(op_id)
-            raise error
-        if self.on_pending is not None:
-            self.on_pending()
-        return rec
-
-    def _local_running(self, user_id: str, before: int | None = None) -> list[TimeEntry]:
-        """What the ledger alone knows runs for ``user_id`` (Notion unread): pages it wrote,
-        then its pending operations (those before op ``before``) applied."""
-        known = merge_effects((), self.ledger.written(user_id))
-        ops = [r.op for r in self.ledger.pending(user_id) if before is None or r.op_id < before]
-        return [e for e in project(ops, user_id, known) if e.end is None]
 
     # -- starting ---------------------------------------------------------------------------
 
@@ -248,24 +150,6 @@ class Tracker(Corrections):
             return EndSaved(user_id, at)
         first, rest = latest_first(stopped)
         return EndResult(entry=first, also_ended=rest, queued=True)
-
-    def _local_entry(self, ref_id: str) -> TimeEntry | None:
-        """The entry ``ref_id`` names if the ledger knows it, as it will be once its owner's
-        pending operations are applied: a start still pending, or a page a recent operation
-        created (with the End an operation wrote to it since)."""
-        pending = self.ledger.pending_start(ref_id)
-        if pending is not None and isinstance(pending.op, StartOp):
-            start = pending.op
-            view = project([r.op for r in self.ledger.pending(start.lane)], start.lane)
-            return next((e for e in view if e.entry_id == start.entry.entry_id), start.entry)
-        created = self.ledger.created(ref_id)
-        if created is None or created.page_id is None:
-            return created
-        written = [x.entry for x in self.ledger.effects_of_page(created.page_id)]
-        known = written[-1] if written else created
-        ops = [r.op for r in self.ledger.pending(created.user_id)]
-        view = project(ops, created.user_id, [known])
-        return next((e for e in view if e.page_id == known.page_id), known)
 
     async def _end_ref(
         self, user_id: str, ref_id: str, at: datetime, can_manage: bool, strict: bool
@@ -360,11 +244,6 @@ class Tracker(Corrections):
             timedelta(0),
         )
         return ActiveView([], paused=paused, worked_today=max(worked, timedelta(0)))
-
-
-def _blocking(report: DrainReport) -> Exception | None:
-    """The error that stopped a lane before reaching the command's own op, if any."""
-    return list(report.errors.values())[-1] if report.errors else None
 
 
 def _start_result(

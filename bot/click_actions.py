@@ -53,6 +53,8 @@ __all__ = [
     "action_for",
     "edit_form",
     "own_entry",
+    "pause_now",
+    "resume_now",
     "unknown_command",
 ]
 
@@ -201,14 +203,26 @@ async def _start_again(button: Button, run: CommandRun, model: Model) -> TimerRe
     return start_reply(result, model.settings.timezone, model.now(), run.record)
 
 
+async def pause_now(run: CommandRun, model: Model) -> TimerReply:
+    """Pause the caller's timer now (/pause, and the Pause button): the reply."""
+    at = model.now()
+    result = await model.tracker.pause(run.caller.user_id, at)
+    return pause_reply(result, model.settings.timezone, model.now(), at, run.record)
+
+
+async def resume_now(run: CommandRun, model: Model) -> TimerReply:
+    """Resume the caller's paused (or latest) work now (/resume, the Resume button)."""
+    at = model.now()
+    result = await model.tracker.resume(run.caller.user_id, at)
+    return resume_reply(result, model.settings.timezone, model.now(), at, run.record)
+
+
 async def _pause(button: Button, run: CommandRun, model: Model) -> TimerReply:
     """/pause, if the timer the button names still runs."""
     entry = await _timer_as_shown(model, run.caller, button.ref, "pause it")
     if entry is not None and not entry.running:
         raise NoLongerRunning("stopped", "paused")
-    at = model.now()
-    result = await model.tracker.pause(run.caller.user_id, at)
-    return pause_reply(result, model.settings.timezone, model.now(), at, run.record)
+    return await pause_now(run, model)
 
 
 async def _resume(button: Button, run: CommandRun, model: Model) -> TimerReply:
@@ -216,9 +230,7 @@ async def _resume(button: Button, run: CommandRun, model: Model) -> TimerReply:
     entry = await _timer_as_shown(model, run.caller, button.ref, "resume it")
     if entry is not None and not entry.paused:
         raise NoLongerRunning("no longer paused (resumed or ended since)", "started")
-    at = model.now()
-    result = await model.tracker.resume(run.caller.user_id, at)
-    return resume_reply(result, model.settings.timezone, model.now(), at, run.record)
+    return await resume_now(run, model)
 
 
 async def _delete(button: Button, run: CommandRun, model: Model) -> TimerReply:

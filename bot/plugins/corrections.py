@@ -7,14 +7,12 @@ from typing import Final
 import crescent
 
 from bot.autocomplete import autocomplete_client, autocomplete_recent
-from bot.click_actions import own_entry
+from bot.click_actions import own_entry, pause_now, resume_now
 from bot.command_run import current_run, model_of, new_plugin
 from bot.timer_replies import (
     TimerReply,
     delete_prompt_reply,
     log_reply,
-    pause_reply,
-    resume_reply,
 )
 from bot.typed import read_duration, read_optional_time
 from timesheet.tracking.tracker import MAX_CLIENT_LENGTH, MAX_TEXT_LENGTH
@@ -68,20 +66,14 @@ class Log:
 @crescent.command(name="pause", description="Pause your running timer (Resume goes on with it)")
 class Pause:
     async def callback(self, ctx: crescent.Context) -> None:
-        run, model = current_run(), model_of(ctx)
-        at = model.now()
-        result = await model.tracker.pause(run.caller.user_id, at)
-        await _reply(pause_reply(result, model.settings.timezone, model.now(), at, run.record))
+        await _reply(await pause_now(current_run(), model_of(ctx)))
 
 
 @plugin.include
 @crescent.command(name="resume", description="Go on with your paused timer (or your latest)")
 class Resume:
     async def callback(self, ctx: crescent.Context) -> None:
-        run, model = current_run(), model_of(ctx)
-        at = model.now()
-        result = await model.tracker.resume(run.caller.user_id, at)
-        await _reply(resume_reply(result, model.settings.timezone, model.now(), at, run.record))
+        await _reply(await resume_now(current_run(), model_of(ctx)))
 
 
 @plugin.include

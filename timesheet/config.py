@@ -9,6 +9,8 @@ import sqlite3
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -179,6 +181,72 @@ def _clients(name: str, raw: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(clients))
 
 
+_CURRENCY: Final = re.compile(r"^[A-Z]{3}$")
+DEFAULT_REMIND_AFTER: Final = timedelta(hours=8)
+DEFAULT_ALERT_AFTER: Final = timedelta(minutes=15)
+DEFAULT_BACKUP_KEEP: Final = 8
+
+
+def _rates(name: str, raw: str) -> dict[str, Decimal]:
+    """``Acme:120,Globex:95.5``: an hourly rate (at least 0) per client name."""
+    from timesheet.entries.checks import MAX_CLIENT_LENGTH, check_text
+    from timesheet.entries.errors import InvalidInput
+
+    rates: dict[str, Decimal] = {}
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        client, sep, amount = part.rpartition(":")
+        if not sep or not client.strip():
+            raise ConfigError(name, "expected client:rate pairs such as Acme:120,Globex:95")
+        try:
+            value = Decimal(amount.strip())
+        except InvalidOperation:
+            raise ConfigError(name, f"the rate of {client.strip()!r} is not a number") from None
+        if not value.is_finite() or value < 0:
+            raise ConfigError(name, f"the rate of {client.strip()!r} must be 0 or more")
+        try:
+            rates[check_text("client", client, limit=MAX_CLIENT_LENGTH)] = value
+        except InvalidInput as exc:
+            raise ConfigError(name, f"a client name {exc.problem}") from None
+    return rates
+
+
+def _currency(name: str, raw: str) -> str:
+    if not _CURRENCY.match(raw.upper()):
+        raise ConfigError(name, "expected a 3-letter ISO 4217 currency code such as EUR")
+    return raw.upper()
+
+
+def _span(name: str, raw: str) -> timedelta:
+    """A duration such as ``8h``, ``90m`` or ``1h30m`` (more than 0, at most 24 h)."""
+    from timesheet.entries.errors import InvalidTime
+    from timesheet.entries.when import parse_duration
+
+    try:
+        return parse_duration(raw, field=name)
+    except InvalidTime:
+        raise ConfigError(
+            name, "expected a duration such as 8h, 90m or 1h30m (at most 24h)"
+        ) from None
+
+
+def _span_or_off(name: str, raw: str) -> timedelta | None:
+    return None if raw.lower() in ("off", "0", "false", "no") else _span(name, raw)
+
+
+def _count(name: str, raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
+        raise ConfigError(name, "expected a whole number from 1 to 10000")
+    return int(raw)
+
+
+def _port(name: str, raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 65_535:
+        raise ConfigError(name, "expected a TCP port from 1 to 65535")
+    return int(raw)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Every setting timetrack reads; see `.env.example` for what each one means."""
@@ -205,6 +273,18 @@ class Settings:
     data_dir: Path = Path("data")
     allowed_user_ids: tuple[str, ...] = ()
     allowed_role_ids: tuple[str, ...] = ()
+    #: Issue 12: the Clients and Targets databases, and rates for clients without one there.
+    notion_clients_database_id: str | None = None
+    notion_targets_database_id: str | None = None
+    rates: Mapping[str, Decimal] = field(default_factory=dict)
+    currency: str | None = None
+    #: Issue 13: how many weekly backups ``timetrack backup`` keeps.
+    backup_keep: int = DEFAULT_BACKUP_KEEP
+    #: Issue 14: forgotten-timer reminders (None = off), alerts and the health port.
+    remind_after: timedelta | None = DEFAULT_REMIND_AFTER
+    alert_webhook_url: str | None = field(default=None, repr=False)
+    alert_after: timedelta = DEFAULT_ALERT_AFTER
+    health_port: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -233,6 +313,19 @@ class Settings:
             data_dir=Path(_clean(e, "DATA_DIR") or "data"),
             allowed_user_ids=_optional(e, "ALLOWED_USER_IDS", _snowflakes) or (),
             allowed_role_ids=_optional(e, "ALLOWED_ROLE_IDS", _snowflakes) or (),
+            notion_clients_database_id=_optional(e, "NOTION_CLIENTS_DATABASE_ID", _notion_id),
+            notion_targets_database_id=_optional(e, "NOTION_TARGETS_DATABASE_ID", _notion_id),
+            rates=_optional(e, "RATES", _rates) or {},
+            currency=_optional(e, "CURRENCY", _currency),
+            backup_keep=_optional(e, "BACKUP_KEEP", _count) or DEFAULT_BACKUP_KEEP,
+            remind_after=(
+                _span_or_off("REMIND_AFTER", _clean(e, "REMIND_AFTER"))
+                if _clean(e, "REMIND_AFTER")
+                else DEFAULT_REMIND_AFTER
+            ),
+            alert_webhook_url=_optional(e, "ALERT_WEBHOOK_URL", _url),
+            alert_after=_optional(e, "ALERT_AFTER", _span) or DEFAULT_ALERT_AFTER,
+            health_port=_optional(e, "HEALTH_PORT", _port),
         )
 
     def check_data_dir(self) -> None:

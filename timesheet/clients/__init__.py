@@ -1,0 +1,1 @@
+"""Clients: rates, currencies, weekly targets and budgets (Notion's Clients database, RATES)."""

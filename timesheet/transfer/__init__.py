@@ -1,0 +1,1 @@
+"""Moving entries in and out: imports from other trackers, exports, backups."""

@@ -1,0 +1,55 @@
+"""What a file reader gives the import: entries read, and the rows it could not read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+__all__ = ["ImportedEntry", "NotThisFormat", "ParsedFile", "RowProblem"]
+
+
+class NotThisFormat(ValueError):
+    """The file is not the format asked for; ``str()`` is one line naming what is missing."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedEntry:
+    """One entry read from a file.
+
+    ``key`` is the source's own identity of the entry (the interval, a frame id, the row's
+    content): stable across reads of the same file, so the import derives the same Entry ID
+    (a UUID5 of the format and ``key``) every time. ``line`` is the 1-based line (CSV) or
+    record number (JSON) for messages. ``end`` None = still running. ``entry_id`` and
+    ``user_id`` are set only by timetrack's own formats, which carry them.
+    """
+
+    key: str
+    line: int
+    start: datetime
+    end: datetime | None
+    client: str | None
+    name: str
+    note: str = ""
+    entry_id: str | None = None
+    user_id: str | None = None
+
+    def __post_init__(self) -> None:
+        for value in (self.start, self.end):
+            if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+                raise ValueError("ImportedEntry times must be timezone-aware")
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """A row skipped: its line (or record) number and why, one line."""
+
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    """Everything a reader got from one file."""
+
+    entries: list[ImportedEntry] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Steps `timetrack demo` runs after the recorded week: one module per capability."""

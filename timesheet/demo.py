@@ -19,6 +19,7 @@ from timesheet.entries.when import parse_duration, parse_when
 from timesheet.reports.render import render_text
 from timesheet.reports.report import ReportOptions, Timesheet, build_timesheets
 from timesheet.reports.week import week_period
+from timesheet.showcase.context import ShowcaseContext
 from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.operations import Changes
 from timesheet.tracking.tracker import Tracker
@@ -30,6 +31,8 @@ DEMO_USER: Final = "123456789012345678"
 DEMO_TZ: Final = ZoneInfo("Europe/London")
 DEMO_WEEK: Final = "2026-W47"
 CLIENTS: Final = ("Acme", "Globex", "Initech", "Umbrella", "Wayne")
+#: The steps after the week's report, by module of timesheet/showcase/, in order.
+SHOWCASE_STEPS: Final[tuple[str, ...]] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,4 +306,33 @@ async def run_demo(out_dir: Path, stdout: TextIO) -> int:
         f"entries).\nWrote {csv_path} and {png_path}.",
         file=stdout,
     )
+    await _showcase(fake, parent, database_id, now, out_dir, stdout)
     return 0
+
+
+async def _showcase(
+    fake: FakeNotion, parent: str, database_id: str, now: datetime, out_dir: Path, stdout: TextIO
+) -> None:
+    """Each capability's step (timesheet/showcase/), on the Notion that holds the demo week."""
+    import importlib
+
+    async with NotionClient(
+        token=DEMO_TOKEN, transport=fake.transport(), rate_limit=RateLimit(rate=0)
+    ) as client:
+        for name in SHOWCASE_STEPS:
+            step = importlib.import_module(f"timesheet.showcase.{name}")
+            with tempfile.TemporaryDirectory() as data_dir:
+                ctx = ShowcaseContext(
+                    client=client,
+                    fake=fake,
+                    parent_page_id=parent,
+                    database_id=database_id,
+                    data_dir=Path(data_dir),
+                    tz=DEMO_TZ,
+                    now=now,
+                    user_id=DEMO_USER,
+                    out_dir=out_dir,
+                    stdout=stdout,
+                )
+                print("", file=stdout)
+                await step.showcase(ctx)

@@ -23,7 +23,7 @@ _COLUMNS: Final = Columns(
     start_date="Start date", start_time="Start time", end_date="End date", end_time="End time"
 )
 #: ``Duration`` (not Clockify's ``Duration (h)``) tells a Toggl file from a Clockify one.
-_REQUIRED: Final = required_columns(_COLUMNS, "Project", "Description", "Duration")
+_REQUIRED: Final = (*required_columns(_COLUMNS, "Project", "Description"), "Duration")
 
 
 def read(data: bytes, *, tz: ZoneInfo, date_order: DateOrder | None = None) -> ParsedFile:

@@ -374,6 +374,33 @@ def test_toggl_line_numbers_count_the_header_and_quoted_line_breaks() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "duration", "expected"),
+    [
+        # 25 Oct 2026, Europe/London: 01:00-01:59 happens in BST (00:xx UTC), then in GMT.
+        ("01:30:00", "02:30:00", "02:00:00", (utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 2, 30))),
+        ("01:30:00", "02:30:00", "01:00:00", (utc(2026, 10, 25, 1, 30), utc(2026, 10, 25, 2, 30))),
+        ("00:30:00", "01:30:00", "01:00:00", (utc(2026, 10, 24, 23, 30), utc(2026, 10, 25, 0, 30))),
+        ("00:30:00", "01:30:00", "02:00:00", (utc(2026, 10, 24, 23, 30), utc(2026, 10, 25, 1, 30))),
+        ("01:10:00", "01:50:00", "01:40:00", (utc(2026, 10, 25, 0, 10), utc(2026, 10, 25, 1, 50))),
+        ("01:10:00", "01:50:00", "00:40:00", (utc(2026, 10, 25, 0, 10), utc(2026, 10, 25, 0, 50))),
+        ("01:50:00", "01:10:00", "00:20:00", (utc(2026, 10, 25, 0, 50), utc(2026, 10, 25, 1, 10))),
+        # no usable duration: the first of each, the end's second if the first is too early
+        ("01:30:00", "02:30:00", "", (utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 2, 30))),
+        ("01:50:00", "01:10:00", "n/a", (utc(2026, 10, 25, 0, 50), utc(2026, 10, 25, 1, 10))),
+    ],
+)
+def test_toggl_duration_decides_wall_times_the_clocks_show_twice(
+    start: str, end: str, duration: str, expected: tuple[datetime, datetime]
+) -> None:
+    row = (
+        f"Bo,bo@example.com,Acme,Web,,Night,Yes,2026-10-25,{start},2026-10-25,{end},"
+        f"{duration},,0.00"
+    )
+    (entry,) = read_toggl.read(f"{TOGGL_HEAD}\n{row}\n".encode(), tz=LONDON).entries
+    assert (entry.start, entry.end) == expected
+
+
 def test_toggl_row_without_an_end_is_skipped() -> None:
     row = TOGGL_ROW.replace("2026-11-16,10:00:00", ",")
     parsed = read_toggl.read(f"{TOGGL_HEAD}\n{row}\n".encode(), tz=LONDON)

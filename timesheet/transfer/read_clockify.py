@@ -27,7 +27,11 @@ __all__ = ["detect_date_order", "read"]
 
 _WHAT: Final = "a Clockify detailed CSV"
 _COLUMNS: Final = Columns(
-    start_date="Start Date", start_time="Start Time", end_date="End Date", end_time="End Time"
+    start_date="Start Date",
+    start_time="Start Time",
+    end_date="End Date",
+    end_time="End Time",
+    duration="Duration (h)",
 )
 _REQUIRED: Final = required_columns(_COLUMNS, "Project", "Description")
 #: Either tells a Clockify file from a Toggl one (which has a plain ``Duration``).

@@ -20,7 +20,11 @@ __all__ = ["read"]
 
 _WHAT: Final = "a Toggl detailed CSV"
 _COLUMNS: Final = Columns(
-    start_date="Start date", start_time="Start time", end_date="End date", end_time="End time"
+    start_date="Start date",
+    start_time="Start time",
+    end_date="End date",
+    end_time="End time",
+    duration="Duration",
 )
 #: ``Duration`` (not Clockify's ``Duration (h)``) tells a Toggl file from a Clockify one.
 _REQUIRED: Final = (*required_columns(_COLUMNS, "Project", "Description"), "Duration")

@@ -3,9 +3,10 @@
 - Client = ``Client``, else ``Project``, else none; Name = ``Description``, else the client;
   Note = ``Tags`` (as the file lists them).
 - Start and end (in UTC) are the wall times of the date and time columns in the zone given. A wall
-  time the clocks skip (DST gap) makes the row a problem naming it. One that happens twice
-  (DST fold) is the first of the two, except an end whose first occurrence would fall before
-  the start, which takes the second (01:50 → 01:10 across the fold is 20 minutes).
+  time the clocks skip (DST gap) makes the row a problem naming it. For one that happens twice
+  (DST fold) the duration column decides (01:30 → 02:30 that night is one hour or two); without
+  one, it is the first of the two, except an end whose first occurrence would fall before the
+  start, which takes the second (01:50 → 01:10 across the fold is 20 minutes).
 - An empty end, or an end before the start, makes the row a problem.
 - The key (the row's identity for idempotence) is its content, normalised: user, email,
   client, project, task, description, tags (sorted) and the start and end as UTC instants,
@@ -17,10 +18,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.entries.checks import normalise
@@ -46,6 +49,13 @@ class Columns:
     start_time: str
     end_date: str
     end_time: str
+    #: ``H:MM:SS``, which tells apart the two readings of a time the clocks show twice.
+    duration: str
+
+
+#: The columns whose text makes the entry and its key (absent ones count as empty).
+_TEXT_COLUMNS: Final = ("User", "Email", "Client", "Project", "Task", "Description", "Tags")
+_DURATION: Final = re.compile(r"(\d+):(\d{2})(?::(\d{2}))?")
 
 
 class _RowError(ValueError):
@@ -82,10 +92,7 @@ def _entry(row: CsvRow, columns: Columns, tz: ZoneInfo, order: DateOrder | None)
     if not row.get(columns.end_time):
         raise _RowError("has no end time")
     end = _moment(row, columns.end_date, columns.end_time, tz, order, "end", default_day=start)
-    if end.astimezone(UTC) < start.astimezone(UTC) and is_ambiguous(end):
-        end = end.replace(fold=1)
-    # In UTC: datetimes sharing a tzinfo compare by wall time, blind to the fold.
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    start, end = _instants(start, end, _duration(row.get(columns.duration)))
     if end < start:
         raise _RowError(f"ends ({_iso(end, tz)}) before it starts ({_iso(start, tz)})")
     tags = [t.strip() for t in text["Tags"].split(",") if t.strip()]
@@ -110,10 +117,6 @@ def _entry(row: CsvRow, columns: Columns, tz: ZoneInfo, order: DateOrder | None)
     )
 
 
-#: The columns whose text makes the entry and its key (absent ones count as empty).
-_TEXT_COLUMNS = ("User", "Email", "Client", "Project", "Task", "Description", "Tags")
-
-
 def _moment(
     row: CsvRow,
     date_column: str,
@@ -133,6 +136,34 @@ def _moment(
         return local_moment(day, parse_clock(row.get(time_column)), tz)
     except (BadDateOrTime, SkippedWallTime) as exc:
         raise _RowError(f"{which}: {exc}") from None
+
+
+def _instants(
+    start: datetime, end: datetime, duration: timedelta | None
+) -> tuple[datetime, datetime]:
+    """The UTC instants of wall times ``start`` and ``end``. When either happens twice (DST
+    fold), the readings whose span is nearest ``duration`` win; without a duration (or on a
+    tie), the first of each, unless that puts the end before the start and the end's second
+    reading does not."""
+    starts = [start, start.replace(fold=1)] if is_ambiguous(start) else [start]
+    ends = [end, end.replace(fold=1)] if is_ambiguous(end) else [end]
+    # In UTC: datetimes sharing a tzinfo compare and subtract by wall time, blind to the fold.
+    pairs = [(s.astimezone(UTC), e.astimezone(UTC)) for s in starts for e in ends]
+
+    def badness(pair: tuple[datetime, datetime]) -> tuple[bool, timedelta]:
+        span = pair[1] - pair[0]
+        return span < timedelta(0), abs(span - duration) if duration else timedelta(0)
+
+    return min(pairs, key=badness)  # min keeps the first of equals: first readings first
+
+
+def _duration(text: str) -> timedelta | None:
+    """``1:30:00`` (hours may pass 24), or None when absent or in another form."""
+    match = _DURATION.fullmatch(text)
+    if match is None:
+        return None
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
 
 
 def _iso(moment: datetime, tz: ZoneInfo) -> str:

@@ -56,8 +56,8 @@ async def test_showcase_exports_the_week_and_reads_other_trackers(tmp_path: Path
         "or --date-order dmy",
         "  with --date-order dmy: Sun 03 May 2026, Thu 04 Jun 2026.",
         "A Toggl CSV read in Europe/London:",
-        "  line 2 skipped: start: 2026-03-29 01:30 does not exist in Europe/London (the clocks "
-        "skip it when summer time starts)",
+        "  line 2 skipped: start: 2026-03-29 01:30 does not exist in Europe/London "
+        "(clocks go forward)",
         "  line 3: Acme — Clocks go back, 01:50 BST to 01:10 GMT (20 min)",
     ]
     timew = read_timew.read((tmp_path / "week.timew.json").read_bytes(), tz=LONDON)

@@ -16,13 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from timesheet.transfer import read_clockify, read_timew, read_toggl, read_watson
-from timesheet.transfer.local_time import (
-    BadDateOrTime,
-    SkippedWallTime,
-    local_moment,
-    parse_clock,
-    parse_date,
-)
+from timesheet.transfer.local_time import NonexistentTime, aware
 from timesheet.transfer.records import (
     AmbiguousDates,
     DateOrder,
@@ -31,6 +25,7 @@ from timesheet.transfer.records import (
     ParsedFile,
     RowProblem,
 )
+from timesheet.transfer.wall_clock import BadDateOrTime, parse_clock, parse_date
 
 SAMPLES = Path(__file__).parent / "transfer_samples"
 LONDON = ZoneInfo("Europe/London")
@@ -307,8 +302,7 @@ def test_toggl_sample_maps_columns_and_reads_local_times_across_dst() -> None:
     assert parsed.problems == [
         RowProblem(
             5,
-            "start: 2026-03-29 01:30 does not exist in Europe/London "
-            "(the clocks skip it when summer time starts)",
+            "start: 2026-03-29 01:30 does not exist in Europe/London (clocks go forward)",
         ),
         RowProblem(7, "ends (2026-10-26 10:00+00:00) before it starts (2026-10-26 11:00+00:00)"),
     ]
@@ -430,8 +424,7 @@ def test_clockify_month_first_sample_with_12_hour_times() -> None:
     assert parsed.problems == [
         RowProblem(
             4,
-            "start: 2026-03-29 01:30 does not exist in Europe/London "
-            "(the clocks skip it when summer time starts)",
+            "start: 2026-03-29 01:30 does not exist in Europe/London (clocks go forward)",
         ),
         RowProblem(5, "start: date '02/30/2026' is not a date read as MM/DD/YYYY"),
     ]
@@ -618,11 +611,10 @@ def test_local_wall_times_across_dst(
     tz: ZoneInfo, wall: datetime, expected: datetime | None
 ) -> None:
     if expected is None:
-        with pytest.raises(SkippedWallTime) as refused:
-            local_moment(wall.date(), wall.time(), tz)
+        with pytest.raises(NonexistentTime) as refused:
+            aware(wall, tz)
         assert str(refused.value) == (
-            f"{wall:%Y-%m-%d %H:%M} does not exist in {tz.key} "
-            "(the clocks skip it when summer time starts)"
+            f"{wall:%Y-%m-%d %H:%M} does not exist in {tz.key} (clocks go forward)"
         )
     else:
-        assert local_moment(wall.date(), wall.time(), tz).astimezone(UTC) == expected
+        assert aware(wall, tz).astimezone(UTC) == expected

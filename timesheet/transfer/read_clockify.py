@@ -19,9 +19,9 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.transfer.csv_table import CsvRow, CsvTable, read_table
-from timesheet.transfer.local_time import numeric_date_parts
 from timesheet.transfer.records import AmbiguousDates, DateOrder, NotThisFormat, ParsedFile
 from timesheet.transfer.tracker_csv import Columns, read_rows, required_columns
+from timesheet.transfer.wall_clock import numeric_date_parts
 
 __all__ = ["detect_date_order", "read"]
 

@@ -28,15 +28,9 @@ from zoneinfo import ZoneInfo
 
 from timesheet.entries.checks import normalise
 from timesheet.transfer.csv_table import CsvRow, CsvTable
-from timesheet.transfer.local_time import (
-    BadDateOrTime,
-    SkippedWallTime,
-    is_ambiguous,
-    local_moment,
-    parse_clock,
-    parse_date,
-)
+from timesheet.transfer.local_time import NonexistentTime, aware
 from timesheet.transfer.records import DateOrder, ImportedEntry, ParsedFile, RowProblem
+from timesheet.transfer.wall_clock import BadDateOrTime, is_ambiguous, parse_clock, parse_date
 
 __all__ = ["Columns", "read_rows", "required_columns"]
 
@@ -133,8 +127,8 @@ def _moment(
             day = default_day.date()
         else:
             day = parse_date(date_text, order)
-        return local_moment(day, parse_clock(row.get(time_column)), tz)
-    except (BadDateOrTime, SkippedWallTime) as exc:
+        return aware(datetime.combine(day, parse_clock(row.get(time_column))), tz)
+    except (BadDateOrTime, NonexistentTime) as exc:
         raise _RowError(f"{which}: {exc}") from None
 
 

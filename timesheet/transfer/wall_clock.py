@@ -1,4 +1,4 @@
-"""Dates and clock times as the CSV exports of other trackers write them, read in a zone.
+"""Dates and clock times as the CSV exports of other trackers write them.
 
 - Clock times: 24-hour ``13:30`` / ``13:30:15`` and 12-hour ``1:30 PM`` / ``01:30:15pm``
   (`parse_clock`).

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
-__all__ = ["ImportedEntry", "NotThisFormat", "ParsedFile", "RowProblem"]
+__all__ = [
+    "AmbiguousDates",
+    "DateOrder",
+    "ImportedEntry",
+    "NotThisFormat",
+    "ParsedFile",
+    "RowProblem",
+]
+
+#: The order of day and month in a locale's numeric dates: 03/04/2026 is 4 March (``"mdy"``)
+#: or 3 April (``"dmy"``).
+DateOrder = Literal["mdy", "dmy"]
 
 
 class NotThisFormat(ValueError):
     """The file is not the format asked for; ``str()`` is one line naming what is missing."""
+
+
+class AmbiguousDates(NotThisFormat):
+    """Every date in the file reads both as MM/DD/YYYY and as DD/MM/YYYY: the caller must say
+    which (a `DateOrder`); ``str()`` is one line saying so."""
 
 
 @dataclass(frozen=True, slots=True)

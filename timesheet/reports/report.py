@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -29,6 +29,7 @@ from timesheet.reports.render import (
 from timesheet.reports.week import Period
 
 __all__ = [
+    "ExtraNotes",
     "ReportOptions",
     "Timesheet",
     "build_timesheets",
@@ -37,6 +38,10 @@ __all__ = [
     "publish_sheet",
     "tables_for",
 ]
+
+
+#: Lines to add to a table's notes, given the table's user (None: everyone) and the table.
+ExtraNotes = Callable[[str | None, WeekTable], Sequence[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +166,7 @@ async def build_timesheets(
     user_id: str | None = None,
     per_user: bool = False,
     users: Sequence[str] = (),
+    extra_notes: ExtraNotes | None = None,
 ) -> list[Timesheet]:
     """Fetch the period with ONE paginated query and render its table(s).
 
@@ -170,6 +176,7 @@ async def build_timesheets(
 
     ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
     ``per_user`` makes one table per user (an empty week still gives one empty table).
+    ``extra_notes(user, table)`` gives lines added to a table's notes (targets, budgets).
     """
     scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
     entries, skipped = scanned.entries, scanned.skipped
@@ -181,7 +188,15 @@ async def build_timesheets(
     grouped = tables_for(entries, period, opts, now, per_user=per_user, skipped=skipped)
     if not grouped:
         grouped = [(None, tables_for([], period, opts, now, per_user=False)[0][1])]
+    if extra_notes is not None:
+        grouped = [
+            (uid, _noted(table, extra_notes(uid or user_id, table))) for uid, table in grouped
+        ]
     return [_sheet(table, uid or user_id) for uid, table in grouped]
+
+
+def _noted(table: WeekTable, lines: Sequence[str]) -> WeekTable:
+    return replace(table, notes=(*table.notes, *lines)) if lines else table
 
 
 async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
@@ -219,6 +234,7 @@ async def post_scheduled(
     *,
     now: Callable[[], datetime],
     users: Sequence[str] = (),
+    extra_notes: ExtraNotes | None = None,
 ) -> None:
     """The scheduled post: the week ``run.period`` (see ``publishing.schedule.report_week``),
     one table per user, each sent once.
@@ -226,6 +242,8 @@ async def post_scheduled(
     ``run.once`` records every part, so a retry after a failure (or a restart) never sends a
     user's table twice; a running entry counts up to ``now()`` (clipped to the week).
     """
-    sheets = await build_timesheets(store, run.period, opts, now(), per_user=True, users=users)
+    sheets = await build_timesheets(
+        store, run.period, opts, now(), per_user=True, users=users, extra_notes=extra_notes
+    )
     for sheet in sheets:
         await run.once(sheet.user_id or "all", partial(publish_sheet, webhook_url, sheet))

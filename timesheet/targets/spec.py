@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from timesheet.reports.week import InvalidWeek, week_label, week_period
+from timesheet.reports.week import InvalidWeek, Period, week_label, week_period
 from timesheet.targets.resolve import MAX_HOURS
 
 __all__ = [
@@ -33,11 +33,12 @@ class InvalidTarget(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class TargetWeek:
-    """A week a target is for: ``first_day`` per WEEK_START and its ISO label, or every week
-    (``first_day`` None)."""
+    """A week a target is for: ``first_day`` per WEEK_START, its ISO label and its local
+    ``period``; or every week (``first_day`` and ``period`` None)."""
 
     first_day: date | None
     label: str
+    period: Period | None = None
 
     @property
     def every(self) -> bool:
@@ -73,4 +74,4 @@ def target_week(
         period = week_period(text or "this", tz, week_start, now)
     except InvalidWeek as exc:
         raise InvalidTarget(exc.answer("the week must be") + ", or every week") from None
-    return TargetWeek(period.start.astimezone(tz).date(), week_label(period, tz))
+    return TargetWeek(period.start.astimezone(tz).date(), week_label(period, tz), period)

@@ -90,4 +90,3 @@ class TargetStore:
     async def _query(self, query: Filter) -> list[TargetRow]:
         pages = self._client.query_data_source(await self.data_source_id(), filter=query)
         return [row_from_page(page, self._week_start) async for page in pages]
-

@@ -3,12 +3,15 @@ target and the reply, the rows of `target show`, and the extra notes of a report
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
 from bot.model import Model
+from notion_client import NotionError
+from timesheet.entries.store import NoDataSourceError
 from timesheet.clients.model import ClientInfo
 from timesheet.entries.checks import check_client
 from timesheet.reports.report import ExtraNotes, ReportOptions, build_timesheets
@@ -21,6 +24,7 @@ from timesheet.targets.store import TargetStore
 
 __all__ = [
     "NOT_SET_UP",
+    "UNREAD",
     "TargetsShown",
     "client_infos",
     "report_extra_notes",
@@ -29,10 +33,14 @@ __all__ = [
     "target_store",
 ]
 
+#: The note of a report whose targets and budgets Notion could not give.
+UNREAD: Final = "Targets and budgets could not be read from Notion this time."
 NOT_SET_UP: Final = (
     "Targets are not set up: set NOTION_TARGETS_DATABASE_ID (`timetrack setup` creates the "
     "database)."
 )
+
+_log = logging.getLogger("timetrack.bot")
 
 
 def target_store(model: Model) -> TargetStore:
@@ -114,14 +122,19 @@ async def report_extra_notes(
     model: Model, period: Period, now: datetime, user_id: str | None = None
 ) -> ExtraNotes | None:
     """The notes targets and budgets add to a report of ``period`` (None when neither the
-    Targets database nor any client's Budget is there to say anything)."""
+    Targets database nor any client's Budget is there to say anything). They never hold the
+    report back: if Notion can't give them, the report says so in one note."""
     clients = await client_infos(model)
     database_id = model.settings.notion_targets_database_id
     if database_id is None and not clients:
         return None
     store = None if database_id is None else target_store(model)
     opts = ReportOptions.from_settings(model.settings)
-    extras = await load_report_extras(
-        model.store, store, period, opts, now, clients=clients, user_id=user_id
-    )
+    try:
+        extras = await load_report_extras(
+            model.store, store, period, opts, now, clients=clients, user_id=user_id
+        )
+    except (NotionError, NoDataSourceError) as exc:
+        _log.warning("targets and budgets could not be read: %s", type(exc).__name__)
+        return lambda user, table: [UNREAD]
     return extras.notes

@@ -11,9 +11,9 @@ from typing import Final
 
 from bot.model import Model
 from notion_client import NotionError
-from timesheet.entries.store import NoDataSourceError
 from timesheet.clients.model import ClientInfo
 from timesheet.entries.checks import check_client
+from timesheet.entries.store import NoDataSourceError
 from timesheet.reports.report import ExtraNotes, ReportOptions, build_timesheets
 from timesheet.reports.week import Period, week_title
 from timesheet.targets.progress import TargetLine, client_totals, compact_hours, target_lines

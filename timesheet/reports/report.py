@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.config import Rounding, Settings
@@ -29,6 +30,7 @@ from timesheet.reports.render import (
 from timesheet.reports.week import Period
 
 __all__ = [
+    "EXTRA_FIELD",
     "ExtraNotes",
     "ReportOptions",
     "Timesheet",
@@ -40,6 +42,8 @@ __all__ = [
 ]
 
 
+#: The post's field holding the extra notes.
+EXTRA_FIELD: Final = "Targets and budgets"
 #: Lines to add to a table's notes, given the table's user (None: everyone) and the table.
 ExtraNotes = Callable[[str | None, WeekTable], Sequence[str]]
 
@@ -73,6 +77,9 @@ class Timesheet:
     messages: list[str]
     csv: str
     _png: list[bytes] = field(default_factory=list, repr=False, compare=False)
+    #: Notes added by ``build_timesheets(extra_notes=...)`` (targets, budgets), also in
+    #: ``table.notes``; the post shows them in a field of their own.
+    extra_notes: tuple[str, ...] = ()
 
     def png(self) -> bytes:
         """The chart, rendered on first use (matplotlib is slow to import)."""
@@ -188,15 +195,14 @@ async def build_timesheets(
     grouped = tables_for(entries, period, opts, now, per_user=per_user, skipped=skipped)
     if not grouped:
         grouped = [(None, tables_for([], period, opts, now, per_user=False)[0][1])]
-    if extra_notes is not None:
-        grouped = [
-            (uid, _noted(table, extra_notes(uid or user_id, table))) for uid, table in grouped
-        ]
-    return [_sheet(table, uid or user_id) for uid, table in grouped]
-
-
-def _noted(table: WeekTable, lines: Sequence[str]) -> WeekTable:
-    return replace(table, notes=(*table.notes, *lines)) if lines else table
+    if extra_notes is None:
+        return [_sheet(table, uid or user_id) for uid, table in grouped]
+    sheets = []
+    for uid, table in grouped:
+        extra = tuple(extra_notes(uid or user_id, table))
+        noted = replace(table, notes=(*table.notes, *extra))
+        sheets.append(replace(_sheet(noted, uid or user_id), extra_notes=extra))
+    return sheets
 
 
 async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
@@ -212,7 +218,10 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
         title=sheet.title,
         table_text=render_table(sheet.table),
         csv_text=sheet.csv,
-        fields=[("Total", f"{sheet.table.shown_total:.2f} h")],
+        fields=[
+            ("Total", f"{sheet.table.shown_total:.2f} h"),
+            *([(EXTRA_FIELD, "\n".join(sheet.extra_notes))] if sheet.extra_notes else []),
+        ],
         footer=as_of_line(sheet.table),
         png=png,
         csv_name=f"{sheet.file_stem}.csv",

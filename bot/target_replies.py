@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -14,11 +13,11 @@ from notion_client import NotionError
 from timesheet.clients.model import ClientInfo
 from timesheet.entries.checks import check_client
 from timesheet.entries.store import NoDataSourceError
-from timesheet.reports.report import ExtraNotes, ReportOptions, build_timesheets
-from timesheet.reports.week import Period, week_title
-from timesheet.targets.progress import TargetLine, client_totals, compact_hours, target_lines
+from timesheet.reports.report import ExtraNotes, ReportOptions
+from timesheet.reports.week import Period
+from timesheet.targets.progress import compact_hours
 from timesheet.targets.report_notes import load_report_extras
-from timesheet.targets.resolve import week_targets
+from timesheet.targets.show import TargetsShown, week_against_targets
 from timesheet.targets.spec import InvalidTarget, TargetWeek, parse_hours, target_week
 from timesheet.targets.store import TargetStore
 
@@ -90,32 +89,19 @@ def _week_words(week: TargetWeek) -> str:
     return "every week" if week.every else f"week {week.label}"
 
 
-@dataclass(frozen=True, slots=True)
-class TargetsShown:
-    """`target show`: the week's heading, a line per target, and notes on ignored rows."""
-
-    title: str
-    lines: list[TargetLine]
-    notes: tuple[str, ...]
-
-
 async def show_targets(model: Model, user_id: str, week: str | None) -> TargetsShown:
-    """``user_id``'s targets of the week against the hours tracked (the report pipeline, the
-    user's entries only): one query of each database, two with the data source lookups."""
+    """``user_id``'s targets of the week (``this`` by default) against the hours tracked."""
     settings = model.settings
-    tz = settings.timezone
-    now = model.now()
-    chosen = target_week(week, tz, settings.week_start, now)
-    assert chosen.first_day is not None and chosen.period is not None
-    period = chosen.period
-    store = target_store(model)
-    rows = await store.rows_for_week(chosen.first_day, user_id)
-    targets = week_targets(rows, user_id, chosen.first_day, await client_infos(model))
-    (sheet,) = await build_timesheets(
-        model.store, period, ReportOptions.from_settings(settings), now, user_id=user_id
+    chosen = target_week(week, settings.timezone, settings.week_start, model.now())
+    return await week_against_targets(
+        model.store,
+        target_store(model),
+        user_id,
+        chosen,
+        ReportOptions.from_settings(settings),
+        model.now(),
+        clients=await client_infos(model),
     )
-    lines = target_lines(targets, client_totals(sheet.table))
-    return TargetsShown(f"Targets, {week_title(period, tz)}", lines, targets.notes)
 
 
 async def report_extra_notes(

@@ -16,7 +16,7 @@ _WEEK_HELP = "this | last | 2026-W47"
 
 async def _set(args: argparse.Namespace, settings: Settings) -> int:
     from bot.target_replies import set_target
-    from timesheet.targets.spec import InvalidTarget
+    from timesheet.targets.errors import TargetsError
 
     user = user_of(settings)
     async with open_model(settings) as model:
@@ -24,7 +24,7 @@ async def _set(args: argparse.Namespace, settings: Settings) -> int:
             line = await set_target(
                 model, user, args.client, args.hours, args.week, every=args.every_week
             )
-        except InvalidTarget as exc:
+        except TargetsError as exc:
             raise CommandFailed(str(exc)) from None
     say(line)
     return EXIT_OK
@@ -33,8 +33,8 @@ async def _set(args: argparse.Namespace, settings: Settings) -> int:
 async def _show(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import _output, _write
     from bot.target_replies import show_targets
+    from timesheet.targets.errors import TargetsError
     from timesheet.targets.show import render_targets_csv, render_targets_text
-    from timesheet.targets.spec import InvalidTarget
 
     user = user_of(settings)
     quiet = args.csv == "-"
@@ -42,7 +42,7 @@ async def _show(args: argparse.Namespace, settings: Settings) -> int:
     async with open_model(settings) as model:
         try:
             shown = await show_targets(model, user, args.week)
-        except InvalidTarget as exc:
+        except TargetsError as exc:
             raise CommandFailed(str(exc)) from None
     csv = render_targets_csv(shown.lines)
     if quiet:

@@ -15,10 +15,11 @@ from timesheet.entries.checks import check_client
 from timesheet.entries.store import NoDataSourceError
 from timesheet.reports.report import ExtraNotes, ReportOptions
 from timesheet.reports.week import Period
+from timesheet.targets.errors import InvalidTarget, TargetsError
 from timesheet.targets.progress import compact_hours
 from timesheet.targets.report_notes import load_report_extras
 from timesheet.targets.show import TargetsShown, week_against_targets
-from timesheet.targets.spec import InvalidTarget, TargetWeek, parse_hours, target_week
+from timesheet.targets.spec import TargetWeek, parse_hours, target_week
 from timesheet.targets.store import TargetStore
 
 __all__ = [
@@ -120,7 +121,7 @@ async def report_extra_notes(
         extras = await load_report_extras(
             model.store, store, period, opts, now, clients=clients, user_id=user_id
         )
-    except (NotionError, NoDataSourceError) as exc:
+    except (NotionError, NoDataSourceError, TargetsError) as exc:
         _log.warning("targets and budgets could not be read: %s", type(exc).__name__)
         return lambda user, table: [UNREAD]
     return extras.notes

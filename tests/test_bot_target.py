@@ -216,3 +216,15 @@ async def test_the_weekly_post_shows_each_users_targets(world: Targets) -> None:
         "inline": True,
     }
     assert bob[1]["value"] == "Acme 2.00 / 4 h this week (50%)"
+
+
+async def test_timesheet_still_answers_when_the_targets_database_cant_be_read(
+    world: Targets,
+) -> None:
+    env = {**world.env, "NOTION_TARGETS_DATABASE_ID": "0123456789abcdef0123456789abcdef"}
+    async with BotHarness(env, transport=world.fake.transport(), clock=Clock(FRIDAY_W47)) as bot:
+        sheet = await bot.send(slash("timesheet", user_id=ALICE))
+        assert "Acme" in sheet.content
+        assert "• Targets and budgets could not be read from Notion this time." in sheet.content
+        shown = await bot.send(slash("target", "show", user_id=ALICE))
+        assert shown.content.startswith("Notion can't find NOTION_TARGETS_DATABASE_ID")

@@ -263,3 +263,27 @@ def test_rows_duplicated_by_hand_newest_edit_wins_and_set_updates_it(
     ]
     hours = {p["id"]: p["properties"]["Hours"]["number"] for p in rows(notion, ds_id)}
     assert (hours[new], hours[old]) == (18, 10)
+
+
+def test_a_targets_database_missing_a_property_or_not_shared_is_one_line(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    parent = notion.fake.add_parent_page("Team")
+    schema = {name: s for name, s in expected_schema().items() if name != "Week"}
+    database_id, ds_id = notion.fake.add_database(parent, "Targets", schema)
+    env = notion.env(NOTION_TARGETS_DATABASE_ID=database_id)
+    for command in (["target", "show"], ["target", "set", "Acme", "3"]):
+        assert main(command, env) == 1
+        assert capsys.readouterr() == (
+            "",
+            'timetrack: The Targets database is not ready: missing property "Week" (date). '
+            "Fix it in Notion.\n",
+        )
+    assert rows(notion, ds_id) == []
+
+    unknown = notion.env(NOTION_TARGETS_DATABASE_ID="0123456789abcdef0123456789abcdef")
+    assert main(["target", "set", "Acme", "3"], unknown) == 1
+    assert capsys.readouterr().err == (
+        "timetrack: Notion can't find NOTION_TARGETS_DATABASE_ID: share that database with the "
+        "integration (⋯ → Connections).\n"
+    )

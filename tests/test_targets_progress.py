@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from timesheet.clients.model import ClientInfo
+from timesheet.targets.errors import InvalidTarget
 from timesheet.targets.progress import (
     TargetLine,
     budget_burn,
@@ -23,7 +24,7 @@ from timesheet.targets.progress import (
 from timesheet.targets.resolve import week_targets
 from timesheet.targets.schema import TargetRow
 from timesheet.targets.show import render_targets_csv, render_targets_text
-from timesheet.targets.spec import InvalidTarget, parse_hours, target_week
+from timesheet.targets.spec import parse_hours, target_week
 
 LONDON = ZoneInfo("Europe/London")
 ALICE = "100000000000000001"

@@ -12,8 +12,9 @@ from bot.command_run import current_run, model_of, new_plugin
 from bot.target_replies import set_target, show_targets
 from bot.weeks import autocomplete_week
 from timesheet.reports.render import MESSAGE_LIMIT
+from timesheet.targets.errors import TargetsError
 from timesheet.targets.show import render_targets_csv, render_targets_text
-from timesheet.targets.spec import EVERY_WEEK, InvalidTarget
+from timesheet.targets.spec import EVERY_WEEK
 from timesheet.text import pack_lines
 from timesheet.tracking.tracker import MAX_CLIENT_LENGTH
 
@@ -36,7 +37,7 @@ async def autocomplete_target_week(
     return (every + weeks)[:25]
 
 
-async def _refused(exc: InvalidTarget) -> None:
+async def _refused(exc: TargetsError) -> None:
     run = current_run()
     run.record.outcome = "refused"
     text = str(exc)
@@ -62,7 +63,7 @@ class TargetSet:
             line = await set_target(
                 model, run.caller.user_id, self.client, str(self.hours), week, every=False
             )
-        except InvalidTarget as exc:
+        except TargetsError as exc:
             await _refused(exc)
             return
         run.record.changed = True
@@ -79,7 +80,7 @@ class TargetShow:
         run, model = current_run(), model_of(ctx)
         try:
             shown = await show_targets(model, run.caller.user_id, str(self.week))
-        except InvalidTarget as exc:
+        except TargetsError as exc:
             await _refused(exc)
             return
         title, *table = render_targets_text(shown.lines, shown.title).split("\n")

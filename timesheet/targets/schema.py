@@ -7,7 +7,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final, TypeVar
 
-from notion_client import Date, Number, Page, PropertySchema, PropertyValue, RichText, Select, Title
+from notion_client import (
+    DataSource,
+    Date,
+    Number,
+    Page,
+    PropertySchema,
+    PropertyValue,
+    RichText,
+    Select,
+    Title,
+)
 
 __all__ = [
     "CLIENT",
@@ -20,6 +30,7 @@ __all__ = [
     "expected_schema",
     "row_from_page",
     "row_properties",
+    "schema_problems",
     "week_first_day",
 ]
 
@@ -44,6 +55,18 @@ PROPERTY_TYPES: Final[Mapping[str, str]] = {
 def expected_schema() -> dict[str, PropertySchema]:
     """The schema `timetrack setup` creates."""
     return {name: PropertySchema(name, kind) for name, kind in PROPERTY_TYPES.items()}
+
+
+def schema_problems(ds: DataSource) -> list[str]:
+    """Each property missing or of another type, as a phrase (empty: the schema is fine)."""
+    problems = []
+    for name, kind in PROPERTY_TYPES.items():
+        found = ds.properties.get(name)
+        if found is None:
+            problems.append(f'missing property "{name}" ({kind})')
+        elif found.type != kind:
+            problems.append(f'"{name}" is {found.type}, expected {kind}')
+    return problems
 
 
 def week_first_day(day: date, week_start: int) -> date:

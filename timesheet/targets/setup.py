@@ -8,7 +8,7 @@ from typing import Final
 from notion_client import NotionClient, ObjectNotFoundError
 from timesheet.config import Settings
 from timesheet.entries.store import NoDataSourceError
-from timesheet.targets.schema import PROPERTY_TYPES, expected_schema
+from timesheet.targets.schema import expected_schema, schema_problems
 
 __all__ = ["TITLE", "check_targets_database", "create_targets_database", "setup_targets"]
 
@@ -26,15 +26,7 @@ async def check_targets_database(client: NotionClient, database_id: str) -> list
     database = await client.retrieve_database(database_id)
     if not database.data_sources:
         raise NoDataSourceError(database_id)
-    ds = await client.retrieve_data_source(database.data_sources[0].id)
-    problems = []
-    for name, kind in PROPERTY_TYPES.items():
-        found = ds.properties.get(name)
-        if found is None:
-            problems.append(f'missing property "{name}" ({kind})')
-        elif found.type != kind:
-            problems.append(f'"{name}" is {found.type}, expected {kind}')
-    return problems
+    return schema_problems(await client.retrieve_data_source(database.data_sources[0].id))
 
 
 async def setup_targets(client: NotionClient, settings: Settings) -> list[str]:

@@ -10,12 +10,12 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.reports.week import InvalidWeek, Period, week_label, week_period
+from timesheet.targets.errors import InvalidTarget
 from timesheet.targets.resolve import MAX_HOURS
 
 __all__ = [
     "EVERY_WEEK",
     "HOURS_HELP",
-    "InvalidTarget",
     "TargetWeek",
     "parse_hours",
     "target_week",
@@ -25,10 +25,6 @@ __all__ = [
 HOURS_HELP: Final = f"hours above 0 and at most {MAX_HOURS:g} (0 removes the target)"
 #: The week word meaning "every week" in /target set.
 EVERY_WEEK: Final = "every"
-
-
-class InvalidTarget(ValueError):
-    """An hours or week argument `target set`/`show` can't use; ``str()`` is the one line."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,9 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from notion_client import Filter, NotionClient, prop
+from notion_client import (
+    Filter,
+    NotionClient,
+    ObjectNotFoundError,
+    Page,
+    PropertyValue,
+    ValidationError,
+    prop,
+)
 from timesheet.entries.store import NoDataSourceError
-from timesheet.targets.schema import USER, WEEK, TargetRow, row_from_page, row_properties
+from timesheet.targets.errors import TargetsNotReady
+from timesheet.targets.schema import (
+    USER,
+    WEEK,
+    TargetRow,
+    row_from_page,
+    row_properties,
+    schema_problems,
+)
 from timesheet.targets.spec import TargetWeek
 
 __all__ = ["SetResult", "TargetStore"]
@@ -28,7 +44,10 @@ class SetResult:
 
 class TargetStore:
     """The Targets database. Each call is one query plus at most one write (and one request,
-    once, to find the database's data source)."""
+    once, to find the database's data source).
+
+    Raises `TargetsNotReady` when Notion can't find the database, or refuses a query or a
+    write because the database lacks a property (then the problems are read and named)."""
 
     def __init__(self, client: NotionClient, database_id: str, *, week_start: int = 0) -> None:
         self._client = client
@@ -38,7 +57,10 @@ class TargetStore:
 
     async def data_source_id(self) -> str:
         if self._data_source_id is None:
-            database = await self._client.retrieve_database(self._database_id)
+            try:
+                database = await self._client.retrieve_database(self._database_id)
+            except ObjectNotFoundError:
+                raise TargetsNotReady() from None
             if not database.data_sources:
                 raise NoDataSourceError(self._database_id)
             self._data_source_id = database.data_sources[0].id
@@ -72,10 +94,10 @@ class TargetStore:
             return SetResult(None, removed=len(same), ignored=())
         props = row_properties(user_id, client, week.first_day, hours, week.label)
         if not same:
-            page = await self._client.create_page(await self.data_source_id(), props)
+            page = await self._write(None, props)
             return SetResult(row_from_page(page, self._week_start), created=True)
         newest, *others = same
-        page = await self._client.update_page(newest.page_id, props)
+        page = await self._write(newest.page_id, props)
         return SetResult(
             row_from_page(page, self._week_start), previous=newest.hours, ignored=tuple(others)
         )
@@ -88,5 +110,24 @@ class TargetStore:
         return sorted(same, key=lambda r: r.newness, reverse=True)
 
     async def _query(self, query: Filter) -> list[TargetRow]:
-        pages = self._client.query_data_source(await self.data_source_id(), filter=query)
-        return [row_from_page(page, self._week_start) async for page in pages]
+        ds_id = await self.data_source_id()
+        try:
+            pages = self._client.query_data_source(ds_id, filter=query)
+            return [row_from_page(page, self._week_start) async for page in pages]
+        except ValidationError as exc:
+            raise await self._not_ready(ds_id, exc) from None
+
+    async def _write(self, page_id: str | None, props: dict[str, PropertyValue]) -> Page:
+        """Create a row (``page_id`` None) or update one."""
+        ds_id = await self.data_source_id()
+        try:
+            if page_id is None:
+                return await self._client.create_page(ds_id, props)
+            return await self._client.update_page(page_id, props)
+        except ValidationError as exc:
+            raise await self._not_ready(ds_id, exc) from None
+
+    async def _not_ready(self, ds_id: str, exc: ValidationError) -> Exception:
+        """What the database lacks, if that is why Notion refused; else ``exc`` itself."""
+        problems = schema_problems(await self._client.retrieve_data_source(ds_id))
+        return TargetsNotReady(problems) if problems else exc

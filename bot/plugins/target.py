@@ -66,7 +66,6 @@ class TargetSet:
         except TargetsError as exc:
             await _refused(exc)
             return
-        run.record.changed = True
         await run.reply(line)
 
 

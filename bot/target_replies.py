@@ -106,13 +106,19 @@ async def show_targets(model: Model, user_id: str, week: str | None) -> TargetsS
 
 
 async def report_extra_notes(
-    model: Model, period: Period, now: datetime, user_id: str | None = None
+    model: Model,
+    period: Period,
+    now: datetime,
+    user_id: str | None = None,
+    *,
+    targets: bool = True,
 ) -> ExtraNotes | None:
-    """The notes targets and budgets add to a report of ``period`` (None when neither the
-    Targets database nor any client's Budget is there to say anything). They never hold the
-    report back: if Notion can't give them, the report says so in one note."""
+    """The notes targets and budgets add to a report of ``period``: ``user_id``'s targets
+    (every user's when None, for per-user tables; none without ``targets``, e.g. a table of
+    everyone) and the budgets. None when there is nothing to say. They never hold the report
+    back: if Notion can't give them, the report says so in one note."""
     clients = await client_infos(model)
-    database_id = model.settings.notion_targets_database_id
+    database_id = model.settings.notion_targets_database_id if targets else None
     if database_id is None and not clients:
         return None
     store = None if database_id is None else target_store(model)

@@ -46,7 +46,9 @@ class Timesheet:
             ReportOptions.from_settings(settings),
             now,
             user_id=user_id,
-            extra_notes=await report_extra_notes(model, period, now, user_id),
+            extra_notes=await report_extra_notes(
+                model, period, now, user_id, targets=user_id is not None
+            ),
         )
         # matplotlib takes a moment: draw off the event loop so other commands go on.
         png = await asyncio.to_thread(sheet.png)

@@ -93,3 +93,27 @@ def test_only_a_whole_week_gets_target_lines() -> None:
     assert week_of_period(week, LONDON, 6) is None  # not a Sunday week
     days = named_period("2026-11-16..2026-11-18", LONDON, 0, NOW)
     assert week_of_period(days, LONDON, 0) is None
+
+
+async def test_set_costs_one_query_and_one_write() -> None:
+    async with notion_env(("Acme",)) as env:
+        parent = env.fake.add_parent_page("Team")
+        targets_id, _ = env.fake.add_database(parent, "Targets", expected_schema())
+        targets = TargetStore(env.client, targets_id)
+        every = TargetWeek(None, "every week")
+        before = env.snapshot()
+        created = await targets.set_target(ALICE, "Acme", every, 20)
+        assert created.created
+        assert env.since(before) == {
+            "retrieve_database": 1,
+            "query_data_source": 1,
+            "create_page": 1,
+        }
+        before = env.snapshot()
+        updated = await targets.set_target(ALICE, "ACME", every, 25)
+        assert not updated.created and updated.previous == 20
+        assert env.since(before) == {"query_data_source": 1, "update_page": 1}
+        before = env.snapshot()
+        removed = await targets.set_target(ALICE, "acme", every, 0)
+        assert removed.removed == 1 and removed.row is None
+        assert env.since(before) == {"query_data_source": 1, "update_page": 1}  # to the trash

@@ -25,6 +25,7 @@ from bot.cli_base import (
     say,
     week_of,
 )
+from bot.cli_targets import add_target_commands
 from bot.cli_timers import add_timer_commands, glue_times
 from timesheet.config import ConfigError, Settings, load_dotenv_file
 
@@ -98,8 +99,11 @@ def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
 async def _setup(args: argparse.Namespace, settings: Settings) -> int:
     from notion_client import ObjectNotFoundError
     from timesheet.entries.setup import check_database, create_database, fix_database
+    from timesheet.targets.setup import setup_targets
 
     async with _notion(settings) as client:
+        for line in await setup_targets(client, settings):  # the Targets database
+            say(line)
         if settings.notion_database_id is None:
             if settings.notion_parent_page_id is None:
                 raise ConfigError(
@@ -266,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup.set_defaults(handler=as_handler(_setup), uses_data_dir=False)
 
     add_timer_commands(sub)
+    add_target_commands(sub)
 
     sync = sub.add_parser("sync", help="apply every operation saved while Notion was unreachable")
     sync.set_defaults(handler=as_handler(_sync))

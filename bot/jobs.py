@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from bot.model import Model
+from bot.target_replies import report_extra_notes
 from timesheet.publishing.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
 from timesheet.reports.report import ReportOptions, post_scheduled
 
@@ -50,6 +51,7 @@ class BackgroundJobs:
     async def _post_week(self, run: ScheduledRun) -> None:
         settings = self._model.settings
         assert settings.timesheet_webhook_url is not None
+        notes = await report_extra_notes(self._model, run.period, self._model.now())
         await post_scheduled(
             run,
             self._model.store,
@@ -57,6 +59,7 @@ class BackgroundJobs:
             settings.timesheet_webhook_url,
             now=self._model.now,
             users=settings.timesheet_users,
+            extra_notes=notes,
         )
 
     async def stop(self) -> None:

@@ -20,7 +20,7 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
     )
     bot, client = build_gateway_bot(settings, Model(settings), logs=None)
     names = sorted({c.name for c in client.commands.app_commands})
-    # timer: /start, /end; entry: /edit, /delete
+    # timer: /start, /end; entry: /edit, /delete; set, show: /target
     assert names == [
         "active",
         "check",
@@ -30,6 +30,8 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
         "log",
         "pause",
         "resume",
+        "set",
+        "show",
         "timer",
         "timesheet",
     ]

@@ -8,6 +8,7 @@ import crescent
 import hikari
 
 from bot.command_run import current_run, model_of, new_plugin
+from bot.target_replies import report_extra_notes
 from bot.weeks import WEEK_HELP, autocomplete_week
 from timesheet.reports.report import ReportOptions, build_timesheets
 from timesheet.reports.week import InvalidWeek, week_period
@@ -38,12 +39,16 @@ class Timesheet:
             run.record.outcome = "refused"
             await run.reply(exc.answer("The week must be") + ".")
             return
+        user_id = None if self.everyone else run.caller.user_id
         (sheet,) = await build_timesheets(
             model.store,
             period,
             ReportOptions.from_settings(settings),
             now,
-            user_id=None if self.everyone else run.caller.user_id,
+            user_id=user_id,
+            extra_notes=await report_extra_notes(
+                model, period, now, user_id, targets=user_id is not None
+            ),
         )
         # matplotlib takes a moment: draw off the event loop so other commands go on.
         png = await asyncio.to_thread(sheet.png)

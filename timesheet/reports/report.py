@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.config import Rounding, Settings
@@ -29,6 +30,8 @@ from timesheet.reports.render import (
 from timesheet.reports.week import Period
 
 __all__ = [
+    "EXTRA_FIELD",
+    "ExtraNotes",
     "ReportOptions",
     "Timesheet",
     "build_timesheets",
@@ -37,6 +40,12 @@ __all__ = [
     "publish_sheet",
     "tables_for",
 ]
+
+
+#: The post's field holding the extra notes.
+EXTRA_FIELD: Final = "Targets and budgets"
+#: Lines to add to a table's notes, given the table's user (None: everyone) and the table.
+ExtraNotes = Callable[[str | None, WeekTable], Sequence[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,9 @@ class Timesheet:
     messages: list[str]
     csv: str
     _png: list[bytes] = field(default_factory=list, repr=False, compare=False)
+    #: Notes added by ``build_timesheets(extra_notes=...)`` (targets, budgets), also in
+    #: ``table.notes``; the post shows them in a field of their own.
+    extra_notes: tuple[str, ...] = ()
 
     def png(self) -> bytes:
         """The chart, rendered on first use (matplotlib is slow to import)."""
@@ -161,6 +173,7 @@ async def build_timesheets(
     user_id: str | None = None,
     per_user: bool = False,
     users: Sequence[str] = (),
+    extra_notes: ExtraNotes | None = None,
 ) -> list[Timesheet]:
     """Fetch the period with ONE paginated query and render its table(s).
 
@@ -170,6 +183,7 @@ async def build_timesheets(
 
     ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
     ``per_user`` makes one table per user (an empty week still gives one empty table).
+    ``extra_notes(user, table)`` gives lines added to a table's notes (targets, budgets).
     """
     scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
     entries, skipped = scanned.entries, scanned.skipped
@@ -181,7 +195,14 @@ async def build_timesheets(
     grouped = tables_for(entries, period, opts, now, per_user=per_user, skipped=skipped)
     if not grouped:
         grouped = [(None, tables_for([], period, opts, now, per_user=False)[0][1])]
-    return [_sheet(table, uid or user_id) for uid, table in grouped]
+    if extra_notes is None:
+        return [_sheet(table, uid or user_id) for uid, table in grouped]
+    sheets = []
+    for uid, table in grouped:
+        extra = tuple(extra_notes(uid or user_id, table))
+        noted = replace(table, notes=(*table.notes, *extra))
+        sheets.append(replace(_sheet(noted, uid or user_id), extra_notes=extra))
+    return sheets
 
 
 async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
@@ -197,7 +218,10 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
         title=sheet.title,
         table_text=render_table(sheet.table),
         csv_text=sheet.csv,
-        fields=[("Total", f"{sheet.table.shown_total:.2f} h")],
+        fields=[
+            ("Total", f"{sheet.table.shown_total:.2f} h"),
+            *([(EXTRA_FIELD, "\n".join(sheet.extra_notes))] if sheet.extra_notes else []),
+        ],
         footer=as_of_line(sheet.table),
         png=png,
         csv_name=f"{sheet.file_stem}.csv",
@@ -219,6 +243,7 @@ async def post_scheduled(
     *,
     now: Callable[[], datetime],
     users: Sequence[str] = (),
+    extra_notes: ExtraNotes | None = None,
 ) -> None:
     """The scheduled post: the week ``run.period`` (see ``publishing.schedule.report_week``),
     one table per user, each sent once.
@@ -226,6 +251,8 @@ async def post_scheduled(
     ``run.once`` records every part, so a retry after a failure (or a restart) never sends a
     user's table twice; a running entry counts up to ``now()`` (clipped to the week).
     """
-    sheets = await build_timesheets(store, run.period, opts, now(), per_user=True, users=users)
+    sheets = await build_timesheets(
+        store, run.period, opts, now(), per_user=True, users=users, extra_notes=extra_notes
+    )
     for sheet in sheets:
         await run.once(sheet.user_id or "all", partial(publish_sheet, webhook_url, sheet))

@@ -189,19 +189,22 @@ def _layout(table: WeekTable) -> Layout:
     return _clients_as_rows(table)
 
 
-def _row_text(table: WeekTable, i: int) -> str:
-    first = table.days[i]
+def _row_texts(table: WeekTable) -> list[str]:
+    """Row labels: ``Mon 16 Nov``, ``2026-W47 16 Nov`` (with its first day) or ``Nov 2026``."""
     if table.bucket == "day":
-        return _day_label(first)
+        return [_day_label(first) for first in table.days]
     if table.bucket == "month":
-        return f"{first:%b %Y}"
-    return f"{table.row_labels[i]} {first.day:>2} {first:%b}"
+        return [f"{first:%b %Y}" for first in table.days]
+    return [
+        f"{label} {first.day:>2} {first:%b}"
+        for label, first in zip(table.row_labels, table.days, strict=True)
+    ]
 
 
 def _row_grid(table: WeekTable) -> tuple[list[str], list[str], list[list[str]], int]:
     """Column names, row labels, the cells as text, and the width of the label column."""
     names = [*(_client_label(table, c) for c in table.clients), TOTAL]
-    labels = [_row_text(table, i) for i in range(len(table.days))] + [TOTAL]
+    labels = [*_row_texts(table), TOTAL]
     grid = [[_cell(v) for v in row] for row in table.shown.to_numpy(dtype=float).tolist()]
     grid[-1][-1] = f"{table.shown_total:.2f}"
     first = max(len(table.bucket), *(len(label) for label in labels))

@@ -17,13 +17,14 @@ from bot.cli_base import (
     EXIT_CONFIG,
     EXIT_FAILED,
     EXIT_OK,
+    PERIOD_HELP,
     CommandFailed,
     Handler,
     as_handler,
     open_model,
+    period_of,
     run,
     say,
-    week_of,
 )
 from bot.cli_targets import add_target_commands
 from bot.cli_timers import add_timer_commands, glue_times
@@ -160,7 +161,7 @@ async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timeshe
 
     async with open_model(settings) as model:
         now = model.now()
-        period = week_of(args.week, settings, now)
+        period = period_of(args, settings, now)
         (sheet,) = await build_timesheets(
             model.store, period, ReportOptions.from_settings(settings), now, user_id=args.user
         )
@@ -221,18 +222,18 @@ def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _check(args: argparse.Namespace, settings: Settings) -> int:
+    from timesheet.reports.buckets import period_title
     from timesheet.reports.check import check_period
-    from timesheet.reports.week import week_title
     from timesheet.reports.wording import page_ref
 
     tz = settings.timezone
     async with open_model(settings) as model:
         now = model.now()
-        period = week_of(args.week, settings, now)
+        period = period_of(args, settings, now)
         result = await check_period(model.store, period, now=now, tz=tz, fix=args.fix)
     for page in result.fixed:
         say(f"fixed: {page_ref(page)} now has Entry ID {page.entry_id}")
-    for line in result.lines(week_title(period, tz)):
+    for line in result.lines(period_title(period, tz, settings.week_start)):
         say(line)
     return EXIT_FAILED if result.findings else EXIT_OK
 
@@ -275,8 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="apply every operation saved while Notion was unreachable")
     sync.set_defaults(handler=as_handler(_sync))
 
-    report = sub.add_parser("report", help="print a week's timesheet (and write/post it)")
-    report.add_argument("--week", default="this", help="this | last | 2026-W47 (default this)")
+    report = sub.add_parser("report", help="print a period's timesheet (and write/post it)")
+    report.add_argument("--week", metavar="W", help="this | last | 2026-W47 (default this)")
+    report.add_argument("--period", metavar="P", help=PERIOD_HELP)
     report.add_argument("--user", metavar="ID", help="only this Discord user's entries")
     report.add_argument("--csv", metavar="FILE", help="write the CSV (- prints only the CSV)")
     report.add_argument("--png", metavar="FILE", help="write the chart")
@@ -284,7 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=_cmd_report)
 
     check = sub.add_parser("check", help="list what a report would stumble on (exit 1 if anything)")
-    check.add_argument("--week", default="this", help="this | last | 2026-W47 (default this)")
+    check.add_argument("--week", metavar="W", help="this | last | 2026-W47 (default this)")
+    check.add_argument("--period", metavar="P", help=PERIOD_HELP)
     check.add_argument(
         "--fix", action="store_true", help="give copied entries a fresh Entry ID (only that)"
     )

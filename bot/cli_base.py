@@ -10,6 +10,7 @@ from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, Final, TextIO, TypeVar
 
 from timesheet.config import Settings
+from timesheet.reports.week import PERIOD_CHOICES
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -21,11 +22,13 @@ __all__ = [
     "EXIT_CONFIG",
     "EXIT_FAILED",
     "EXIT_OK",
+    "PERIOD_HELP",
     "CommandFailed",
     "Handler",
     "as_handler",
     "explained",
     "open_model",
+    "period_of",
     "run",
     "say",
     "user_of",
@@ -35,6 +38,8 @@ __all__ = [
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1
 EXIT_CONFIG: Final = 2
+#: The help of every ``--period`` option.
+PERIOD_HELP: Final = f"{PERIOD_CHOICES} (instead of --week)"
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 T = TypeVar("T")
@@ -93,3 +98,19 @@ def week_of(spec: str, settings: Settings, now: datetime) -> Period:
         return week_period(spec, settings.timezone, settings.week_start, now)
     except InvalidWeek as exc:
         raise CommandFailed(exc.answer(f"--week {spec}: expected")) from None
+
+
+def period_of(args: argparse.Namespace, settings: Settings, now: datetime) -> Period:
+    """What ``--week W`` or ``--period P`` of the command ``args`` names (this week when
+    neither); both, or a bad one, is one line."""
+    from timesheet.reports.week import InvalidPeriod, named_period
+
+    week, period = args.week, args.period
+    if week is not None and period is not None:
+        raise CommandFailed(f"{args.command} takes --week or --period, not both")
+    if period is None:
+        return week_of(week or "this", settings, now)
+    try:
+        return named_period(period, settings.timezone, settings.week_start, now)
+    except InvalidPeriod as exc:
+        raise CommandFailed(exc.answer(f"--period {period}: expected")) from None

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 from bot.cli_base import (
     EXIT_OK,
-    CommandFailed,
+    PERIOD_HELP,
     as_handler,
     explained,
     open_model,
+    period_of,
     say,
     user_of,
-    week_of,
 )
 from timesheet.config import Settings
 
@@ -176,19 +176,6 @@ async def _delete(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _listed_period(args: argparse.Namespace, settings: Settings, now: datetime) -> Period:
-    from timesheet.reports.week import InvalidPeriod, named_period
-
-    if args.week is not None and args.period is not None:
-        raise CommandFailed("entries takes --week or --period, not both")
-    if args.period is None:
-        return week_of(args.week or "this", settings, now)
-    try:
-        return named_period(args.period, settings.timezone, settings.week_start, now)
-    except InvalidPeriod as exc:
-        raise CommandFailed(exc.answer(f"--period {args.period}: expected")) from None
-
-
 def _title(period: Period, settings: Settings, by_week: bool) -> str:
     from timesheet.reports.week import period_days, week_title
 
@@ -207,7 +194,7 @@ async def _entries(args: argparse.Namespace, settings: Settings) -> int:
     user = user_of(settings)
     async with open_model(settings) as model:
         now = model.now()
-        period = _listed_period(args, settings, now)
+        period = period_of(args, settings, now)
         listed = await model.tracker.entries(user, period.start, period.end)
         title = _title(period, settings, by_week=args.period is None)
         say(format_entries(listed, title, settings.timezone, now, markdown=False))
@@ -276,9 +263,5 @@ def add_timer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser])
 
     entries = sub.add_parser("entries", help="list your entries with their short refs")
     entries.add_argument("--week", metavar="W", help="this | last | 2026-W47 (default this)")
-    entries.add_argument(
-        "--period",
-        metavar="P",
-        help="today | yesterday | this-week | last-week | 2026-11-16..2026-11-22",
-    )
+    entries.add_argument("--period", metavar="P", help=PERIOD_HELP)
     entries.set_defaults(handler=as_handler(_entries))

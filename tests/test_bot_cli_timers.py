@@ -430,13 +430,15 @@ def test_entries_lists_short_refs_and_marks_and_the_refs_work(term: Term) -> Non
     [
         (
             ["entries", "--period", "fortnight"],
-            "--period fortnight: expected today, yesterday, this-week, last-week or "
-            "2026-11-16..2026-11-22",
+            "--period fortnight: expected today, yesterday, this-week, last-week, "
+            "this-fortnight, last-fortnight, this-month, last-month, this-year, last-year, "
+            "2026-W47, 2026-11, 2026 or 2026-11-01..2026-11-30",
         ),
         (
             ["entries", "--period", "2026-11-22..2026-11-16"],
-            "--period 2026-11-22..2026-11-16: expected today, yesterday, this-week, last-week or "
-            "2026-11-16..2026-11-22 (the last day is before the first)",
+            "--period 2026-11-22..2026-11-16: expected today, yesterday, this-week, last-week, "
+            "this-fortnight, last-fortnight, this-month, last-month, this-year, last-year, "
+            "2026-W47, 2026-11, 2026 or 2026-11-01..2026-11-30 (the last day is before the first)",
         ),
         (
             ["entries", "--week", "2026-W99"],

@@ -1,4 +1,5 @@
-"""/timesheet: a week's table, just for the caller, with the CSV and the PNG attached."""
+"""/timesheet: a week's (or any period's) table, just for the caller, with the CSV and the PNG
+attached."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import crescent
 import hikari
 
 from bot.command_run import current_run, model_of, new_plugin
+from bot.periods import PERIOD_HELP, autocomplete_period, chosen_period
 from bot.target_replies import report_extra_notes
 from bot.weeks import WEEK_HELP, autocomplete_week
 from timesheet.reports.report import ReportOptions, build_timesheets
-from timesheet.reports.week import InvalidWeek, week_period
 
 __all__ = ["plugin"]
 
@@ -19,25 +20,25 @@ plugin = new_plugin()
 
 
 @plugin.include
-@crescent.command(name="timesheet", description="A week's timesheet, just for you")
+@crescent.command(name="timesheet", description="A week's (or a period's) timesheet, just for you")
 class Timesheet:
     week = crescent.option(
         str,
         WEEK_HELP,
-        default="this",
+        default="",
         autocomplete=autocomplete_week,
     )
     everyone = crescent.option(bool, "Everyone's entries, not only yours", default=False)
+    period = crescent.option(str, PERIOD_HELP, default="", autocomplete=autocomplete_period)
 
     async def callback(self, ctx: crescent.Context) -> None:
         run, model = current_run(), model_of(ctx)
         settings = model.settings
         now = model.now()
-        try:
-            period = week_period(str(self.week), settings.timezone, settings.week_start, now)
-        except InvalidWeek as exc:
+        period = chosen_period(str(self.week) or None, str(self.period) or None, settings, now)
+        if isinstance(period, str):
             run.record.outcome = "refused"
-            await run.reply(exc.answer("The week must be") + ".")
+            await run.reply(period)
             return
         user_id = None if self.everyone else run.caller.user_id
         (sheet,) = await build_timesheets(

@@ -1,4 +1,5 @@
-"""Turn time entries into a day × client table of hours for one period (vectorised)."""
+"""Turn time entries into a (day, week or month) × client table of hours for one period
+(vectorised)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,17 @@ import pandas as pd
 from timesheet.entries.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.schema import SkippedPage
-from timesheet.reports.check import Finding
-from timesheet.reports.week import (
-    Period,
-    day_bounds,
-    local_midnight,
-    period_days,
-    week_label,
-    week_title,
+from timesheet.reports.buckets import (
+    Bucket,
+    bucket_for,
+    is_week,
+    period_label,
+    period_title,
+    row_label,
+    row_starts,
 )
+from timesheet.reports.check import Finding
+from timesheet.reports.week import Period, day_bounds, local_midnight, period_days
 from timesheet.reports.wording import (
     NO_CLIENT,
     TOTAL,
@@ -63,14 +66,17 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, eq=False)
 class WeekTable:
-    """Hours per local day and client for one period.
+    """Hours per row (a local day, week or month: ``bucket``) and client for one period.
 
-    ``hours`` is indexed by the period's local days (``datetime.date``, in order) followed by the
-    label ``"Total"``; its columns are the clients (sorted case-insensitively, ties by exact text)
-    followed by ``"Total"``. Totals are sums of the shown (rounded) cells, so rows and columns add
-    up. ``running`` names clients with a timer still running; ``notes`` are human sentences about
-    overlaps, empty entries and DST days; ``entry_count`` is how many entries have time inside the
-    period. Treat ``hours`` as read-only.
+    A period of up to 31 local days has a row per day, up to 26 weeks a row per week (starting
+    on ``week_start``), longer a row per month; edge weeks and months are clipped to the period
+    (`timesheet.reports.buckets`). ``hours`` is indexed by the first local day of each row
+    (``datetime.date``, in order) followed by the label ``"Total"``; its columns are the
+    clients (sorted case-insensitively, ties by exact text) followed by ``"Total"``. Totals are
+    sums of the shown (rounded) cells, so rows and columns add up. ``running`` names clients
+    with a timer still running; ``notes`` are human sentences about overlaps, empty entries
+    and DST days; ``entry_count`` is how many entries have time inside the period. Treat
+    ``hours`` as read-only.
 
     ``shown`` is the same table as people see it (text, CSV, chart): every client-day cell to
     the nearest 0.01 h, and totals that add up those shown cells, so a printed row always sums
@@ -87,10 +93,24 @@ class WeekTable:
     entry_count: int = 0
     round_minutes: int = 0
     rounding: str = "nearest"
+    bucket: Bucket = "day"
+    week_start: int | None = None  # None: any 7 local days are titled as a week
 
     @property
     def days(self) -> list[date]:
+        """The first local day of each row: every day of the period when ``bucket`` is day."""
         return [label for label in self.hours.index if isinstance(label, date)]
+
+    @property
+    def row_labels(self) -> list[str]:
+        """The rows as the CSV names them: ``2026-11-16``, ``2026-W47`` or ``2026-11``."""
+        start = 0 if self.week_start is None else self.week_start
+        return [row_label(first, self.bucket, start) for first in self.days]
+
+    @property
+    def is_week(self) -> bool:
+        """Whether the period is one week (the weekly report)."""
+        return is_week(self.period, self.tz, self.week_start)
 
     @property
     def clients(self) -> list[str]:
@@ -107,13 +127,13 @@ class WeekTable:
 
     @property
     def label(self) -> str:
-        """The ISO week, e.g. ``"2026-W47"``."""
-        return week_label(self.period, self.tz)
+        """For file names: the ISO week (``"2026-W47"``), ``"2026-11"``, ``"2026"``..."""
+        return period_label(self.period, self.tz, self.week_start)
 
     @property
     def title(self) -> str:
-        """E.g. ``"Week 2026-W47 (16–22 Nov 2026)"``."""
-        return week_title(self.period, self.tz)
+        """E.g. ``"Week 2026-W47 (16–22 Nov 2026)"`` or ``"November 2026"``."""
+        return period_title(self.period, self.tz, self.week_start)
 
 
 def to_microseconds(moment: datetime) -> int:
@@ -171,8 +191,12 @@ def aggregate(
     duplicates: Sequence[DuplicatePages] = (),
     skipped: Sequence[SkippedPage] = (),
     findings: Sequence[Finding] = (),
+    week_start: int | None = None,
 ) -> WeekTable:
-    """Hours per local day of ``period`` and client.
+    """Hours per row of ``period`` (a local day, week or month, by its length) and client.
+
+    Weeks start on ``week_start`` (0 = Monday; None: Monday for rows, and any 7 local days are
+    titled as a week).
 
     Entries are split at local midnight (DST days last 23 or 25 hours) and clipped to the period;
     running entries count up to ``now``; overlapping entries of one user are counted as recorded
@@ -193,7 +217,12 @@ def aggregate(
     count = len(items)
     now_us = to_microseconds(now)
     days = period_days(period, tz)
-    bounds = np.array([to_microseconds(b) for b in day_bounds(period, tz)], dtype=np.int64)
+    day_us = np.array([to_microseconds(b) for b in day_bounds(period, tz)], dtype=np.int64)
+    bucket = bucket_for(len(days))
+    rows = row_starts(days, bucket, 0 if week_start is None else week_start)
+    # A row runs from the start of its first day to the start of the next row's.
+    offsets = [(first - days[0]).days for first in rows]
+    bounds = day_us[[*offsets, len(days)]]
     p_start, p_end = int(bounds[0]), int(bounds[-1])
 
     starts = np.fromiter((to_microseconds(e.start) for e in items), np.int64, count)
@@ -211,17 +240,17 @@ def aggregate(
 
     clients = sorted(set(clients_arr[shown].tolist()), key=lambda c: (c.casefold(), c))
     codes = pd.Index(clients, dtype=object).get_indexer(clients_arr)
-    cells = np.zeros((len(clients), len(days)), dtype=np.int64)
+    cells = np.zeros((len(clients), len(rows)), dtype=np.int64)
     if clients:
         # Entries of clients left out (-1) have no time in the period: adding their zero rows
         # to column 0 changes nothing and saves copying ``parts``.
         np.add.at(cells, np.maximum(codes, 0), parts)
     cells = round_cells(cells, round_minutes, rounding)
 
-    hours = _hours_frame(cells.T, days, clients)
-    shown = _hours_frame(round_cells_to_centihours(cells.T), days, clients)
+    hours = _hours_frame(cells.T, rows, clients, bucket)
+    shown = _hours_frame(round_cells_to_centihours(cells.T), rows, clients, bucket)
     notes = [
-        *_dst_notes(days, bounds, tz),
+        *_dst_notes(days, day_us, tz),
         *_renamed_notes(items),
         *_empty_notes(items, starts, ends, running, p_start, p_end, tz),
         *_duplicate_notes([*duplicates, *doubled], period, tz),
@@ -240,6 +269,8 @@ def aggregate(
         entry_count=int(inside.sum()),
         round_minutes=round_minutes,
         rounding=rounding,
+        bucket=bucket,
+        week_start=week_start,
     )
 
 
@@ -251,12 +282,14 @@ def _capped(items: Sequence[T], note: Callable[[T], str], more: str) -> list[str
     return notes
 
 
-def _hours_frame(cells: Int64Array, days: Sequence[date], clients: Sequence[str]) -> pd.DataFrame:
-    """``cells`` is days × clients in µs; totals are summed exactly before converting to hours."""
+def _hours_frame(
+    cells: Int64Array, rows: Sequence[date], clients: Sequence[str], bucket: Bucket
+) -> pd.DataFrame:
+    """``cells`` is rows × clients in µs; totals are summed exactly before converting to hours."""
     row_totals = cells.sum(axis=1, keepdims=True)
     body = np.hstack([cells, row_totals])
     full = np.vstack([body, body.sum(axis=0, keepdims=True)])
-    index = pd.Index([*days, TOTAL], dtype=object, name="day")
+    index = pd.Index([*rows, TOTAL], dtype=object, name=bucket)
     columns = pd.Index([*clients, TOTAL], dtype=object, name="client")
     return pd.DataFrame(full / _US_PER_HOUR, index=index, columns=columns)
 
@@ -272,7 +305,9 @@ def _when(micros: int, tz: ZoneInfo) -> str:
 def _dst_notes(days: Sequence[date], bounds: Int64Array, tz: ZoneInfo) -> list[str]:
     """Name the whole days inside the period that are not 24 hours long."""
     notes = []
-    for day, lo, hi in zip(days, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+    # Only a day whose clipped length is not 24 h can be a DST day (a year has two).
+    for i in np.flatnonzero(np.diff(bounds) != 24 * _US_PER_HOUR).tolist():
+        day, lo, hi = days[i], int(bounds[i]), int(bounds[i + 1])
         natural = to_microseconds(local_midnight(day + timedelta(days=1), tz)) - to_microseconds(
             local_midnight(day, tz)
         )

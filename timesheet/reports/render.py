@@ -1,16 +1,16 @@
-"""Show a WeekTable: Discord-sized text messages, the pinned CSV format, and a PNG chart."""
+"""Show a WeekTable: Discord-sized text messages, the pinned CSV format, and a PNG chart
+(drawn by `timesheet.reports.chart`)."""
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Final
 
 from timesheet.reports.aggregate import TOTAL, WeekTable
-from timesheet.reports.week import local_midnight
-from timesheet.text import clip, pack_lines, split_hard
+from timesheet.reports.chart import CHART_CLIENTS_MAX, render_png
+from timesheet.text import pack_lines, split_hard
 
 __all__ = [
     "CHART_CLIENTS_MAX",
@@ -29,8 +29,6 @@ MESSAGE_LIMIT: Final = 2000
 WIDE_TABLE_MAX: Final = 60  # wider than this, days become columns and clients rows
 _NAME_COLUMN_MAX: Final = 30  # longer client names get lines of their own, never cut
 _FENCE: Final = "```"
-CHART_CLIENTS_MAX: Final = 12  # more clients than this: the smallest share one "Other" colour
-_LEGEND_NAME_MAX: Final = 32
 _MARKDOWN: Final = frozenset("\\*_~`|[]")
 #: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
 _FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -65,20 +63,26 @@ def _csv_cell(cell: str) -> str:
 def render_csv(table: WeekTable) -> str:
     """The pinned CSV: ``day,<client>,...,Total``, one ``YYYY-MM-DD`` row per day, a ``Total`` row.
 
-    Hours have two decimals, lines end with ``\\n``, names are quoted per RFC 4180 when needed
-    and never start a formula (``csv_text``).
+    A longer period has ``week`` rows (``2026-W47``) or ``month`` rows (``2026-11``) instead
+    (``table.bucket``). Hours have two decimals, lines end with ``\\n``, names are quoted per
+    RFC 4180 when needed and never start a formula (``csv_text``).
     """
-    rows: list[list[str]] = [["day", *table.clients, TOTAL]]
-    for label, row in zip(table.shown.index, table.shown.to_numpy(dtype=float), strict=True):
-        day = label.isoformat() if isinstance(label, date) else TOTAL
-        rows.append([day, *(f"{value:.2f}" for value in row)])
+    rows: list[list[str]] = [[table.bucket, *table.clients, TOTAL]]
+    labels = [*table.row_labels, TOTAL]
+    for label, row in zip(labels, table.shown.to_numpy(dtype=float), strict=True):
+        rows.append([label, *(f"{value:.2f}" for value in row)])
     return csv_text(rows)
 
 
 def render_table(table: WeekTable) -> str:
-    """Only the monospaced table (no heading, no code fence), e.g. for an embed description."""
-    header, units = _layout(table)
-    return "\n".join([*header, *(line for unit in units for line in unit)])
+    """Only the monospaced table (no heading, no code fence), e.g. for an embed description.
+
+    A table too wide for one is several, each with some of the clients (the last with Total).
+    """
+    return "\n\n".join(
+        "\n".join([*header, *(line for unit in units for line in unit)])
+        for header, units in _layouts(table)
+    )
 
 
 def render_text(table: WeekTable, title: str | None = None) -> str:
@@ -97,10 +101,10 @@ def render_messages(
     with many clients it is transposed (clients as rows) and split between rows into several
     blocks, each repeating the header; footnotes follow. Nothing is cut.
     """
-    header, units = _layout(table)
     heading = _heading(table, title, markdown=True)
     footer = [_escape_markdown(line) for line in _footer(table)]
-    return pack_lines([heading, *_code_blocks(header, units, limit), *footer], limit)
+    blocks = [block for layout in _layouts(table) for block in _code_blocks(*layout, limit)]
+    return pack_lines([heading, *blocks, *footer], limit)
 
 
 def _heading(table: WeekTable, title: str | None, *, markdown: bool) -> str:
@@ -116,7 +120,8 @@ def as_of_line(table: WeekTable) -> str:
     ``"As of Sun 22 Nov 2026 09:00 Europe/London: the week so far."``."""
     as_of = table.as_of.astimezone(table.tz)
     over = table.as_of.astimezone(UTC) >= table.period.end.astimezone(UTC)
-    scope = "the whole week" if over else "the week so far"
+    span = "week" if table.is_week else "period"
+    scope = f"the whole {span}" if over else f"the {span} so far"
     return f"As of {_moment(as_of, year=True)} {table.tz.key}: {scope}."
 
 
@@ -151,34 +156,81 @@ def _day_label(day: date) -> str:
     return f"{day:%a} {day.day:>2} {day:%b}"
 
 
-def _layout(table: WeekTable) -> tuple[list[str], list[list[str]]]:
-    """Header lines and row units (a unit is never split across blocks) of the best layout."""
+Layout = tuple[list[str], list[list[str]]]  # header lines, row units (never split across blocks)
+
+
+def _layouts(table: WeekTable) -> list[Layout]:
+    """The table as one layout, or as several side by side when the clients don't fit across.
+
+    A week (7 day rows) keeps its layout: clients as columns, or as rows when that is too wide.
+    A longer table keeps its rows as rows (31 days or 12 months don't fit across) and splits
+    the client columns into groups of at most ``WIDE_TABLE_MAX`` characters; Total comes last.
+    """
+    if table.bucket == "day" and len(table.days) <= 7:
+        return [_layout(table)]
+    names, _, grid, first = _row_grid(table)
+    widths = [max(len(name), *(len(row[j]) for row in grid)) for j, name in enumerate(names)]
+    groups: list[list[int]] = [[]]
+    width = first
+    for j, column in enumerate(widths):
+        if groups[-1] and width + 2 + column > WIDE_TABLE_MAX:
+            groups.append([])
+            width = first
+        groups[-1].append(j)
+        width += 2 + column
+    return [_days_as_rows(table, group) for group in groups]
+
+
+def _layout(table: WeekTable) -> Layout:
+    """Header lines and row units of the best layout for a week."""
     header, units = _days_as_rows(table)
     if max(len(line) for line in header) <= WIDE_TABLE_MAX:
         return header, units
     return _clients_as_rows(table)
 
 
-def _days_as_rows(table: WeekTable) -> tuple[list[str], list[list[str]]]:
+def _row_texts(table: WeekTable) -> list[str]:
+    """Row labels: ``Mon 16 Nov``, ``2026-W47 16 Nov`` (with its first day) or ``Nov 2026``."""
+    if table.bucket == "day":
+        return [_day_label(first) for first in table.days]
+    if table.bucket == "month":
+        return [f"{first:%b %Y}" for first in table.days]
+    return [
+        f"{label} {first.day:>2} {first:%b}"
+        for label, first in zip(table.row_labels, table.days, strict=True)
+    ]
+
+
+def _row_grid(table: WeekTable) -> tuple[list[str], list[str], list[list[str]], int]:
+    """Column names, row labels, the cells as text, and the width of the label column."""
     names = [*(_client_label(table, c) for c in table.clients), TOTAL]
-    labels = [_day_label(day) for day in table.days] + [TOTAL]
+    labels = [*_row_texts(table), TOTAL]
     grid = [[_cell(v) for v in row] for row in table.shown.to_numpy(dtype=float).tolist()]
     grid[-1][-1] = f"{table.shown_total:.2f}"
-    first = max(len("Day"), *(len(label) for label in labels))
+    first = max(len(table.bucket), *(len(label) for label in labels))
+    return names, labels, grid, first
+
+
+def _days_as_rows(table: WeekTable, columns: Sequence[int] | None = None) -> Layout:
+    """Rows as rows and the ``columns`` (indexes of clients then Total; default all) across."""
+    names, labels, grid, first = _row_grid(table)
+    if columns is not None:
+        names = [names[j] for j in columns]
+        grid = [[row[j] for j in columns] for row in grid]
     widths = [max(len(name), *(len(row[j]) for row in grid)) for j, name in enumerate(names)]
 
     def line(label: str, cells: Sequence[str]) -> str:
         parts = [label.ljust(first), *(c.rjust(w) for c, w in zip(cells, widths, strict=True))]
         return "  ".join(parts).rstrip()
 
-    head = line("Day", names)
+    head = line(table.bucket.capitalize(), names)
     rule = "-" * len(head)
     units = [[line(label, row)] for label, row in zip(labels[:-1], grid[:-1], strict=True)]
     units.append([rule, line(TOTAL, grid[-1])])
     return [head, rule], units
 
 
-def _clients_as_rows(table: WeekTable) -> tuple[list[str], list[list[str]]]:
+def _clients_as_rows(table: WeekTable) -> Layout:
     days = table.days
     frame = table.shown.T  # clients (then Total) × days (then Total)
     grid = [[_cell(v) for v in row] for row in frame.to_numpy(dtype=float).tolist()]
@@ -244,135 +296,3 @@ def _fitted(units: list[list[str]], room: int) -> list[list[str]]:
 def _escape_markdown(text: str) -> str:
     """Client names and notes are shown literally outside the code block."""
     return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in text)
-
-
-def render_png(table: WeekTable, *, dpi: int = 110) -> bytes:
-    """A stacked bar chart (hours per day, one colour per client, day totals on top) as PNG.
-
-    Past ``CHART_CLIENTS_MAX`` clients the smallest ones are stacked as one grey "Other" bar
-    segment so the chart stays readable (the table and CSV keep every client). matplotlib is
-    imported here, not at module import, so the bot starts fast; the figure is drawn on an Agg
-    canvas directly, without pyplot's global state.
-    """
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    days = table.days
-    series = _chart_series(table)
-    fig = Figure(figsize=(11, 5.8), dpi=dpi, layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    x = np.arange(len(days))
-    bottom = np.zeros(len(days))
-    for label, values, color in series:
-        ax.bar(
-            x,
-            values,
-            0.68,
-            bottom=bottom,
-            label=label,
-            color=color,
-            edgecolor="white",
-            linewidth=0.8,
-            zorder=3,
-        )
-        bottom += values
-
-    totals = table.shown[TOTAL].to_numpy(dtype=float)[: len(days)]
-    ax.set_ylim(0, max(float(totals.max(initial=0.0)) * 1.15, 1.0))
-    for xi, total in zip(x.tolist(), totals.tolist(), strict=True):
-        if total > 0:
-            ax.annotate(
-                f"{total:.2f} h",
-                (xi, total),
-                xytext=(0, 4),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=10,
-                fontweight="bold",
-                color="#222222",
-            )
-    if not series:
-        ax.text(
-            0.5,
-            0.5,
-            "No time recorded",
-            transform=ax.transAxes,
-            ha="center",
-            va="center",
-            fontsize=14,
-            color="#777777",
-        )
-
-    ax.set_xticks(x, [_tick_label(day, table) for day in days])
-    ax.set_xlim(-0.6, len(days) - 0.4)
-    ax.set_ylabel("Hours")
-    ax.set_title(table.title, loc="left", fontsize=14, fontweight="bold")
-    ax.set_title(
-        f"{table.shown_total:.2f} h · {table.tz.key}", loc="right", fontsize=11, color="#555555"
-    )
-    ax.grid(axis="y", color="#dddddd", linewidth=0.8, zorder=0)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.tick_params(axis="x", length=0)
-    if series:
-        handles, labels = ax.get_legend_handles_labels()
-        # Reversed so the legend reads top to bottom like the stacks.
-        ax.legend(
-            handles[::-1],
-            labels[::-1],
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-            frameon=False,
-            fontsize=9,
-            title="Client",
-            alignment="left",
-        )
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", facecolor="white")
-    return buffer.getvalue()
-
-
-def _chart_series(table: WeekTable) -> list[tuple[str, list[float], str]]:
-    """(legend label, hours per day, colour) bottom to top: clients alphabetically, then Other."""
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    tab20 = colormaps["tab20"]
-    # tab10's hues then their light variants, without the greys (grey means "Other").
-    order = [i for i in [*range(0, 20, 2), *range(1, 20, 2)] if i not in (14, 15)]
-    palette = [to_hex(tab20(i)) for i in order]
-    body = table.shown.iloc[: len(table.days)]
-    clients = table.clients
-    if len(clients) > CHART_CLIENTS_MAX:
-        week_hours = dict(
-            zip(clients, table.shown.to_numpy(dtype=float)[-1].tolist(), strict=False)
-        )
-        by_size = sorted(clients, key=lambda c: -week_hours[c])
-        kept = set(by_size[: CHART_CLIENTS_MAX - 1])
-        others = [c for c in clients if c not in kept]
-        clients = [c for c in clients if c in kept]
-    else:
-        others = []
-    series = []
-    for client, colour in zip(clients, palette, strict=False):
-        name = clip(client, _LEGEND_NAME_MAX)
-        label = f"{name} (running)" if client in table.running else name
-        series.append((label, body[client].to_numpy(dtype=float).tolist(), colour))
-    if others:
-        rest = body[others].to_numpy(dtype=float).sum(axis=1).tolist()
-        series.append((f"Other ({len(others)} clients)", rest, "#9e9e9e"))
-    return series
-
-
-def _tick_label(day: date, table: WeekTable) -> str:
-    label = f"{day:%a}\n{day.day} {day:%b}"
-    hours = _day_length_hours(day, table)
-    return label if hours == 24 else f"{label}\n({hours:g} h day)"
-
-
-def _day_length_hours(day: date, table: WeekTable) -> float:
-    start = local_midnight(day, table.tz).astimezone(UTC)
-    end = local_midnight(day + timedelta(days=1), table.tz).astimezone(UTC)
-    return (end - start) / timedelta(hours=1)

@@ -140,6 +140,7 @@ def tables_for(
             duplicates=notes,
             skipped=bad,
             findings=checked,
+            week_start=opts.week_start,
         )
 
     if not per_user:

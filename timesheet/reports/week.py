@@ -1,4 +1,4 @@
-"""Report periods: which local week a spec like "this", "last" or "2026-W47" means."""
+"""Report periods: the local days a spec like "this", "2026-W47", "last-month" or a range names."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 __all__ = [
+    "MAX_PERIOD_YEARS",
+    "NAMED_PERIODS",
     "PERIOD_CHOICES",
     "WEEK_CHOICES",
     "InvalidPeriod",
@@ -28,9 +30,31 @@ _SPEC_HELP: Final = "expected 'this', 'last' or an ISO week like 2026-W47"
 #: What a week option takes, for the answers to a bad one.
 WEEK_CHOICES: Final = "this, last or an ISO week such as 2026-W47"
 _OUT_OF_RANGE: Final = "too far in the past or future to report"
+#: The periods named relative to now, in the order the /timesheet autocomplete offers them.
+NAMED_PERIODS: Final = (
+    "today",
+    "yesterday",
+    "this-week",
+    "last-week",
+    "this-fortnight",
+    "last-fortnight",
+    "this-month",
+    "last-month",
+    "this-year",
+    "last-year",
+)
 #: What a period option takes, for the answers to a bad one.
-PERIOD_CHOICES: Final = "today, yesterday, this-week, last-week or 2026-11-16..2026-11-22"
+PERIOD_CHOICES: Final = (
+    "today, yesterday, this-week, last-week, this-fortnight, last-fortnight, this-month, "
+    "last-month, this-year, last-year, 2026-W47, 2026-11, 2026 or 2026-11-01..2026-11-30"
+)
+#: The longest period a spec may name (a range of days), so a typo can't ask for millennia.
+MAX_PERIOD_YEARS: Final = 100
+_MAX_PERIOD_DAYS: Final = MAX_PERIOD_YEARS * 366
 _DAYS: Final = re.compile(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})")
+_RELATIVE: Final = re.compile(r"(this|last)-(week|fortnight|month|year)")
+_MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
+_YEAR: Final = re.compile(r"\d{4}")
 
 
 class InvalidWeek(ValueError):
@@ -130,29 +154,78 @@ class InvalidPeriod(ValueError):
 
 
 def named_period(spec: str, tz: ZoneInfo, week_start: int, now: datetime) -> Period:
-    """The local days ``spec`` names: ``today``, ``yesterday``, ``this-week``, ``last-week``
-    or ``YYYY-MM-DD..YYYY-MM-DD`` (both days included), midnight to midnight in ``tz``.
-    Raises InvalidPeriod."""
+    """The local days ``spec`` names, from local midnight to local midnight in ``tz``.
+
+    ``spec`` is one of `NAMED_PERIODS` (relative to ``now``), an ISO week ``YYYY-Www`` (as
+    `week_period` reads it), a month ``YYYY-MM``, a year ``YYYY`` or ``YYYY-MM-DD..YYYY-MM-DD``
+    (both days included). Weeks start on ``week_start`` (0 = Monday); a fortnight is two such
+    weeks: ``this-fortnight`` is last week and this week, ``last-fortnight`` the two before.
+    A range spans at most `MAX_PERIOD_YEARS` years. Raises InvalidPeriod.
+    """
     text = spec.strip().lower()
-    if text in ("this-week", "last-week"):
-        return week_period(text.removesuffix("-week"), tz, week_start, now)
-    today = now.astimezone(tz).date()
-    if text in ("today", "yesterday"):
-        first = last = today - timedelta(days=1 if text == "yesterday" else 0)
-    else:
-        found = _DAYS.fullmatch(text)
-        if found is None:
-            raise InvalidPeriod(spec)
-        try:
-            first, last = date.fromisoformat(found[1]), date.fromisoformat(found[2])
-        except ValueError:
-            raise InvalidPeriod(spec, "no such date") from None
-        if last < first:
-            raise InvalidPeriod(spec, "the last day is before the first")
     try:
+        first, last = _period_days(spec, text, week_start, now.astimezone(tz).date())
+        if (last - first).days >= _MAX_PERIOD_DAYS:
+            raise InvalidPeriod(spec, f"a period spans at most {MAX_PERIOD_YEARS} years")
         return Period(local_midnight(first, tz), local_midnight(last + timedelta(days=1), tz))
-    except OverflowError:
+    except OverflowError:  # a day, or its midnight in UTC, before year 1 or after 9999
         raise InvalidPeriod(spec, _OUT_OF_RANGE) from None
+
+
+def _period_days(spec: str, text: str, week_start: int, today: date) -> tuple[date, date]:
+    """The first and last local day ``text`` names (``spec`` as typed, for the errors)."""
+    if text in ("today", "yesterday"):
+        day = today - timedelta(days=1 if text == "yesterday" else 0)
+        return day, day
+    relative = _RELATIVE.fullmatch(text)
+    if relative is not None:
+        back = 1 if relative[1] == "last" else 0
+        unit = relative[2]
+        if unit == "month":
+            first = _add_months(today.replace(day=1), -back)
+            return first, _add_months(first, 1) - timedelta(days=1)
+        if unit == "year":
+            return date(today.year - back, 1, 1), date(today.year - back, 12, 31)
+        this_week = today - timedelta(days=(today.weekday() - week_start) % 7)
+        weeks = 1 if unit == "week" else 2
+        first = this_week - timedelta(weeks=back * weeks + weeks - 1)
+        return first, first + timedelta(weeks=weeks, days=-1)
+    if _ISO_WEEK.fullmatch(text):
+        try:
+            first = _iso_week_monday(text) - timedelta(days=(0 - week_start) % 7)
+        except InvalidWeek as exc:
+            raise InvalidPeriod(spec, exc.reason) from None
+        return first, first + timedelta(days=6)
+    if (month := _MONTH.fullmatch(text)) is not None:
+        year, number = int(month[1]), int(month[2])
+        if not 1 <= number <= 12:
+            raise InvalidPeriod(spec, "month must be 1 to 12")
+        if year < 1:
+            raise InvalidPeriod(spec, _OUT_OF_RANGE)
+        first = date(year, number, 1)
+        return first, _add_months(first, 1) - timedelta(days=1)
+    if _YEAR.fullmatch(text):
+        if int(text) < 1:
+            raise InvalidPeriod(spec, _OUT_OF_RANGE)
+        return date(int(text), 1, 1), date(int(text), 12, 31)
+    found = _DAYS.fullmatch(text)
+    if found is None:
+        raise InvalidPeriod(spec)
+    try:
+        first, last = date.fromisoformat(found[1]), date.fromisoformat(found[2])
+    except ValueError:
+        raise InvalidPeriod(spec, "no such date") from None
+    if last < first:
+        raise InvalidPeriod(spec, "the last day is before the first")
+    return first, last
+
+
+def _add_months(first: date, months: int) -> date:
+    """The first day of the month ``months`` after the one ``first`` (a 1st) is in."""
+    index = first.year * 12 + first.month - 1 + months
+    if not 12 <= index < 12 * 10_000:
+        raise OverflowError("month out of range")
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def _iso_week_monday(spec: str) -> date:

@@ -94,9 +94,7 @@ async def _data_source_id(client: NotionClient, database_id: str) -> str:
 async def _rows(client: NotionClient, data_source_id: str) -> list[ClientInfo]:
     found: list[ClientInfo] = []
     seen: set[str] = set()
-    pages = client.query_data_source(
-        data_source_id, sorts=[timestamp("created_time").ascending()]
-    )
+    pages = client.query_data_source(data_source_id, sorts=[timestamp("created_time").ascending()])
     async for page in pages:
         info = parse_client(page)
         if info is None:

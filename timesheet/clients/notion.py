@@ -203,18 +203,15 @@ class ClientBook:
         return next((c for c in await self.clients(fresh=fresh) if _key(c.name) == key), None)
 
     async def active_names(self) -> list[str]:
-        """The names of the clients not archived, for autocomplete: never raises NotionError.
-        When Notion can't be read, the last rows read (or RATES alone) are used, and Notion
-        is not asked again for `RETRY_AFTER_FAILURE` seconds."""
+        """The Clients database's clients not archived, for autocomplete (RATES alone adds
+        none): never raises NotionError. When Notion can't be read the last rows read are
+        used, and Notion is not asked again for `RETRY_AFTER_FAILURE` seconds."""
         now = self._monotonic()
         failed = self._failed_at is not None and now - self._failed_at < RETRY_AFTER_FAILURE
-        try:
-            if failed:
-                infos = merge_clients(self._rows, self._rates, self._currency)
-            else:
-                infos = await self.clients()
-        except (NotionError, NoDataSourceError) as exc:
-            self._failed_at = now
-            _log.warning("could not read the Clients database: %s", type(exc).__name__)
-            infos = merge_clients(self._rows, self._rates, self._currency)
-        return [c.name for c in infos if not c.archived]
+        if not failed:
+            try:
+                await self.clients()
+            except (NotionError, NoDataSourceError) as exc:
+                self._failed_at = now
+                _log.warning("could not read the Clients database: %s", type(exc).__name__)
+        return [c.name for c in self._rows if not c.archived]

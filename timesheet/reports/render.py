@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
 from timesheet.reports.aggregate import TOTAL, WeekTable
+from timesheet.reports.amounts import ClientAmount, amount_lines
 from timesheet.reports.week import local_midnight
 from timesheet.text import clip, pack_lines, split_hard
 
@@ -81,15 +82,25 @@ def render_table(table: WeekTable) -> str:
     return "\n".join([*header, *(line for unit in units for line in unit)])
 
 
-def render_text(table: WeekTable, title: str | None = None) -> str:
-    """The whole report as plain text for a terminal: heading, table, footnotes."""
-    footer = _footer(table)
+def render_text(
+    table: WeekTable,
+    title: str | None = None,
+    *,
+    amounts: Mapping[str, ClientAmount] | None = None,
+) -> str:
+    """The whole report as plain text for a terminal: heading, table, footnotes (with an
+    amount per client when ``amounts`` are given)."""
+    footer = _footer(table, amounts)
     parts = [_heading(table, title, markdown=False), "", render_table(table)]
     return "\n".join([*parts, *([""] if footer else []), *footer]) + "\n"
 
 
 def render_messages(
-    table: WeekTable, title: str | None = None, limit: int = MESSAGE_LIMIT
+    table: WeekTable,
+    title: str | None = None,
+    limit: int = MESSAGE_LIMIT,
+    *,
+    amounts: Mapping[str, ClientAmount] | None = None,
 ) -> list[str]:
     """The report as Discord messages of at most ``limit`` characters each.
 
@@ -99,7 +110,7 @@ def render_messages(
     """
     header, units = _layout(table)
     heading = _heading(table, title, markdown=True)
-    footer = [_escape_markdown(line) for line in _footer(table)]
+    footer = [_escape_markdown(line) for line in _footer(table, amounts)]
     return pack_lines([heading, *_code_blocks(header, units, limit), *footer], limit)
 
 
@@ -125,7 +136,7 @@ def _moment(local: datetime, *, year: bool = False) -> str:
     return f"{day} {local:%H:%M}"
 
 
-def _footer(table: WeekTable) -> list[str]:
+def _footer(table: WeekTable, amounts: Mapping[str, ClientAmount] | None = None) -> list[str]:
     lines = []
     if table.running:
         as_of = table.as_of.astimezone(table.tz)
@@ -136,6 +147,7 @@ def _footer(table: WeekTable) -> list[str]:
             f"Each cell rounded {how} {table.round_minutes} min; totals add up the shown cells."
         )
     lines += [f"• {note}" for note in table.notes]
+    lines += [f"• {line}" for line in amount_lines(amounts or {})]
     return lines
 
 

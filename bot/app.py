@@ -32,6 +32,7 @@ PLUGINS: Final = (
     "bot.plugins.entries",
     "bot.plugins.timesheet",
     "bot.plugins.check",
+    "bot.plugins.invoice",
 )
 
 _log = logging.getLogger("timetrack.bot")

@@ -134,7 +134,11 @@ class Model:
             ledger.close()
 
     async def __aenter__(self) -> Model:
+        """Open (the terminal's way); with PRESETS_ONLY the Clients database's clients are
+        read first, so a command accepts them as it accepts PRESET_CLIENTS."""
         await self.open()
+        if self.settings.presets_only and self.settings.notion_clients_database_id:
+            await self.accepted_clients()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -45,9 +45,7 @@ async def test_create_sends_the_pinned_schema_in_one_request(fake: FakeNotion) -
             return await inner.handle_async_request(request)
 
     async with fast_client(Recording()) as client:
-        database_id, data_source_id = await create_clients_database(
-            client, parent, currency="EUR"
-        )
+        database_id, data_source_id = await create_clients_database(client, parent, currency="EUR")
         assert await check_clients_database(client, database_id) == []
 
     (create, *checks) = sent

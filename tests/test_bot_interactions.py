@@ -346,6 +346,7 @@ async def test_commands_are_registered_globally_or_to_the_guild(world: World, gu
         "active",
         "timesheet",
         "check",
+        "invoice",
         "log",
         "pause",
         "resume",

@@ -9,6 +9,7 @@ hours × rate, 2 decimals, halves up; totals add up the shown rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -110,7 +111,8 @@ class Invoice:
     @property
     def file_stem(self) -> str:
         days = period_days(self.period, self.tz)
-        safe = "".join(ch if ch.isalnum() else "-" for ch in self.client).strip("-").lower()
+        safe = "".join(c if c.isascii() and c.isalnum() else "-" for c in self.client)
+        safe = re.sub("-+", "-", safe).strip("-").lower()
         return f"invoice-{safe or 'client'}-{days[0].isoformat()}-{days[-1].isoformat()}"
 
     def summary(self) -> str:

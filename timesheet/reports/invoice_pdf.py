@@ -46,7 +46,7 @@ def _entry_rows(lines: Sequence[InvoiceLine]) -> list[_Row]:
             (
                 f"{line.day:%a} {line.day.day} {line.day:%b}",
                 f"{line.start:%H:%M}–{line.end:%H:%M}",
-                clip(line.description, _DESCRIPTION_CHARS),
+                clip(" ".join(line.description.split()), _DESCRIPTION_CHARS),
                 f"{line.hours:.2f}",
             ),
             line.amount,

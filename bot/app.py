@@ -33,6 +33,7 @@ PLUGINS: Final = (
     "bot.plugins.timesheet",
     "bot.plugins.check",
     "bot.plugins.target",
+    "bot.plugins.invoice",
 )
 
 _log = logging.getLogger("timetrack.bot")

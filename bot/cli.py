@@ -26,6 +26,7 @@ from bot.cli_base import (
     run,
     say,
 )
+from bot.cli_billing import add_billing_commands
 from bot.cli_targets import add_target_commands
 from bot.cli_timers import add_timer_commands, glue_times
 from timesheet.config import ConfigError, Settings, load_dotenv_file
@@ -99,10 +100,12 @@ def _cmd_bot(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _setup(args: argparse.Namespace, settings: Settings) -> int:
     from notion_client import ObjectNotFoundError
+    from timesheet.clients.setup import setup_clients
     from timesheet.entries.setup import check_database, create_database, fix_database
     from timesheet.targets.setup import setup_targets
 
     async with _notion(settings) as client:
+        await setup_clients(client, settings, fix=args.fix, say=say)
         for line in await setup_targets(client, settings):  # the Targets database
             say(line)
         if settings.notion_database_id is None:
@@ -163,7 +166,12 @@ async def _fetch_report(args: argparse.Namespace, settings: Settings) -> Timeshe
         now = model.now()
         period = period_of(args, settings, now)
         (sheet,) = await build_timesheets(
-            model.store, period, ReportOptions.from_settings(settings), now, user_id=args.user
+            model.store,
+            period,
+            ReportOptions.from_settings(settings),
+            now,
+            user_id=args.user,
+            clients=await model.clients.clients(fresh=True) if args.amounts else None,
         )
     return sheet
 
@@ -203,7 +211,7 @@ def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if quiet:
         sys.stdout.write(sheet.csv)
     else:
-        say(render_text(sheet.table))
+        say(render_text(sheet.table, amounts=sheet.amounts))
     if csv_file is not None:
         _write(csv_file, sheet.csv.encode("utf-8"))
         say(f"Wrote {args.csv}")
@@ -272,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_timer_commands(sub)
     add_target_commands(sub)
+    add_billing_commands(sub)
 
     sync = sub.add_parser("sync", help="apply every operation saved while Notion was unreachable")
     sync.set_defaults(handler=as_handler(_sync))
@@ -283,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", metavar="FILE", help="write the CSV (- prints only the CSV)")
     report.add_argument("--png", metavar="FILE", help="write the chart")
     report.add_argument("--post", action="store_true", help="post to TIMESHEET_WEBHOOK_URL")
+    report.add_argument("--amounts", action="store_true", help="add hours × rate per client")
     report.set_defaults(handler=_cmd_report)
 
     check = sub.add_parser("check", help="list what a report would stumble on (exit 1 if anything)")

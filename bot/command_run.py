@@ -151,6 +151,8 @@ async def _begin(ctx: crescent.Context, *, defer: bool) -> crescent.HookResult |
             return crescent.HookResult(exit=True)
         if defer:
             await run.deliver(run.responder.defer())
+        if settings.presets_only and settings.notion_clients_database_id:
+            await model_of(ctx).accepted_clients()  # PRESETS_ONLY takes the Clients DB's too
     except Exception as exc:
         await fail_command(run, exc)
         return crescent.HookResult(exit=True)

@@ -13,6 +13,7 @@ import httpx
 
 from bot.logs import CountingTransport
 from notion_client import NotionClient, NotionError, RateLimit, RetryPolicy
+from timesheet.clients.notion import ClientBook
 from timesheet.config import Settings
 from timesheet.entries.store import CREATE_SETTLE, EntryStore
 from timesheet.tracking.engine import Engine
@@ -77,6 +78,7 @@ class Model:
         self._replayer: Replayer | None = None
         self._options: list[str] = []
         self._options_read_at: float | None = None
+        self._clients: ClientBook | None = None
 
     async def open(self) -> None:
         """Create the Notion client (no request is made until a command needs one)."""
@@ -110,6 +112,9 @@ class Model:
             on_pending=self._pending,
         )
         self._replayer = Replayer(engine, sleep=self._replay_sleep)
+        self._clients = ClientBook.from_settings(
+            self._notion, self.settings, ttl=self._ttl, monotonic=self._monotonic
+        )
 
     def _pending(self) -> None:
         if self._replayer is not None:
@@ -121,6 +126,7 @@ class Model:
         if replayer is not None:
             await replayer.stop()
         notion, self._notion, self._tracker = self._notion, None, None
+        self._clients = None
         if notion is not None:
             await notion.aclose()
         ledger, self._ledger = self._ledger, None
@@ -128,7 +134,11 @@ class Model:
             ledger.close()
 
     async def __aenter__(self) -> Model:
+        """Open (the terminal's way); with PRESETS_ONLY the Clients database's clients are
+        read first, so a command accepts them as it accepts PRESET_CLIENTS."""
         await self.open()
+        if self.settings.presets_only and self.settings.notion_clients_database_id:
+            await self.accepted_clients()
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -155,6 +165,11 @@ class Model:
         return _opened(self._replayer)
 
     @property
+    def clients(self) -> ClientBook:
+        """The Clients database (when set) merged with RATES/CURRENCY."""
+        return _opened(self._clients)
+
+    @property
     def store(self) -> EntryStore:
         return self.tracker.store
 
@@ -163,12 +178,14 @@ class Model:
         return self.tracker.now()
 
     async def client_choices(self) -> list[str]:
-        """PRESET_CLIENTS, then the database's other Client options (read at most once a TTL).
+        """PRESET_CLIENTS, the Clients database's clients not archived (`accepted_clients`),
+        then the entries database's other Client options (read at most once a TTL).
 
-        With PRESETS_ONLY only the presets, since nothing else would be accepted.
-        When Notion can't be read the presets (and the last options read) are still offered.
+        With PRESETS_ONLY only the presets and the Clients database's, since nothing else
+        would be accepted. When Notion can't be read the presets (and the last options read)
+        are still offered.
         """
-        presets = list(self.settings.preset_clients)
+        presets = await self.accepted_clients()
         if self.settings.presets_only:
             return presets
         now = self._monotonic()
@@ -182,3 +199,19 @@ class Model:
                 _log.warning("could not read the Client options: %s", type(exc).__name__)
         known = {p.casefold() for p in presets}
         return presets + [o for o in self._options if o.casefold() not in known]
+
+    async def accepted_clients(self) -> list[str]:
+        """PRESET_CLIENTS, then the Clients database's clients not archived (read at most once
+        a TTL; never raises for Notion). The tracker takes them as presets from then on: with
+        PRESETS_ONLY they are accepted, and a name typed in another case gets their spelling.
+        """
+        presets = list(self.settings.preset_clients)
+        if self.settings.notion_clients_database_id is None:
+            return presets
+        known = {p.casefold() for p in presets}
+        for name in await self.clients.active_names():
+            if name.casefold() not in known:
+                known.add(name.casefold())
+                presets.append(name)
+        self.tracker.presets = tuple(presets)
+        return presets

@@ -52,9 +52,16 @@ def target_store(model: Model) -> TargetStore:
 
 
 async def client_infos(model: Model) -> Sequence[ClientInfo]:
-    """The Clients database's rows (Weekly target, Budget). Wired after the Clients reader
-    (`timesheet.clients.notion.fetch_clients`) is merged; until then there are none."""
-    return ()
+    """The Clients database's rows (Weekly target, Budget), read at most once a TTL; none when
+    NOTION_CLIENTS_DATABASE_ID is unset or the database can't be read (then a log line: the
+    report and the targets still answer, without Clients fallbacks and budgets)."""
+    if not model.clients.has_database:
+        return ()
+    try:
+        return await model.clients.clients()
+    except (NotionError, NoDataSourceError) as exc:
+        _log.warning("could not read the Clients database: %s", type(exc).__name__)
+        return ()
 
 
 async def set_target(

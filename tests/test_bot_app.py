@@ -27,6 +27,7 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
         "custom",
         "entries",
         "entry",
+        "invoice",
         "log",
         "pause",
         "resume",

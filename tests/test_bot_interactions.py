@@ -346,6 +346,8 @@ async def test_commands_are_registered_globally_or_to_the_guild(world: World, gu
         "active",
         "timesheet",
         "check",
+        "target",
+        "invoice",
         "log",
         "pause",
         "resume",

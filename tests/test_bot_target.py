@@ -228,3 +228,20 @@ async def test_timesheet_still_answers_when_the_targets_database_cant_be_read(
         assert "• Targets and budgets could not be read from Notion this time." in sheet.content
         shown = await bot.send(slash("target", "show", user_id=ALICE))
         assert shown.content.startswith("Notion can't find NOTION_TARGETS_DATABASE_ID")
+
+
+async def test_the_clients_database_gives_budgets_and_fallback_targets(world: Targets) -> None:
+    """Wired through the Clients database: Acme's monthly budget burns down, Globex's Weekly
+    target counts when Alice set none. A budget is the client's, so it counts everyone's hours:
+    by hand, 16.5 h (Alice 14.5, Bob 2) in 19.5 days of November (to Fri 20 Nov 12:00) is
+    0.846 h a day, so 20 h last 23.6 days from 1 Nov: until Tue 24 Nov 15:16."""
+    from clientskit import add_clients_database, client_row
+
+    clients_id, _ = add_clients_database(
+        world.fake, [client_row("Acme", 100, budget=20), client_row("Globex", target=5)]
+    )
+    env = {**world.env, "NOTION_CLIENTS_DATABASE_ID": clients_id}
+    async with BotHarness(env, transport=world.fake.transport(), clock=Clock(FRIDAY_W47)) as bot:
+        reply = await bot.send(slash("timesheet", user_id=ALICE))
+    assert "Acme: 16.5 of 20 h this month; at this pace it runs out Tue 24 Nov" in reply.content
+    assert "• Globex 3.00 / 5 h this week (60%)" in reply.content

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Final
 
 from timesheet.reports.aggregate import TOTAL, WeekTable
+from timesheet.reports.amounts import ClientAmount, amount_lines
 from timesheet.reports.chart import CHART_CLIENTS_MAX, render_png
 from timesheet.text import pack_lines, split_hard
 
@@ -85,15 +86,25 @@ def render_table(table: WeekTable) -> str:
     )
 
 
-def render_text(table: WeekTable, title: str | None = None) -> str:
-    """The whole report as plain text for a terminal: heading, table, footnotes."""
-    footer = _footer(table)
+def render_text(
+    table: WeekTable,
+    title: str | None = None,
+    *,
+    amounts: Mapping[str, ClientAmount] | None = None,
+) -> str:
+    """The whole report as plain text for a terminal: heading, table, footnotes (with an
+    amount per client when ``amounts`` are given)."""
+    footer = _footer(table, amounts)
     parts = [_heading(table, title, markdown=False), "", render_table(table)]
     return "\n".join([*parts, *([""] if footer else []), *footer]) + "\n"
 
 
 def render_messages(
-    table: WeekTable, title: str | None = None, limit: int = MESSAGE_LIMIT
+    table: WeekTable,
+    title: str | None = None,
+    limit: int = MESSAGE_LIMIT,
+    *,
+    amounts: Mapping[str, ClientAmount] | None = None,
 ) -> list[str]:
     """The report as Discord messages of at most ``limit`` characters each.
 
@@ -102,7 +113,7 @@ def render_messages(
     blocks, each repeating the header; footnotes follow. Nothing is cut.
     """
     heading = _heading(table, title, markdown=True)
-    footer = [_escape_markdown(line) for line in _footer(table)]
+    footer = [_escape_markdown(line) for line in _footer(table, amounts)]
     blocks = [block for layout in _layouts(table) for block in _code_blocks(*layout, limit)]
     return pack_lines([heading, *blocks, *footer], limit)
 
@@ -130,7 +141,7 @@ def _moment(local: datetime, *, year: bool = False) -> str:
     return f"{day} {local:%H:%M}"
 
 
-def _footer(table: WeekTable) -> list[str]:
+def _footer(table: WeekTable, amounts: Mapping[str, ClientAmount] | None = None) -> list[str]:
     lines = []
     if table.running:
         as_of = table.as_of.astimezone(table.tz)
@@ -141,6 +152,7 @@ def _footer(table: WeekTable) -> list[str]:
             f"Each cell rounded {how} {table.round_minutes} min; totals add up the shown cells."
         )
     lines += [f"• {note}" for note in table.notes]
+    lines += [f"• {line}" for line in amount_lines(amounts or {})]
     return lines
 
 

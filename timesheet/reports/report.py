@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Final
 from zoneinfo import ZoneInfo
 
+from timesheet.clients.model import ClientInfo
 from timesheet.config import Rounding, Settings
 from timesheet.entries.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries.model import TimeEntry
@@ -19,6 +20,7 @@ from timesheet.entries.store import EntryStore
 from timesheet.publishing.discord_webhook import publish_timesheet
 from timesheet.publishing.schedule import ScheduledRun
 from timesheet.reports.aggregate import WeekTable, aggregate
+from timesheet.reports.amounts import ClientAmount, amount_lines, client_amounts
 from timesheet.reports.check import POST_KINDS, Finding, find_problems
 from timesheet.reports.render import (
     as_of_line,
@@ -76,6 +78,8 @@ class Timesheet:
     title: str
     messages: list[str]
     csv: str
+    #: Per client with a rate, when the report was asked with amounts (``--amounts``).
+    amounts: Mapping[str, ClientAmount] = field(default_factory=dict)
     _png: list[bytes] = field(default_factory=list, repr=False, compare=False)
     #: Notes added by ``build_timesheets(extra_notes=...)`` (targets, budgets), also in
     #: ``table.notes``; the post shows them in a field of their own.
@@ -92,14 +96,18 @@ class Timesheet:
         return f"timesheet-{self.table.label}" + (f"-{self.user_id}" if self.user_id else "")
 
 
-def _sheet(table: WeekTable, user_id: str | None) -> Timesheet:
+def _sheet(
+    table: WeekTable, user_id: str | None, clients: Sequence[ClientInfo] | None = None
+) -> Timesheet:
     title = table.title + (f" — user {user_id}" if user_id else "")
+    amounts = client_amounts(table, clients) if clients is not None else {}
     return Timesheet(
         table=table,
         user_id=user_id,
         title=title,
-        messages=render_messages(table, title=title),
+        messages=render_messages(table, title=title, amounts=amounts),
         csv=render_csv(table),
+        amounts=amounts,
     )
 
 
@@ -175,6 +183,7 @@ async def build_timesheets(
     per_user: bool = False,
     users: Sequence[str] = (),
     extra_notes: ExtraNotes | None = None,
+    clients: Sequence[ClientInfo] | None = None,
 ) -> list[Timesheet]:
     """Fetch the period with ONE paginated query and render its table(s).
 
@@ -185,6 +194,7 @@ async def build_timesheets(
     ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
     ``per_user`` makes one table per user (an empty week still gives one empty table).
     ``extra_notes(user, table)`` gives lines added to a table's notes (targets, budgets).
+    ``clients`` (with their rates) add an amount per client to the notes and the post.
     """
     scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
     entries, skipped = scanned.entries, scanned.skipped
@@ -197,12 +207,12 @@ async def build_timesheets(
     if not grouped:
         grouped = [(None, tables_for([], period, opts, now, per_user=False)[0][1])]
     if extra_notes is None:
-        return [_sheet(table, uid or user_id) for uid, table in grouped]
+        return [_sheet(table, uid or user_id, clients) for uid, table in grouped]
     sheets = []
     for uid, table in grouped:
         extra = tuple(extra_notes(uid or user_id, table))
         noted = replace(table, notes=(*table.notes, *extra))
-        sheets.append(replace(_sheet(noted, uid or user_id), extra_notes=extra))
+        sheets.append(replace(_sheet(noted, uid or user_id, clients), extra_notes=extra))
     return sheets
 
 
@@ -221,6 +231,7 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
         csv_text=sheet.csv,
         fields=[
             ("Total", f"{sheet.table.shown_total:.2f} h"),
+            *_amount_field(sheet),
             *([(EXTRA_FIELD, "\n".join(sheet.extra_notes))] if sheet.extra_notes else []),
         ],
         footer=as_of_line(sheet.table),
@@ -228,6 +239,11 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
         csv_name=f"{sheet.file_stem}.csv",
         png_name=f"{sheet.file_stem}.png",
     )
+
+
+def _amount_field(sheet: Timesheet) -> list[tuple[str, str]]:
+    lines = amount_lines(sheet.amounts)
+    return [("Amounts", "\n".join(lines))] if lines else []
 
 
 async def post_timesheets(webhook_url: str, sheets: Sequence[Timesheet]) -> None:

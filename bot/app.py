@@ -32,6 +32,7 @@ PLUGINS: Final = (
     "bot.plugins.entries",
     "bot.plugins.timesheet",
     "bot.plugins.check",
+    "bot.plugins.panel",
 )
 
 _log = logging.getLogger("timetrack.bot")
@@ -102,7 +103,7 @@ def _client(
         default_guild=hikari.Snowflake(guild) if guild else None,
         update_commands=update_commands,
     )
-    client.jobs = BackgroundJobs(model)
+    client.jobs = BackgroundJobs(model, app.rest)
     _load_plugins(client, plugins)
     route_clicks(app, model)
     return client

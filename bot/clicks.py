@@ -14,6 +14,8 @@ from bot.command_run import CommandRun, fail_command
 from bot.errors import UNEXPECTED
 from bot.logs import CommandRecord, start_counting
 from bot.modals import within_deadline
+from bot.panel import panel_action
+from bot.reminder_clicks import reminder_action
 from bot.replies import Clicked, ClickResponder, ClickResponse, ResponseFuture
 
 if TYPE_CHECKING:
@@ -42,7 +44,7 @@ async def handle_click(model: Model, interaction: Clicked, responder: ClickRespo
     Discord (and, in HTTP mode, the request) waiting.
     """
     counter = start_counting()
-    action = action_for(interaction)
+    action = action_for(interaction) or reminder_action(interaction) or panel_action(interaction)
     caller = caller_from(interaction.user, interaction.member)
     command = action.command if action is not None else unknown_command(interaction)
     record = CommandRecord(command=command, user_id=caller.user_id)

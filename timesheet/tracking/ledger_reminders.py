@@ -108,8 +108,12 @@ class ReminderBook:
             db.execute(
                 "UPDATE reminders SET state = ?, last_error = ? WHERE entry_key = ?"
                 " AND threshold = ?",
-                (state, error[:_MAX_ERROR_CHARS] if error else None, compact_id(entry_id),
-                 threshold),
+                (
+                    state,
+                    error[:_MAX_ERROR_CHARS] if error else None,
+                    compact_id(entry_id),
+                    threshold,
+                ),
             )
 
     def keep_going(self, entry_id: str, user_id: str, at: datetime) -> tuple[datetime, bool]:

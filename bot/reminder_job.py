@@ -75,6 +75,8 @@ class ReminderJob:
         self._every = every
         self._sleep = sleep
         self._lock = asyncio.Lock()
+        #: Checks completed so far (tests wait for one instead of sleeping).
+        self.checks = 0
 
     async def run(self) -> None:
         while True:
@@ -95,10 +97,12 @@ class ReminderJob:
             except NotionError as exc:
                 _log.warning("reminder check: Notion can't be read now (%s)", type(exc).__name__)
                 report.count("notion_unavailable")
+                self.checks += 1
                 return report
             book = ReminderBook(self._model.ledger)
             for reminder in owed:
                 await self._remind(book, reminder, now, report)
+            self.checks += 1
         return report
 
     async def _remind(

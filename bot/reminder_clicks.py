@@ -4,7 +4,7 @@ or Keep going recorded in the ledger. `bot.clicks` authorizes, acknowledges and 
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import hikari
 
@@ -28,7 +28,10 @@ if TYPE_CHECKING:
     from bot.command_run import CommandRun
     from bot.model import Model
 
-__all__ = ["reminder_action"]
+__all__ = ["REMINDER_COMMANDS", "reminder_action"]
+
+#: How the log-line command of every reminder click starts.
+REMINDER_COMMANDS: Final = "reminder:"
 
 
 def reminder_action(interaction: Clicked) -> Action | None:

@@ -233,3 +233,46 @@ async def test_remind_after_off_runs_no_check(world: World, tmp_path: Path) -> N
     async with bot:
         assert bot.client.jobs.reminders is None
         assert "reminders" not in bot.client.jobs.running
+
+
+async def test_gateway_mode_sends_the_dm_over_rest_too(world: World, tmp_path: Path) -> None:
+    from bot.app import build_gateway_bot
+    from bot.model import Model
+    from timesheet.config import Settings
+
+    seed_running(world)
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.Gabcde.abcdefghijklmnopqrstuvwxyz0123456789AB"
+    async with DMStub() as discord:
+        env = world.env(
+            DISCORD_TOKEN=token,
+            DISCORD_API_URL=discord.url,
+            DATA_DIR=str(tmp_path),
+            REMIND_AFTER="2h",
+        )
+        settings = Settings.from_env(env)
+        model = Model(settings, transport=world.fake.transport(), clock=Clock(NOON))
+        bot, client = build_gateway_bot(settings, model, logs=None)
+        await model.open()
+        bot.rest.start()  # what the gateway bot's start does first (no gateway here)
+        try:
+            assert (await client.jobs.reminders.check()).sent == 1
+        finally:
+            await bot.rest.close()
+            await model.close()
+        (dm,) = discord.dms
+        assert dm.user_id == ALICE and dm.content.startswith("Your timer **Acme** is running")
+
+
+async def test_with_a_role_allow_list_the_owner_can_still_use_the_dm(
+    world: World, tmp_path: Path
+) -> None:
+    """Discord sends no roles with a click in a DM: the owner's own timer is theirs to stop."""
+    seed_running(world)
+    clock = Clock(NOON)
+    async with harness(world, tmp_path, clock, ALLOWED_ROLE_IDS="700000000000000001") as bot:
+        (dm,) = await bot.discord.wait_dms(1)
+        refused = await bot.send(dm_click(dm.button("Stop now"), user_id=BOB, dm=dm))
+        assert refused.content.startswith("That entry belongs to someone else")
+        stopped = await bot.send(dm_click(dm.button("Stop now"), user_id=ALICE, dm=dm))
+        assert stopped.content.startswith("**Acme** stopped")
+        assert world.entries()[0].end == clock.now

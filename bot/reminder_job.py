@@ -77,6 +77,7 @@ class ReminderJob:
         self._lock = asyncio.Lock()
         #: Checks completed so far (tests wait for one instead of sleeping).
         self.checks = 0
+        self._notion_down = False
 
     async def run(self) -> None:
         while True:
@@ -95,10 +96,16 @@ class ReminderJob:
             try:
                 owed = await find_due(self._model.tracker, self.remind_after, now)
             except NotionError as exc:
-                _log.warning("reminder check: Notion can't be read now (%s)", type(exc).__name__)
+                # Once per outage (it is checked again every minute), then quiet until back.
+                level = logging.DEBUG if self._notion_down else logging.WARNING
+                _log.log(level, "reminder check: Notion can't be read (%s)", type(exc).__name__)
+                self._notion_down = True
                 report.count("notion_unavailable")
                 self.checks += 1
                 return report
+            if self._notion_down:
+                _log.info("reminder check: Notion can be read again")
+                self._notion_down = False
             book = ReminderBook(self._model.ledger)
             for reminder in owed:
                 await self._remind(book, reminder, now, report)

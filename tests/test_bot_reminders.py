@@ -19,6 +19,7 @@ from bot.logs import COMMAND_LOGGER
 from bot.reminder_dm import STOP_AT_FIELD
 
 TOKEN = "secret_reminders_token"
+REMINDERS = "timetrack.reminders"
 #: Alice's Acme timer, seeded running since 09:00 (London is on UTC in November).
 NOON = T0 + timedelta(hours=3)
 
@@ -174,7 +175,7 @@ async def test_keep_going_asks_again_only_after_another_remind_after(
 async def test_closed_dms_are_logged_and_others_still_reminded(
     world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="timetrack.reminders")
+    caplog.set_level(logging.INFO, logger=REMINDERS)
     seed_running(world, 1, ALICE)
     seed_running(world, 2, BOB, "Globex")
     clock = Clock(NOON)
@@ -184,7 +185,11 @@ async def test_closed_dms_are_logged_and_others_still_reminded(
         (dm,) = await bot.discord.wait_dms(1)
         assert dm.user_id == BOB and "**Globex**" in dm.content
         job = await first_check(bot)
-        warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+        warnings = [
+            r.getMessage()
+            for r in caplog.records
+            if r.levelno == logging.WARNING and r.name == REMINDERS
+        ]
         assert warnings == [
             f"could not DM user {ALICE} a reminder: their DMs are closed to the bot "
             "(ForbiddenError (Discord code 50007))"
@@ -276,3 +281,23 @@ async def test_with_a_role_allow_list_the_owner_can_still_use_the_dm(
         stopped = await bot.send(dm_click(dm.button("Stop now"), user_id=ALICE, dm=dm))
         assert stopped.content.startswith("**Acme** stopped")
         assert world.entries()[0].end == clock.now
+
+
+async def test_notion_down_skips_the_check_with_one_warning_then_reminds(
+    world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger=REMINDERS)
+    seed_running(world)
+    world.fake.faults.fail_next(503, count=1000)
+    async with harness(world, tmp_path, Clock(NOON)) as bot:
+        job = await first_check(bot)
+        assert (await job.check()).skipped == {"notion_unavailable": 1}
+        world.fake.faults.clear()
+        assert (await job.check()).sent == 1
+    messages = [(r.levelname, r.getMessage()) for r in caplog.records if r.name == REMINDERS]
+    assert messages[:3] == [
+        ("WARNING", "reminder check: Notion can't be read (ServerError)"),
+        ("INFO", "reminder check: Notion can be read again"),
+        ("INFO", messages[2][1]),
+    ]
+    assert messages[2][1].startswith(f"reminded user {ALICE} of timer ")

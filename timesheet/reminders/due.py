@@ -23,9 +23,6 @@ class Reminder:
     threshold: int
     due_at: datetime
 
-    def running_for(self, now: datetime) -> timedelta:
-        return self.entry.duration(now)
-
 
 def next_due(
     entry: TimeEntry, latest: ReminderRow | None, remind_after: timedelta

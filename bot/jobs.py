@@ -7,6 +7,7 @@ import logging
 
 import hikari
 
+from bot.last_messages import LastMessages
 from bot.model import Model
 from bot.reminder_job import ReminderJob
 from timesheet.publishing.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
@@ -26,12 +27,17 @@ class BackgroundJobs:
     REMIND_AFTER is off (``reminders``: None then), sending its DMs through ``rest``.
     """
 
-    def __init__(self, model: Model, rest: hikari.api.RESTClient | None = None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        rest: hikari.api.RESTClient | None = None,
+        last_messages: LastMessages | None = None,
+    ) -> None:
         self._model = model
         self._tasks: list[asyncio.Task[None]] = []
         remind_after = model.settings.remind_after
         self.reminders = (
-            ReminderJob(model, rest, remind_after)
+            ReminderJob(model, rest, remind_after, last_messages=last_messages)
             if rest is not None and remind_after is not None
             else None
         )

@@ -52,6 +52,8 @@ def reminder_action(interaction: Clicked) -> Action | None:
         return Answer(command, act, update=interaction.message is not None)
     if button.action is ReminderAction.KEEP_GOING:
         return Answer(command, partial(_keep_going, button))
+    if button.action is ReminderAction.STOP_AT_LAST:
+        return Answer(command, partial(_stop_at_last, button))
     return Answer(command, partial(_stop_now, button))
 
 
@@ -81,6 +83,14 @@ async def _stop_at(button: ReminderButton, typed: str, run: CommandRun, model: M
     read = read_time(typed, tz, model.now())
     result = await model.tracker.end(run.caller.user_id, button.ref, at=read.moment)
     return end_reply(result, tz, model.now(), run.record, [read])
+
+
+async def _stop_at_last(button: ReminderButton, run: CommandRun, model: Model) -> TimerReply:
+    """Stop the timer at the owner's last message in the guild (the time its button carries),
+    as /end timer entry:<ref> at:<that time> does."""
+    assert button.at is not None
+    result = await model.tracker.end(run.caller.user_id, button.ref, at=button.at)
+    return end_reply(result, model.settings.timezone, model.now(), run.record)
 
 
 async def _keep_going(button: ReminderButton, run: CommandRun, model: Model) -> TimerReply:

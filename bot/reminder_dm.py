@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from timesheet.reminders.due import Reminder
 
 __all__ = [
     "STOP_AT_FIELD",
+    "LastMessage",
     "ReminderAction",
     "ReminderButton",
     "parse_reminder_id",
@@ -39,6 +40,8 @@ class ReminderAction(enum.StrEnum):
     STOP_NOW = "rstop"
     STOP_AT = "rat"
     KEEP_GOING = "rkeep"
+    #: Stop at the user's last message in the guild (gateway mode); its time is in the id.
+    STOP_AT_LAST = "rlast"
     #: The Stop at… modal sent.
     STOP_AT_SENT = "ratm"
 
@@ -51,27 +54,35 @@ class ReminderAction(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class ReminderButton:
     """``action`` on the timer ``ref`` names (a Notion page id, or the Entry ID of a start
-    still in the ledger)."""
+    still in the ledger); ``at``: the time Stop at my last message stops at."""
 
     action: ReminderAction
     ref: str
+    at: datetime | None = None
 
     @property
     def custom_id(self) -> str:
-        return f"{PREFIX}:{self.action.value}:{self.ref}"
+        at = f":{int(self.at.timestamp())}" if self.at is not None else ""
+        return f"{PREFIX}:{self.action.value}:{self.ref}{at}"
 
 
 def parse_reminder_id(custom_id: str) -> ReminderButton | None:
     """The reminder button (or modal) a custom id names; None when it is not one."""
     parts = custom_id.split(":")
-    if len(custom_id) > MAX_CUSTOM_ID or len(parts) != 3 or parts[0] != PREFIX:
+    if len(custom_id) > MAX_CUSTOM_ID or len(parts) not in (3, 4) or parts[0] != PREFIX:
         return None
     try:
         action = ReminderAction(parts[1])
     except ValueError:
         return None
     ref = notion_id(parts[2])
-    return None if ref is None else ReminderButton(action, ref)
+    if ref is None or (len(parts) == 4) != (action is ReminderAction.STOP_AT_LAST):
+        return None
+    if len(parts) == 3:
+        return ReminderButton(action, ref)
+    if not parts[3].isdigit():
+        return None
+    return ReminderButton(action, ref, datetime.fromtimestamp(int(parts[3]), UTC))
 
 
 def _ref(entry: TimeEntry) -> str | None:
@@ -89,22 +100,37 @@ def reminder_text(reminder: Reminder, tz: ZoneInfo, now: datetime) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class LastMessage:
+    """The owner's last message in the guild, offered as a stop time (shown in ``tz``)."""
+
+    at: datetime
+    tz: ZoneInfo
+    now: datetime
+
+
 def reminder_rows(
-    entry: TimeEntry, *, keep_going: bool = True
+    entry: TimeEntry, *, keep_going: bool = True, last: LastMessage | None = None
 ) -> list[hikari.api.ComponentBuilder]:
-    """Stop now, Stop at… and (unless ``keep_going=False``) Keep going, on ``entry``."""
+    """Stop now, Stop at…, Keep going (unless ``keep_going=False``) on ``entry``; and Stop at
+    my last message when ``last`` is after its Start (and not after now)."""
     ref = _ref(entry)
     if ref is None:
         return []
     row = hikari.impl.MessageActionRowBuilder()
-    buttons: list[tuple[ReminderAction, str, InteractiveButtonTypesT]] = [
-        (ReminderAction.STOP_NOW, "Stop now", hikari.ButtonStyle.DANGER),
-        (ReminderAction.STOP_AT, "Stop at…", hikari.ButtonStyle.SECONDARY),
+    buttons: list[tuple[ReminderButton, str, InteractiveButtonTypesT]] = [
+        (ReminderButton(ReminderAction.STOP_NOW, ref), "Stop now", hikari.ButtonStyle.DANGER),
+        (ReminderButton(ReminderAction.STOP_AT, ref), "Stop at…", hikari.ButtonStyle.SECONDARY),
     ]
+    if last is not None and entry.start < last.at <= last.now:
+        label = f"Stop at my last message ({format_time(last.at, last.tz, last.now)})"
+        button = ReminderButton(ReminderAction.STOP_AT_LAST, ref, last.at)
+        buttons.append((button, label, hikari.ButtonStyle.SECONDARY))
     if keep_going:
-        buttons.append((ReminderAction.KEEP_GOING, "Keep going", hikari.ButtonStyle.PRIMARY))
-    for action, label, style in buttons:
-        row.add_interactive_button(style, ReminderButton(action, ref).custom_id, label=label)
+        button = ReminderButton(ReminderAction.KEEP_GOING, ref)
+        buttons.append((button, "Keep going", hikari.ButtonStyle.PRIMARY))
+    for button, label, style in buttons:
+        row.add_interactive_button(style, button.custom_id, label=label[:80])
     return [row]
 
 

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Final
 
 import hikari
 
-from bot.reminder_dm import reminder_rows, reminder_text
+from bot.last_messages import LastMessages
+from bot.reminder_dm import LastMessage, reminder_rows, reminder_text
 from notion_client import NotionError
 from timesheet.reminders.due import Reminder, find_due
 from timesheet.tracking.ledger_reminders import ReminderBook, ReminderState
@@ -58,7 +59,8 @@ def _why(exc: Exception) -> str:
 
 
 class ReminderJob:
-    """Checks at start and then every ``every`` seconds (``check`` does one check)."""
+    """Checks at start and then every ``every`` seconds (``check`` does one check). With
+    ``last_messages`` (gateway mode) a DM offers Stop at my last message when it can."""
 
     def __init__(
         self,
@@ -68,8 +70,10 @@ class ReminderJob:
         *,
         every: float = CHECK_EVERY,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        last_messages: LastMessages | None = None,
     ) -> None:
         self._model = model
+        self._last_messages = last_messages
         self._rest = rest
         self.remind_after = remind_after
         self._every = every
@@ -120,10 +124,14 @@ class ReminderJob:
             report.count("already_marked")
             return
         tz = self._model.settings.timezone
+        seen = self._last_messages.last(entry.user_id) if self._last_messages else None
+        last = LastMessage(seen, tz, now) if seen is not None else None
         try:
             channel = await self._rest.create_dm_channel(int(entry.user_id))
             await self._rest.create_message(
-                channel, reminder_text(reminder, tz, now), components=reminder_rows(entry)
+                channel,
+                reminder_text(reminder, tz, now),
+                components=reminder_rows(entry, last=last),
             )
         except Exception as exc:
             state = _outcome(exc)

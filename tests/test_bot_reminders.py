@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import hikari
 import pytest
 from botkit import BotHarness, Clock, slash
 from botworld import World, new_world, wait_lines
@@ -16,7 +19,7 @@ from notionkit import ALICE, BOB, T0, make_entry, seed_entry
 from reminderkit import DMStub, dm_click, dm_submit
 
 from bot.logs import COMMAND_LOGGER
-from bot.reminder_dm import STOP_AT_FIELD
+from bot.reminder_dm import STOP_AT_FIELD, LastMessage, reminder_rows
 
 TOKEN = "secret_reminders_token"
 REMINDERS = "timetrack.reminders"
@@ -257,6 +260,9 @@ async def test_gateway_mode_sends_the_dm_over_rest_too(world: World, tmp_path: P
         settings = Settings.from_env(env)
         model = Model(settings, transport=world.fake.transport(), clock=Clock(NOON))
         bot, client = build_gateway_bot(settings, model, logs=None)
+        (on_message,) = bot.event_manager.get_listeners(hikari.GuildMessageCreateEvent)
+        for user, minutes, human in ((ALICE, 100, True), (ALICE, 150, False), (BOB, 170, True)):
+            await on_message(message_event(user, T0 + timedelta(minutes=minutes), human))
         await model.open()
         bot.rest.start()  # what the gateway bot's start does first (no gateway here)
         try:
@@ -264,8 +270,38 @@ async def test_gateway_mode_sends_the_dm_over_rest_too(world: World, tmp_path: P
         finally:
             await bot.rest.close()
             await model.close()
-        (dm,) = discord.dms
-        assert dm.user_id == ALICE and dm.content.startswith("Your timer **Acme** is running")
+    (dm,) = discord.dms
+    assert dm.user_id == ALICE and dm.content.startswith("Your timer **Acme** is running")
+    (entry,) = world.entries()
+    last = int((T0 + timedelta(minutes=100)).timestamp())  # 10:40, Alice's, not a bot's
+    assert dm.buttons[2] == (
+        "Stop at my last message (10:40 Europe/London)",
+        f"tt:rlast:{entry.page_id}:{last}",
+    )
+
+    # Its custom id says it all: any process (here the HTTP bot) stops the timer at 10:40.
+    async with harness(world, tmp_path, Clock(NOON)) as http:
+        stopped = await http.send(dm_click(dm.buttons[2][1], user_id=ALICE, dm=dm))
+    assert stopped.content.startswith(
+        "**Acme** stopped: started 09:00 Europe/London, total 1h 40m."
+    )
+    assert world.entries()[0].end == T0 + timedelta(minutes=100)
+
+
+def message_event(user_id: str, at: datetime, human: bool) -> Any:
+    """What the listener reads of a GuildMessageCreateEvent."""
+    return SimpleNamespace(
+        is_human=human, author_id=int(user_id), message=SimpleNamespace(timestamp=at)
+    )
+
+
+def test_a_last_message_before_the_start_or_to_come_is_not_offered() -> None:
+    entry = make_entry(1, page=1)
+    tz = ZoneInfo("Europe/London")
+    for at in (T0 - timedelta(minutes=1), T0, NOON + timedelta(minutes=1)):
+        rows = reminder_rows(entry, last=LastMessage(at, tz, NOON))
+        labels = [c["label"] for c in rows[0].build()[0]["components"]]
+        assert labels == ["Stop now", "Stop at…", "Keep going"]
 
 
 async def test_with_a_role_allow_list_the_owner_can_still_use_the_dm(

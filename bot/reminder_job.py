@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -85,11 +86,13 @@ class ReminderJob:
 
     async def run(self) -> None:
         while True:
+            started = time.monotonic()
             try:
                 await self.check()
             except Exception:  # a bug must not end the reminders for good
                 _log.exception("the reminder check failed")
-            await self._sleep(self._every)
+            # Every ``every`` seconds from one check's start to the next, however long it took.
+            await self._sleep(max(self._every - (time.monotonic() - started), 0.0))
 
     async def check(self) -> CheckReport:
         """Send the reminders owed now: 1 Notion query, then per reminder one ledger write

@@ -337,3 +337,27 @@ async def test_notion_down_skips_the_check_with_one_warning_then_reminds(
         ("INFO", messages[2][1]),
     ]
     assert messages[2][1].startswith(f"reminded user {ALICE} of timer ")
+
+
+async def test_the_job_checks_every_minute_counting_the_time_a_check_takes(
+    world: World, tmp_path: Path
+) -> None:
+    from bot.reminder_job import CHECK_EVERY, ReminderJob
+
+    seed_running(world)
+    async with harness(world, tmp_path, Clock(NOON)) as bot:
+        waits: list[float] = []
+        three = asyncio.Event()
+
+        async def sleep(delay: float) -> None:
+            waits.append(delay)
+            if len(waits) == 3:
+                three.set()
+                await asyncio.Event().wait()  # until cancelled
+
+        job = ReminderJob(bot.model, bot.bot.rest, timedelta(hours=2), sleep=sleep)
+        task = asyncio.create_task(job.run())
+        await asyncio.wait_for(three.wait(), 10)
+        task.cancel()
+        assert job.checks == 3
+        assert all(CHECK_EVERY - 5 < wait <= CHECK_EVERY for wait in waits)

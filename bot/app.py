@@ -18,6 +18,7 @@ from bot.clicks import route_clicks
 from bot.command_run import CommandRun, current_run_or_none, fail_command, new_run
 from bot.interaction_guard import GuardedRESTBot
 from bot.jobs import BackgroundJobs
+from bot.last_messages import LastMessages
 from bot.logs import quiet_bad_signatures
 from bot.model import Model
 from timesheet.config import ConfigError, Settings
@@ -34,6 +35,7 @@ PLUGINS: Final = (
     "bot.plugins.check",
     "bot.plugins.target",
     "bot.plugins.invoice",
+    "bot.plugins.panel",
 )
 
 _log = logging.getLogger("timetrack.bot")
@@ -104,7 +106,12 @@ def _client(
         default_guild=hikari.Snowflake(guild) if guild else None,
         update_commands=update_commands,
     )
-    client.jobs = BackgroundJobs(model)
+    last_messages = None
+    if isinstance(app, hikari.GatewayBot) and model.settings.remind_after is not None:
+        # Reminders offer "Stop at my last message": message times need GUILD_MESSAGES.
+        last_messages = LastMessages()
+        app.event_manager.subscribe(hikari.GuildMessageCreateEvent, last_messages.on_message)
+    client.jobs = BackgroundJobs(model, app.rest, last_messages)
     _load_plugins(client, plugins)
     route_clicks(app, model)
     return client
@@ -121,9 +128,12 @@ def build_gateway_bot(
     settings.require("DISCORD_TOKEN")
     assert settings.discord_token is not None
     try:
+        # GUILD_MESSAGES (not privileged, no message content) only for the reminders' "Stop
+        # at my last message"; commands and clicks need no intent.
+        intents = hikari.Intents.GUILD_MESSAGES if settings.remind_after else hikari.Intents.NONE
         bot = hikari.GatewayBot(
             settings.discord_token,
-            intents=hikari.Intents.NONE,
+            intents=intents,
             logs=logs,
             banner=None,
             suppress_optimization_warning=True,

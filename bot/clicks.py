@@ -4,16 +4,19 @@ and one-line errors as the commands; what each does is `bot.click_actions`'."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 import hikari
 
 from bot.auth import REFUSAL, caller_from, is_allowed
-from bot.click_actions import NotYourTimer, OpensModal, action_for, unknown_command
+from bot.click_actions import Action, NotYourTimer, OpensModal, action_for, unknown_command
 from bot.command_run import CommandRun, fail_command
 from bot.errors import UNEXPECTED
 from bot.logs import CommandRecord, start_counting
 from bot.modals import within_deadline
+from bot.panel import panel_action
+from bot.reminder_clicks import REMINDER_COMMANDS, reminder_action
 from bot.replies import Clicked, ClickResponder, ClickResponse, ResponseFuture
 
 if TYPE_CHECKING:
@@ -42,14 +45,15 @@ async def handle_click(model: Model, interaction: Clicked, responder: ClickRespo
     Discord (and, in HTTP mode, the request) waiting.
     """
     counter = start_counting()
-    action = action_for(interaction)
+    action = action_for(interaction) or reminder_action(interaction) or panel_action(interaction)
     caller = caller_from(interaction.user, interaction.member)
     command = action.command if action is not None else unknown_command(interaction)
     record = CommandRecord(command=command, user_id=caller.user_id)
     run = CommandRun(caller=caller, responder=responder, record=record, counter=counter)
     try:
         settings = model.settings
-        if not is_allowed(caller, settings.allowed_user_ids, settings.allowed_role_ids):
+        allowed = is_allowed(caller, settings.allowed_user_ids, settings.allowed_role_ids)
+        if not allowed and not _role_unknowable(interaction, action, settings.allowed_role_ids):
             await run.reply(REFUSAL)
             run.finish("not_allowed")
             return
@@ -68,6 +72,16 @@ async def handle_click(model: Model, interaction: Clicked, responder: ClickRespo
         run.finish()
     except Exception as exc:
         await fail_command(run, exc, model)
+
+
+def _role_unknowable(
+    interaction: Clicked, action: Action | None, allowed_role_ids: Sequence[str]
+) -> bool:
+    """A click on a reminder DM with ALLOWED_ROLE_IDS set: Discord sends no roles with a
+    click in a DM, so the role can't be checked. Let it through: its buttons act only on the
+    clicker's own timer (the action checks), started while they were allowed."""
+    is_reminder = action is not None and action.command.startswith(REMINDER_COMMANDS)
+    return is_reminder and interaction.guild_id is None and bool(allowed_role_ids)
 
 
 class _ServerClicks:

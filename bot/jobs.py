@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import hikari
+
+from bot.last_messages import LastMessages
 from bot.model import Model
+from bot.reminder_job import ReminderJob
 from bot.target_replies import report_extra_notes
 from timesheet.publishing.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
 from timesheet.reports.report import ReportOptions, post_scheduled
@@ -20,12 +24,24 @@ class BackgroundJobs:
 
     The ledger replayer always runs (it idles while nothing is pending). The weekly report
     runs only when TIMESHEET_WEBHOOK_URL is set; its clock is the model's, so tests can move
-    time, and the record of posted weeks lives in DATA_DIR.
+    time, and the record of posted weeks lives in DATA_DIR. The reminder check runs unless
+    REMIND_AFTER is off (``reminders``: None then), sending its DMs through ``rest``.
     """
 
-    def __init__(self, model: Model) -> None:
+    def __init__(
+        self,
+        model: Model,
+        rest: hikari.api.RESTClient | None = None,
+        last_messages: LastMessages | None = None,
+    ) -> None:
         self._model = model
         self._tasks: list[asyncio.Task[None]] = []
+        remind_after = model.settings.remind_after
+        self.reminders = (
+            ReminderJob(model, rest, remind_after, last_messages=last_messages)
+            if rest is not None and remind_after is not None
+            else None
+        )
 
     @property
     def running(self) -> list[str]:
@@ -47,6 +63,8 @@ class BackgroundJobs:
             self._tasks.append(asyncio.create_task(reporter.run(), name="weekly timesheet"))
         else:
             _log.info("TIMESHEET_WEBHOOK_URL is not set: no weekly timesheet post")
+        if self.reminders is not None:
+            self._tasks.append(asyncio.create_task(self.reminders.run(), name="reminders"))
 
     async def _post_week(self, run: ScheduledRun) -> None:
         settings = self._model.settings

@@ -638,6 +638,8 @@ class BotHarness:
             "DISCORD_TOKEN": "test.bot.token",
             "DISCORD_PUBLIC_KEY": self.signer.public_key,
             "DISCORD_API_URL": self.discord.url,
+            # The reminder check queries Notion at start: on only where a test asks for it.
+            "REMIND_AFTER": "off",
             **self._env,
         }
         if self._webhook:

@@ -29,6 +29,7 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
         "entry",
         "invoice",
         "log",
+        "panel",
         "pause",
         "resume",
         "set",
@@ -36,10 +37,20 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
         "timer",
         "timesheet",
     ]
-    (check,) = [c for c in client.commands.app_commands if c.name == "check"]
-    assert check.default_member_permissions == hikari.Permissions.MANAGE_GUILD  # shown to managers
+    for name in ("check", "panel"):
+        (command,) = [c for c in client.commands.app_commands if c.name == name]
+        # shown to managers only
+        assert command.default_member_permissions == hikari.Permissions.MANAGE_GUILD
     assert {c.guild_id for c in client.commands.app_commands} == {800000000000000001}
-    assert client.model.settings is settings and bot.intents.value == 0
+    assert client.model.settings is settings
+    # Message times (no content) for the reminders' "Stop at my last message" only.
+    assert bot.intents == hikari.Intents.GUILD_MESSAGES
+
+
+def test_without_reminders_the_gateway_bot_asks_for_no_intent() -> None:
+    settings = Settings.from_env({**ENV, "DISCORD_TOKEN": TOKEN, "REMIND_AFTER": "off"})
+    bot, client = build_gateway_bot(settings, Model(settings), logs=None)
+    assert bot.intents == hikari.Intents.NONE and client.jobs.reminders is None
 
 
 def test_a_malformed_discord_token_is_a_config_error() -> None:

@@ -117,7 +117,7 @@ def test_in_dir_uses_the_pinned_file_name(tmp_path: Path) -> None:
     with Ledger.in_dir(tmp_path / "d") as ledger:
         assert ledger.path == tmp_path / "d" / "outbox.sqlite3"
         assert ledger.path.exists()
-        assert ledger.schema_version == SCHEMA_VERSION == 2
+        assert ledger.schema_version == SCHEMA_VERSION == 3
 
 
 @pytest.mark.parametrize(
@@ -627,7 +627,7 @@ async def test_a_version_1_outbox_is_upgraded_in_place_and_applies_in_order(
     assert rows == list(range(1, 9))
 
     with Ledger(path) as ledger:
-        assert ledger.schema_version == 2
+        assert ledger.schema_version == 3
         assert ops(ledger) == [
             EndRunningOp(ALICE, T0 + hour),
             StartOp(alice5),
@@ -648,7 +648,7 @@ async def test_a_version_1_outbox_is_upgraded_in_place_and_applies_in_order(
         assert ledger.pending_lanes() == [ALICE, BOB, CAROL]
         with sqlite3.connect(path) as db:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        assert tables == {"ops", "effects", "leases", "meta", "sqlite_sequence"}
+        assert tables == {"ops", "effects", "leases", "meta", "reminders", "sqlite_sequence"}
 
         before = env.snapshot()
         report = await Engine(env.store, ledger).replay()
@@ -680,7 +680,7 @@ async def test_a_version_1_outbox_is_upgraded_in_place_and_applies_in_order(
         assert len(env.pages()) == 6
 
     with Ledger(path) as reopened:  # upgraded once: opening it again changes nothing
-        assert reopened.schema_version == 2 and reopened.pending() == []
+        assert reopened.schema_version == 3 and reopened.pending() == []
         assert reopened.get(1) is not None
 
 
@@ -702,7 +702,7 @@ def test_an_empty_version_1_outbox_is_upgraded_too(tmp_path: Path) -> None:
     path = tmp_path / LEDGER_FILENAME
     V1Outbox(path)
     with Ledger(path) as ledger:
-        assert ledger.schema_version == 2 and len(ledger) == 0
+        assert ledger.schema_version == 3 and len(ledger) == 0
         (op_id,) = ledger.record(StartOp(planned(1)))
         assert op_id == 1
 
@@ -710,9 +710,9 @@ def test_an_empty_version_1_outbox_is_upgraded_too(tmp_path: Path) -> None:
 def test_a_ledger_of_a_newer_timetrack_is_refused(tmp_path: Path) -> None:
     path = tmp_path / LEDGER_FILENAME
     with sqlite3.connect(path) as db:
-        db.execute("PRAGMA user_version=3")
+        db.execute("PRAGMA user_version=4")
     with pytest.raises(RuntimeError, match="newer timetrack"):
         Ledger(path)
     with sqlite3.connect(path) as db:  # untouched
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
         assert db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0

@@ -280,6 +280,12 @@ class EntryStore:
         query = prop(USER).rich_text.equals(user_id) & prop(END).date.is_empty()
         return (await self._query(query)).entries
 
+    async def find_all_running(self, started_by: datetime) -> list[TimeEntry]:
+        """Every user's running pages started at or before ``started_by``, oldest first: one
+        paginated query (100 pages a request), whoever they belong to."""
+        query = prop(END).date.is_empty() & prop(START).date.on_or_before(started_by)
+        return (await self._query(query)).entries
+
     async def end(
         self, entry: TimeEntry, at: datetime, *, fresh: bool = False, paused: bool = False
     ) -> TimeEntry:

@@ -20,8 +20,8 @@ from timesheet.tracking.operations import (
 __all__ = ["SCHEMA_VERSION", "migrate"]
 
 #: 1: the outbox (pending/failed start, end, end_running); 2: the ledger (lanes, results,
-#: effects, leases, meta).
-SCHEMA_VERSION: Final = 2
+#: effects, leases, meta); 3: reminders (forgotten-timer DMs marked before they are sent).
+SCHEMA_VERSION: Final = 3
 
 _SCHEMA: Final = """
 CREATE TABLE ops (
@@ -61,6 +61,25 @@ CREATE TABLE leases (
     expires REAL NOT NULL
 );
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+#: Version 3: one row per reminder of a running timer (``entry_key``: its compact Entry ID)
+#: and threshold (1 for the first, one more after each Keep going), inserted before the DM
+#: is sent (see ``timesheet.reminders.book``).
+_REMINDERS: Final = """
+CREATE TABLE reminders (
+    entry_key  TEXT    NOT NULL,
+    threshold  INTEGER NOT NULL,
+    user_id    TEXT    NOT NULL,
+    state      TEXT    NOT NULL
+               CHECK (state IN ('sending', 'sent', 'retry', 'undeliverable', 'failed')),
+    marked_at  REAL    NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 1,
+    kept_at    REAL,
+    last_error TEXT,
+    PRIMARY KEY (entry_key, threshold)
+);
+CREATE INDEX reminders_marked ON reminders (marked_at);
 """
 
 
@@ -123,7 +142,8 @@ def migrate(db: sqlite3.Connection, *, clock: Callable[[], float]) -> None:
     """Bring the ledger in ``db`` (inside a write transaction) to ``SCHEMA_VERSION``.
 
     An empty file gets the schema; a version-1 outbox is converted with its pending and
-    failed operations intact, in their order. A newer version is refused.
+    failed operations intact, in their order; a version-2 ledger gets the reminders table.
+    A newer version is refused.
     """
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     if version == SCHEMA_VERSION:
@@ -134,7 +154,9 @@ def migrate(db: sqlite3.Connection, *, clock: Callable[[], float]) -> None:
         )
     if version == 1:
         _upgrade_v1(db)
-    else:
+    elif version == 0:
         for statement in _statements(_SCHEMA):
             db.execute(statement)
+    for statement in _statements(_REMINDERS):  # versions 0, 1 and 2 have none
+        db.execute(statement)
     db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

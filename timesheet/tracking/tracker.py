@@ -212,6 +212,12 @@ class Tracker(Corrections):
             await self._drain_first(user_id)
         return self._merged_running(user_id, await self.store.find_running(user_id))
 
+    def running_with_ledger(self, user_id: str, notion: list[TimeEntry]) -> list[TimeEntry]:
+        """``notion``'s running pages of ``user_id`` with what the ledger wrote since (and
+        Notion's index may not show yet) and what it still holds: as ``active`` sees them,
+        without a request."""
+        return self._merged_running(user_id, notion)
+
     def _merged_running(self, user_id: str, notion: list[TimeEntry]) -> list[TimeEntry]:
         known = merge_effects(notion, self.ledger.written(user_id))
         ops = [r.op for r in self.ledger.pending(user_id)]

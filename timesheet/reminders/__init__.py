@@ -1,0 +1,1 @@
+"""Forgotten-timer reminders: which running timers are owed one, recorded in the ledger."""

@@ -33,6 +33,7 @@ __all__ = [
     "TABLE_TOO_LONG_NOTE",
     "PublishError",
     "build_embed",
+    "post_message",
     "publish_timesheet",
     "redact_webhooks",
 ]
@@ -282,6 +283,38 @@ async def publish_timesheet(
         hook.add_file(file=data, filename=name)
     _install_log_redaction()
     return await _send(hook, secrets, max_attempts, base_delay, max_delay, max_retry_after, sleep)
+
+
+async def post_message(
+    webhook_url: str,
+    content: str,
+    *,
+    username: str | None = None,
+    request_timeout: float = 10.0,
+    max_attempts: int = 3,
+    sleep: Sleep = asyncio.sleep,
+) -> str | None:
+    """Post one plain message (no mentions parsed) with the same retries and errors as
+    `publish_timesheet`; returns the message id."""
+    try:
+        url = httpx.URL(webhook_url)
+    except httpx.InvalidURL:
+        raise PublishError("the webhook URL is not a valid URL") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise PublishError("the webhook URL must be an http(s) URL")
+    from discord_webhook import AsyncDiscordWebhook
+
+    hook = AsyncDiscordWebhook(
+        url=webhook_url,
+        content=clip(content, MESSAGE_CONTENT_LIMIT),
+        username=username or False,
+        allowed_mentions={"parse": []},
+        timeout=request_timeout,
+        wait=True,
+    )
+    _install_log_redaction()
+    secrets = (webhook_url, _webhook_token(url))
+    return await _send(hook, secrets, max_attempts, 1.0, 10.0, 30.0, sleep)
 
 
 async def _send(

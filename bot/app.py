@@ -16,6 +16,7 @@ import hikari
 
 from bot.clicks import route_clicks
 from bot.command_run import CommandRun, current_run_or_none, fail_command, new_run
+from bot.health_http import health_routes
 from bot.interaction_guard import GuardedRESTBot
 from bot.jobs import BackgroundJobs
 from bot.logs import quiet_bad_signatures
@@ -32,6 +33,7 @@ PLUGINS: Final = (
     "bot.plugins.entries",
     "bot.plugins.timesheet",
     "bot.plugins.check",
+    "bot.plugins.status",
 )
 
 _log = logging.getLogger("timetrack.bot")
@@ -170,6 +172,7 @@ def build_rest_bot(
         public_key=settings.discord_public_key,
         logs=logs,
         rest_url=settings.discord_api_url,
+        routes=health_routes(model),
     )
 
     async def on_start(_: hikari.RESTBot) -> None:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.health_http import HealthServer
 from bot.model import Model
+from timesheet.health.alerts import HealthMonitor, webhook_sink
+from timesheet.health.incidents import IncidentLog
 from timesheet.publishing.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
 from timesheet.reports.report import ReportOptions, post_scheduled
 
@@ -25,6 +28,8 @@ class BackgroundJobs:
     def __init__(self, model: Model) -> None:
         self._model = model
         self._tasks: list[asyncio.Task[None]] = []
+        self.monitor: HealthMonitor | None = None
+        self._health: HealthServer | None = None
 
     @property
     def running(self) -> list[str]:
@@ -33,6 +38,20 @@ class BackgroundJobs:
     async def start(self) -> None:
         self._model.replayer.start()
         settings = self._model.settings
+        self.monitor = self._health_monitor()
+        self._tasks.append(asyncio.create_task(self.monitor.run(), name="health monitor"))
+        if settings.health_port is not None:
+            health = HealthServer(self._model, port=settings.health_port)
+            try:
+                await health.start()
+            except OSError as exc:
+                _log.error(
+                    "HEALTH_PORT %d: cannot serve /healthz (%s)",
+                    settings.health_port,
+                    exc.strerror or type(exc).__name__,
+                )
+            else:
+                self._health = health
         if settings.timesheet_webhook_url:
             reporter = WeeklyReporter(
                 CronSchedule.parse(settings.timesheet_cron),
@@ -47,19 +66,42 @@ class BackgroundJobs:
         else:
             _log.info("TIMESHEET_WEBHOOK_URL is not set: no weekly timesheet post")
 
+    def _health_monitor(self) -> HealthMonitor:
+        model, settings = self._model, self._model.settings
+        url = settings.alert_webhook_url
+        return HealthMonitor(
+            watch=model.notion_watch,
+            probe=model.probe_notion,
+            ledger=model.ledger,
+            incidents=IncidentLog.in_dir(settings.data_dir),
+            sink=webhook_sink(url) if url else None,
+            alert_after=settings.alert_after,
+            tz=settings.timezone,
+        )
+
     async def _post_week(self, run: ScheduledRun) -> None:
         settings = self._model.settings
         assert settings.timesheet_webhook_url is not None
-        await post_scheduled(
-            run,
-            self._model.store,
-            ReportOptions.from_settings(settings),
-            settings.timesheet_webhook_url,
-            now=self._model.now,
-            users=settings.timesheet_users,
-        )
+        try:
+            await post_scheduled(
+                run,
+                self._model.store,
+                ReportOptions.from_settings(settings),
+                settings.timesheet_webhook_url,
+                now=self._model.now,
+                users=settings.timesheet_users,
+            )
+        except Exception as exc:
+            if self.monitor is not None:
+                await self.monitor.post_failed(run.key, exc)
+            raise
+        if self.monitor is not None:
+            await self.monitor.post_done(run.key)
 
     async def stop(self) -> None:
+        health, self._health = self._health, None
+        if health is not None:
+            await health.stop()
         await self._model.replayer.stop()
         tasks, self._tasks = self._tasks, []
         for task in tasks:

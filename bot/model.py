@@ -15,6 +15,8 @@ from bot.logs import CountingTransport
 from notion_client import NotionClient, NotionError, RateLimit, RetryPolicy
 from timesheet.config import Settings
 from timesheet.entries.store import CREATE_SETTLE, EntryStore
+from timesheet.health.notion_watch import NotionWatch, ObservedTransport, probe_database
+from timesheet.health.status import RemindersDue
 from timesheet.tracking.engine import Engine
 from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.replay import Replayer
@@ -77,6 +79,10 @@ class Model:
         self._replayer: Replayer | None = None
         self._options: list[str] = []
         self._options_read_at: float | None = None
+        #: Whether Notion answers, from every request this process makes (see /healthz).
+        self.notion_watch = NotionWatch()
+        #: How many forgotten-timer reminders are due (set by the reminders feature).
+        self.reminders_due: RemindersDue | None = None
 
     async def open(self) -> None:
         """Create the Notion client (no request is made until a command needs one)."""
@@ -88,7 +94,7 @@ class Model:
         self._notion = NotionClient(
             self.settings.notion_token,
             base_url=self.settings.notion_base_url,
-            transport=CountingTransport(inner),
+            transport=CountingTransport(ObservedTransport(inner, self.notion_watch)),
             retry=self._retry,
             rate_limit=self._rate_limit,
         )
@@ -110,6 +116,11 @@ class Model:
             on_pending=self._pending,
         )
         self._replayer = Replayer(engine, sleep=self._replay_sleep)
+
+    async def probe_notion(self) -> None:
+        """One cheap request (retrieve the database), recorded in ``notion_watch``."""
+        assert self.settings.notion_database_id is not None
+        await probe_database(self.notion, self.settings.notion_database_id, self.notion_watch)
 
     def _pending(self) -> None:
         if self._replayer is not None:

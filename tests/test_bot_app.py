@@ -30,11 +30,14 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
         "log",
         "pause",
         "resume",
+        "status",
         "timer",
         "timesheet",
     ]
-    (check,) = [c for c in client.commands.app_commands if c.name == "check"]
-    assert check.default_member_permissions == hikari.Permissions.MANAGE_GUILD  # shown to managers
+    for name in ("check", "status"):
+        (command,) = [c for c in client.commands.app_commands if c.name == name]
+        # shown to managers only
+        assert command.default_member_permissions == hikari.Permissions.MANAGE_GUILD
     assert {c.guild_id for c in client.commands.app_commands} == {800000000000000001}
     assert client.model.settings is settings and bot.intents.value == 0
 

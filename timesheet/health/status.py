@@ -129,7 +129,8 @@ class StatusReport:
         if state.kind != "ok":
             since = state.down_since
             when = f" since {moment_text(datetime.fromtimestamp(since, UTC), tz)}" if since else ""
-            return f"Notion: {state.problem}{when}"
+            problem = (state.problem or "not answering").removeprefix("Notion ")
+            return f"Notion: {problem}{when}"
         if self.schema is None:
             return "Notion: reachable"
         wrong = [p for p in self.schema if p.required]

@@ -39,6 +39,7 @@ class BackgroundJobs:
         self._model.replayer.start()
         settings = self._model.settings
         self.monitor = self._health_monitor()
+        self._model.ops_failed = self.monitor.wake
         self._tasks.append(asyncio.create_task(self.monitor.run(), name="health monitor"))
         if settings.health_port is not None:
             health = HealthServer(self._model, port=settings.health_port)

@@ -83,6 +83,8 @@ class Model:
         self.notion_watch = NotionWatch()
         #: How many forgotten-timer reminders are due (set by the reminders feature).
         self.reminders_due: RemindersDue | None = None
+        #: Called when an operation is set aside for good (the health monitor's wake-up).
+        self.ops_failed: Callable[[], object] | None = None
 
     async def open(self) -> None:
         """Create the Notion client (no request is made until a command needs one)."""
@@ -105,7 +107,7 @@ class Model:
             cache=self._ledger,
             create_settle=CREATE_SETTLE,
         )
-        engine = Engine(store, self._ledger)
+        engine = Engine(store, self._ledger, on_failed=self._op_failed)
         self._tracker = Tracker(
             store,
             ledger=self._ledger,
@@ -121,6 +123,10 @@ class Model:
         """One cheap request (retrieve the database), recorded in ``notion_watch``."""
         assert self.settings.notion_database_id is not None
         await probe_database(self.notion, self.settings.notion_database_id, self.notion_watch)
+
+    def _op_failed(self, op_id: int) -> None:
+        if self.ops_failed is not None:
+            self.ops_failed()
 
     def _pending(self) -> None:
         if self._replayer is not None:

@@ -9,8 +9,9 @@ import aiohttp
 import pytest
 from botkit import MANAGE_GUILD, BotHarness, free_socket, slash
 from botworld import World, new_world
-from ledgerkit import planned
+from ledgerkit import planned, until
 from notionkit import ALICE, BOB
+from webhookkit import WEBHOOK_TOKEN, serve_discord
 
 from bot.plugins.status import MANAGERS_ONLY
 from timesheet.tracking.operations import StartOp
@@ -100,3 +101,22 @@ async def test_status_refuses_members_without_manage_server_before_asking_notion
     reply = await bot.send(slash("status", user_id=BOB))
     assert reply.ephemeral and reply.content == MANAGERS_ONLY
     assert sum(world.fake.requests.values()) == before
+
+
+async def test_an_operation_notion_refuses_for_good_is_alerted_once(world: World) -> None:
+    async with serve_discord() as operators:
+        async with world.harness(ALERT_WEBHOOK_URL=operators.url) as bot:
+            # Down while the command runs (saved), then the replay is refused for good.
+            world.fake.faults.fail_next(503, count=2, endpoint="create_page")
+            world.fake.faults.fail_next(400, endpoint="create_page")
+            reply = await bot.send(slash("start", "timer", user_id=ALICE, client="Acme"))
+            assert "saved" in reply.content.lower()
+            await until(lambda: len(operators.requests) >= 1)  # woken by the engine, not 30 s
+            await bot.client.jobs.monitor.check()
+            (failed,) = bot.model.ledger.failed()
+        async with world.harness(ALERT_WEBHOOK_URL=operators.url) as restarted:
+            await restarted.client.jobs.monitor.check()
+    (alert,) = operators.requests
+    text = alert.payload["content"]
+    assert text.startswith(f"🔴 Operation #{failed.op_id} of user {ALICE} was refused by Notion")
+    assert "ValidationError" in text and WEBHOOK_TOKEN not in text

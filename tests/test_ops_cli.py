@@ -74,7 +74,10 @@ def test_status_with_failed_operations_and_a_failed_post_exits_1(
     [
         ({"NOTION_TOKEN": "secret_wrong_one"}, "Notion: refuses NOTION_TOKEN (401)"),
         ({"NOTION_DATABASE_ID": "0" * 32}, "Notion: can't find NOTION_DATABASE_ID"),
-        ({"NOTION_BASE_URL": "http://127.0.0.1:9"}, "Notion: unreachable (NotionConnectionError) since "),
+        (
+            {"NOTION_BASE_URL": "http://127.0.0.1:9"},
+            "Notion: unreachable (NotionConnectionError) since ",
+        ),
     ],
 )
 def test_status_exits_1_when_notion_needs_a_person(

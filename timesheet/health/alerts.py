@@ -52,11 +52,13 @@ def _minutes(seconds: float) -> str:
 class HealthMonitor:
     """Watches Notion, the ledger and the weekly post, and alerts through ``sink``.
 
-    `check()` is one round (the bot runs it every ``interval`` seconds in `run`): it probes
-    Notion when nothing was heard from it for a while, opens the Notion incident once it has
-    been failing ``alert_after``, closes it when Notion answers, and opens one incident per
-    operation set aside. The weekly job calls `post_failed` / `post_done`. Without a sink the
-    incidents are still recorded (``timetrack status`` reads them) and logged.
+    `check()` is one round (the bot runs it every ``interval`` seconds in `run`): Notion is
+    judged by the requests the bot makes anyway (commands, the replayer, the weekly post, and
+    /healthz's probe), so an idle, healthy bot costs no request; once Notion failed, it is
+    probed at most every 30 s until it answers. The Notion incident opens once it has been
+    failing ``alert_after`` and closes when it answers; one incident per operation set aside.
+    The weekly job calls `post_failed` / `post_done`. Without a sink the incidents are still
+    recorded (``timetrack status`` reads them) and logged.
     """
 
     def __init__(
@@ -106,7 +108,9 @@ class HealthMonitor:
     # -- one round ------------------------------------------------------------------------
 
     async def check(self) -> None:
-        state = await self.watch.current(self._probe)
+        state = self.watch.state
+        if state.kind not in (None, "ok"):  # failing: is it still? (a probe at most every 30 s)
+            state = await self.watch.current(self._probe)
         await self.notion_changed(state)
         await self.ops_set_aside()
 

@@ -3,11 +3,13 @@ signed interactions (and on HEALTH_PORT), against the in-memory Notion."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
 import pytest
-from botkit import MANAGE_GUILD, BotHarness, free_socket, slash
+from botkit import MANAGE_GUILD, BotHarness, Clock, free_socket, slash
+from botkit import WEBHOOK_TOKEN as BOT_WEBHOOK_TOKEN
 from botworld import World, new_world
 from ledgerkit import planned, until
 from notionkit import ALICE, BOB
@@ -120,3 +122,25 @@ async def test_an_operation_notion_refuses_for_good_is_alerted_once(world: World
     text = alert.payload["content"]
     assert text.startswith(f"🔴 Operation #{failed.op_id} of user {ALICE} was refused by Notion")
     assert "ValidationError" in text and WEBHOOK_TOKEN not in text
+
+
+async def test_a_weekly_post_discord_refuses_is_alerted_once_and_shown_by_status(
+    world: World,
+) -> None:
+    monday = Clock(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))  # the W46 post was due Sunday
+    async with serve_discord() as operators:
+        env = world.env(ALERT_WEBHOOK_URL=operators.url)
+        harness = BotHarness(env, transport=world.fake.transport(), clock=monday, webhook=True)
+        harness.discord.refuse_next(1)  # the weekly post gets Discord's 404
+        async with harness as bot:
+            await until(lambda: len(operators.requests) >= 1)
+            await bot.client.jobs.monitor.check()
+            reply = await bot.send(slash("status", user_id=ALICE, permissions=MANAGE_GUILD))
+    (alert,) = operators.requests
+    assert alert.payload["content"].startswith(
+        "🔴 The weekly timesheet 2026-W46 was not posted: PublishError: "
+    )
+    assert BOT_WEBHOOK_TOKEN not in alert.payload["content"]
+    (post,) = [x for x in reply.content.splitlines() if x.startswith("Weekly post: ")]
+    assert post.startswith("Weekly post: 2026-W46 FAILED (PublishError: ")
+    assert BOT_WEBHOOK_TOKEN not in reply.content

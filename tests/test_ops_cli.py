@@ -182,3 +182,13 @@ def test_drop_refuses_an_operation_another_process_is_applying(tmp_path: Path) -
         theirs.release_lease(ALICE)
         dropped = ours.drop(op_id)
         assert dropped is not None and dropped.op_id == op_id and ours.outbox() == []
+
+
+def test_status_says_which_data_dir_file_it_cant_read(
+    notion: Notion, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notion.data_dir.mkdir(parents=True, exist_ok=True)
+    (notion.data_dir / "health.sqlite3").write_bytes(b"not a database at all" * 100)
+    code, out = _status(notion, capsys)
+    assert code == 1
+    assert out.splitlines()[-1] == "DATA_DIR: can't read health.sqlite3"

@@ -4,6 +4,7 @@ reminders due and the version, and whether any of it needs a person."""
 from __future__ import annotations
 
 import inspect
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +24,7 @@ from timesheet.entries.schema import SchemaProblem
 from timesheet.entries.setup import check_database
 from timesheet.entries.store import NoDataSourceError
 from timesheet.health.alerts import POST_INCIDENT
-from timesheet.health.incidents import IncidentLog
+from timesheet.health.incidents import HEALTH_FILENAME, IncidentLog
 from timesheet.health.notion_watch import NotionState, NotionWatch
 from timesheet.publishing.cron import CronSchedule
 from timesheet.publishing.schedule import PostedLog, PostStatus
@@ -87,6 +88,8 @@ class StatusReport:
     reminders_due: int | None
     alerts_on: bool
     version: str
+    #: Files in DATA_DIR that could not be read (each needs a person).
+    unreadable: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
         """What needs a person (empty: all is well)."""
@@ -97,6 +100,7 @@ class StatusReport:
         if self.failed:
             found.append(f"{self.failed} operation(s) set aside: see `timetrack outbox`")
         found += [f"weekly post {week} failed" for week, _ in self.post_failures]
+        found += [f"{name} can't be read" for name in self.unreadable]
         return found
 
     @property
@@ -120,6 +124,8 @@ class StatusReport:
         due = "n/a" if self.reminders_due is None else str(self.reminders_due)
         lines.append(f"Reminders due: {due}")
         lines.append(f"Alerts: {'on' if self.alerts_on else 'off (ALERT_WEBHOOK_URL not set)'}")
+        if self.unreadable:
+            lines.append(f"DATA_DIR: can't read {', '.join(self.unreadable)}")
         return lines
 
     def _notion_line(self, tz: Any) -> str:
@@ -198,15 +204,21 @@ async def gather_status(
     (no request here)."""
     outbox = ledger.outbox()
     pending = [w for w in outbox if w.state == "pending"]
+    unreadable: list[str] = []
     try:
         latest = PostedLog(settings.data_dir).latest()
     except ValueError:
         latest = None
-    incidents = IncidentLog.in_dir(settings.data_dir)
+        unreadable.append("posted-reports.json")
     posted = {latest[0]} if latest is not None else set()
+    try:
+        opened = IncidentLog.in_dir(settings.data_dir).opened(POST_INCIDENT)
+    except sqlite3.Error:
+        opened = []
+        unreadable.append(HEALTH_FILENAME)
     failures = tuple(
         (i.key.removeprefix(POST_INCIDENT), i.detail)
-        for i in incidents.opened(POST_INCIDENT)
+        for i in opened
         if i.key.removeprefix(POST_INCIDENT) not in posted
     )
     next_post = None
@@ -225,4 +237,5 @@ async def gather_status(
         reminders_due=await _reminders(reminders_due),
         alerts_on=bool(settings.alert_webhook_url),
         version=version(),
+        unreadable=tuple(unreadable),
     )

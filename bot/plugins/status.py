@@ -9,6 +9,7 @@ import crescent
 import hikari
 
 from bot.command_run import current_run, model_of, new_plugin
+from bot.plugins.check import clip_lines
 from timesheet.health.status import check_notion, gather_status
 
 __all__ = ["MANAGERS_ONLY", "plugin"]
@@ -46,4 +47,4 @@ class Status:
         )
         problems = report.problems()
         run.record.extra["problems"] = str(len(problems))
-        await run.reply("\n".join(report.lines(settings.timezone)))
+        await run.reply(clip_lines(report.lines(settings.timezone)))

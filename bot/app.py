@@ -16,6 +16,7 @@ import hikari
 
 from bot.clicks import route_clicks
 from bot.command_run import CommandRun, current_run_or_none, fail_command, new_run
+from bot.health_http import health_routes
 from bot.interaction_guard import GuardedRESTBot
 from bot.jobs import BackgroundJobs
 from bot.last_messages import LastMessages
@@ -36,6 +37,7 @@ PLUGINS: Final = (
     "bot.plugins.target",
     "bot.plugins.invoice",
     "bot.plugins.panel",
+    "bot.plugins.status",
 )
 
 _log = logging.getLogger("timetrack.bot")
@@ -182,6 +184,7 @@ def build_rest_bot(
         public_key=settings.discord_public_key,
         logs=logs,
         rest_url=settings.discord_api_url,
+        routes=health_routes(model),
     )
 
     async def on_start(_: hikari.RESTBot) -> None:

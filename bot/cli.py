@@ -27,6 +27,7 @@ from bot.cli_base import (
     say,
 )
 from bot.cli_billing import add_billing_commands
+from bot.cli_ops import add_ops_commands
 from bot.cli_targets import add_target_commands
 from bot.cli_timers import add_timer_commands, glue_times
 from timesheet.config import ConfigError, Settings, load_dotenv_file
@@ -302,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--fix", action="store_true", help="give copied entries a fresh Entry ID (only that)"
     )
     check.set_defaults(handler=as_handler(_check))
+
+    add_ops_commands(sub)
 
     demo = sub.add_parser("demo", help="the whole pipeline on an in-memory Notion, offline")
     demo.add_argument("--out", metavar="DIR", default="demo-output", help="(default demo-output)")

@@ -15,8 +15,11 @@ hikari's own interaction server that only overrides ``on_interaction``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import socket as socket_
+import ssl
 import time
 from collections import OrderedDict
 from collections.abc import Callable, MutableMapping, Sequence
@@ -26,6 +29,7 @@ from typing import Any, Final
 import hikari
 import nacl.exceptions
 import nacl.signing
+from aiohttp import web
 from hikari.api import interaction_server as server_api
 
 __all__ = [
@@ -128,7 +132,7 @@ class GuardedInteractionServer(hikari.impl.InteractionServer):
     can fill the memory or block an id; hikari checks it again (about 0.1 ms) and dispatches.
     """
 
-    __slots__ = ("_guard", "_verify_key")
+    __slots__ = ("_guard", "_routes", "_verify_key")
 
     def __init__(
         self,
@@ -137,12 +141,70 @@ class GuardedInteractionServer(hikari.impl.InteractionServer):
         public_key: bytes,
         entity_factory: hikari.api.EntityFactory,
         rest_client: hikari.api.RESTClient,
+        routes: Sequence[web.RouteDef] = (),
     ) -> None:
         super().__init__(
             entity_factory=entity_factory, rest_client=rest_client, public_key=public_key
         )
         self._guard = guard
         self._verify_key = nacl.signing.VerifyKey(public_key)
+        self._routes = tuple(routes)
+
+    async def start(
+        self,
+        *,
+        backlog: int = 128,
+        host: str | Sequence[str] | None = None,
+        port: int | None = None,
+        path: str | None = None,
+        reuse_address: bool | None = None,
+        reuse_port: bool | None = None,
+        socket: socket_.socket | None = None,
+        shutdown_timeout: float = 60.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        """hikari's start, serving ``routes`` (GET /healthz) beside the interactions: hikari
+        builds its aiohttp application inside ``start`` with POST / only, and an aiohttp
+        router can't take routes once it serves. Same sites, same shutdown (hikari's close)."""
+        if not self._routes:
+            await super().start(
+                backlog=backlog,
+                host=host,
+                port=port,
+                path=path,
+                reuse_address=reuse_address,
+                reuse_port=reuse_port,
+                socket=socket,
+                shutdown_timeout=shutdown_timeout,
+                ssl_context=ssl_context,
+            )
+            return
+        if self._server:
+            raise hikari.ComponentStateConflictError("the interaction server is running")
+        self._close_event = asyncio.Event()
+        self._is_closing = False
+        app = web.Application()
+        app.add_routes([web.post("/", self.aiohttp_hook), *self._routes])
+        runner = web.AppRunner(app, access_log=logging.getLogger("hikari.interaction_server"))
+        await runner.setup()
+        self._server = runner
+        common: dict[str, Any] = {"shutdown_timeout": shutdown_timeout, "ssl_context": ssl_context}
+        tcp = {
+            **common,
+            "backlog": backlog,
+            "reuse_address": reuse_address,
+            "reuse_port": reuse_port,
+        }
+        sites: list[web.BaseSite] = []
+        if host is not None or port is not None or (path is None and socket is None):
+            hosts = [host] if isinstance(host, str) or host is None else list(host)
+            sites += [web.TCPSite(runner, h, port, **tcp) for h in hosts]
+        if path is not None:
+            sites.append(web.UnixSite(runner, path, backlog=backlog, **common))
+        if socket is not None:
+            sites.append(web.SockSite(runner, socket, backlog=backlog, **common))
+        for site in sites:
+            await site.start()
 
     def _signed(self, body: bytes, signature: bytes, timestamp: bytes) -> bool:
         try:
@@ -182,6 +244,7 @@ class GuardedRESTBot(hikari.RESTBot):
         guard: InteractionGuard | None = None,
         logs: str | int | dict[str, Any] | None = "INFO",
         rest_url: str | None = None,
+        routes: Sequence[web.RouteDef] = (),
     ) -> None:
         super().__init__(
             token,
@@ -200,4 +263,5 @@ class GuardedRESTBot(hikari.RESTBot):
             public_key=bytes.fromhex(public_key),
             entity_factory=self.entity_factory,
             rest_client=self.rest,
+            routes=routes,
         )

@@ -7,10 +7,13 @@ import logging
 
 import hikari
 
+from bot.health_http import HealthServer
 from bot.last_messages import LastMessages
 from bot.model import Model
 from bot.reminder_job import ReminderJob
 from bot.target_replies import report_extra_notes
+from timesheet.health.alerts import HealthMonitor, webhook_sink
+from timesheet.health.incidents import IncidentLog
 from timesheet.publishing.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
 from timesheet.reports.report import ReportOptions, post_scheduled
 
@@ -42,6 +45,13 @@ class BackgroundJobs:
             if rest is not None and remind_after is not None
             else None
         )
+        if self.reminders is not None:
+            model.reminders_due = self._reminders_due
+        self.monitor: HealthMonitor | None = None
+        self._health: HealthServer | None = None
+
+    def _reminders_due(self) -> int | None:
+        return None if self.reminders is None else self.reminders.due
 
     @property
     def running(self) -> list[str]:
@@ -50,6 +60,21 @@ class BackgroundJobs:
     async def start(self) -> None:
         self._model.replayer.start()
         settings = self._model.settings
+        self.monitor = self._health_monitor()
+        self._model.ops_failed = self.monitor.wake
+        self._tasks.append(asyncio.create_task(self.monitor.run(), name="health monitor"))
+        if settings.health_port is not None:
+            health = HealthServer(self._model, port=settings.health_port)
+            try:
+                await health.start()
+            except OSError as exc:
+                _log.error(
+                    "HEALTH_PORT %d: cannot serve /healthz (%s)",
+                    settings.health_port,
+                    exc.strerror or type(exc).__name__,
+                )
+            else:
+                self._health = health
         if settings.timesheet_webhook_url:
             reporter = WeeklyReporter(
                 CronSchedule.parse(settings.timesheet_cron),
@@ -66,21 +91,44 @@ class BackgroundJobs:
         if self.reminders is not None:
             self._tasks.append(asyncio.create_task(self.reminders.run(), name="reminders"))
 
+    def _health_monitor(self) -> HealthMonitor:
+        model, settings = self._model, self._model.settings
+        url = settings.alert_webhook_url
+        return HealthMonitor(
+            watch=model.notion_watch,
+            probe=model.probe_notion,
+            ledger=model.ledger,
+            incidents=IncidentLog.in_dir(settings.data_dir),
+            sink=webhook_sink(url) if url else None,
+            alert_after=settings.alert_after,
+            tz=settings.timezone,
+        )
+
     async def _post_week(self, run: ScheduledRun) -> None:
         settings = self._model.settings
         assert settings.timesheet_webhook_url is not None
-        notes = await report_extra_notes(self._model, run.period, self._model.now())
-        await post_scheduled(
-            run,
-            self._model.store,
-            ReportOptions.from_settings(settings),
-            settings.timesheet_webhook_url,
-            now=self._model.now,
-            users=settings.timesheet_users,
-            extra_notes=notes,
-        )
+        try:
+            notes = await report_extra_notes(self._model, run.period, self._model.now())
+            await post_scheduled(
+                run,
+                self._model.store,
+                ReportOptions.from_settings(settings),
+                settings.timesheet_webhook_url,
+                now=self._model.now,
+                users=settings.timesheet_users,
+                extra_notes=notes,
+            )
+        except Exception as exc:
+            if self.monitor is not None:
+                await self.monitor.post_failed(run.key, exc)
+            raise
+        if self.monitor is not None:
+            await self.monitor.post_done(run.key)
 
     async def stop(self) -> None:
+        health, self._health = self._health, None
+        if health is not None:
+            await health.stop()
         await self._model.replayer.stop()
         tasks, self._tasks = self._tasks, []
         for task in tasks:

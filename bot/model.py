@@ -16,6 +16,8 @@ from notion_client import NotionClient, NotionError, RateLimit, RetryPolicy
 from timesheet.clients.notion import ClientBook
 from timesheet.config import Settings
 from timesheet.entries.store import CREATE_SETTLE, EntryStore
+from timesheet.health.notion_watch import NotionWatch, ObservedTransport, probe_database
+from timesheet.health.status import RemindersDue
 from timesheet.tracking.engine import Engine
 from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.replay import Replayer
@@ -79,6 +81,12 @@ class Model:
         self._options: list[str] = []
         self._options_read_at: float | None = None
         self._clients: ClientBook | None = None
+        #: Whether Notion answers, from every request this process makes (see /healthz).
+        self.notion_watch = NotionWatch()
+        #: How many forgotten-timer reminders are due (set by the reminders feature).
+        self.reminders_due: RemindersDue | None = None
+        #: Called when an operation is set aside for good (the health monitor's wake-up).
+        self.ops_failed: Callable[[], object] | None = None
 
     async def open(self) -> None:
         """Create the Notion client (no request is made until a command needs one)."""
@@ -90,7 +98,7 @@ class Model:
         self._notion = NotionClient(
             self.settings.notion_token,
             base_url=self.settings.notion_base_url,
-            transport=CountingTransport(inner),
+            transport=CountingTransport(ObservedTransport(inner, self.notion_watch)),
             retry=self._retry,
             rate_limit=self._rate_limit,
         )
@@ -101,7 +109,7 @@ class Model:
             cache=self._ledger,
             create_settle=CREATE_SETTLE,
         )
-        engine = Engine(store, self._ledger)
+        engine = Engine(store, self._ledger, on_failed=self._op_failed)
         self._tracker = Tracker(
             store,
             ledger=self._ledger,
@@ -115,6 +123,15 @@ class Model:
         self._clients = ClientBook.from_settings(
             self._notion, self.settings, ttl=self._ttl, monotonic=self._monotonic
         )
+
+    async def probe_notion(self) -> None:
+        """One cheap request (retrieve the database), recorded in ``notion_watch``."""
+        assert self.settings.notion_database_id is not None
+        await probe_database(self.notion, self.settings.notion_database_id, self.notion_watch)
+
+    def _op_failed(self, op_id: int) -> None:
+        if self.ops_failed is not None:
+            self.ops_failed()
 
     def _pending(self) -> None:
         if self._replayer is not None:

@@ -82,6 +82,9 @@ class ReminderJob:
         self._lock = asyncio.Lock()
         #: Checks completed so far (tests wait for one instead of sleeping).
         self.checks = 0
+        #: Reminders owed at the last check and not sent by it (None: no check yet, or Notion
+        #: could not be read): what /status and /healthz show, with no Notion request.
+        self.due: int | None = None
         self._notion_down = False
 
     async def run(self) -> None:
@@ -108,6 +111,7 @@ class ReminderJob:
                 _log.log(level, "reminder check: Notion can't be read (%s)", type(exc).__name__)
                 self._notion_down = True
                 report.count("notion_unavailable")
+                self.due = None
                 self.checks += 1
                 return report
             if self._notion_down:
@@ -116,6 +120,7 @@ class ReminderJob:
             book = ReminderBook(self._model.ledger)
             for reminder in owed:
                 await self._remind(book, reminder, now, report)
+            self.due = len(owed) - report.sent
             self.checks += 1
         return report
 

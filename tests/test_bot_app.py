@@ -34,10 +34,11 @@ def test_gateway_bot_has_our_commands_in_the_guild() -> None:
         "resume",
         "set",
         "show",
+        "status",
         "timer",
         "timesheet",
     ]
-    for name in ("check", "panel"):
+    for name in ("check", "panel", "status"):
         (command,) = [c for c in client.commands.app_commands if c.name == name]
         # shown to managers only
         assert command.default_member_permissions == hikari.Permissions.MANAGE_GUILD

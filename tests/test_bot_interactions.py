@@ -355,9 +355,10 @@ async def test_commands_are_registered_globally_or_to_the_guild(world: World, gu
         "edit",
         "delete",
         "panel",
+        "status",
     }
-    assert commands["check"]["default_member_permissions"] == str(MANAGE_GUILD)
-    assert commands["panel"]["default_member_permissions"] == str(MANAGE_GUILD)
+    for name in ("check", "panel", "status"):
+        assert commands[name]["default_member_permissions"] == str(MANAGE_GUILD)
     assert [o["name"] for o in commands["start"]["options"]] == ["timer", "custom"]
     (timer,) = [o for o in commands["start"]["options"] if o["name"] == "timer"]
     assert [(o["name"], o["required"], bool(o.get("autocomplete"))) for o in timer["options"]] == [

@@ -201,7 +201,7 @@ async def test_closed_dms_are_logged_and_others_still_reminded(
         clock.advance(minutes=1)
         assert (await job.check()).sent == 0  # not tried again
         assert len(bot.discord.calls) == posts
-        assert bot.client.jobs.running == ["reminders"]  # still checking
+        assert "reminders" in bot.client.jobs.running  # still checking
 
 
 async def test_a_dm_discord_failed_to_take_is_sent_at_the_next_check(

@@ -60,7 +60,7 @@ async def test_the_missed_sunday_report_is_posted_once_at_start_and_not_after_re
     }
     monday = Clock(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))  # the post was due Sunday 09:00
     async with BotHarness(env, transport=fake.transport(), clock=monday, webhook=True) as bot:
-        assert bot.client.jobs.running == ["weekly timesheet"]
+        assert bot.client.jobs.running == ["health monitor", "weekly timesheet"]
         (post,) = await bot.discord.wait_for(WEBHOOK_TOKEN)
     assert post.method == "POST"
     csv = next(v for k, v in post.files.items() if k.endswith(".csv")).decode()
@@ -79,7 +79,7 @@ async def test_no_webhook_no_weekly_task(tmp_path: Path) -> None:
     fake, database_id = seeded()
     env = {"NOTION_TOKEN": TOKEN, "NOTION_DATABASE_ID": database_id, "DATA_DIR": str(tmp_path)}
     async with BotHarness(env, transport=fake.transport()) as bot:
-        assert bot.client.jobs.running == []
+        assert bot.client.jobs.running == ["health monitor"]
 
 
 

@@ -33,9 +33,13 @@ class FakeDiscord:
     url: str = ""
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        form = await request.post()
         payload: dict[str, Any] = {}
         files: dict[str, tuple[str, str, bytes]] = {}
+        # A message with no attachment (an alert) is sent as plain JSON.
+        json_body = request.content_type == "application/json"
+        form = {} if json_body else await request.post()
+        if json_body:
+            payload = await request.json()
         for name, value in form.items():
             if isinstance(value, web.FileField):
                 files[name] = (value.filename, value.content_type, value.file.read())

@@ -32,7 +32,14 @@ DEMO_TZ: Final = ZoneInfo("Europe/London")
 DEMO_WEEK: Final = "2026-W47"
 CLIENTS: Final = ("Acme", "Globex", "Initech", "Umbrella", "Wayne")
 #: The steps after the week's report, by module of timesheet/showcase/, in order.
-SHOWCASE_STEPS: Final[tuple[str, ...]] = ("periods", "invoices", "targets", "reminders", "readers")
+SHOWCASE_STEPS: Final[tuple[str, ...]] = (
+    "periods",
+    "invoices",
+    "targets",
+    "reminders",
+    "ops",
+    "readers",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ __all__ = [
     "TABLE_TOO_LONG_NOTE",
     "PublishError",
     "build_embed",
+    "post_message",
     "publish_timesheet",
     "redact_webhooks",
 ]
@@ -284,6 +285,38 @@ async def publish_timesheet(
     return await _send(hook, secrets, max_attempts, base_delay, max_delay, max_retry_after, sleep)
 
 
+async def post_message(
+    webhook_url: str,
+    content: str,
+    *,
+    username: str | None = None,
+    request_timeout: float = 10.0,
+    max_attempts: int = 3,
+    sleep: Sleep = asyncio.sleep,
+) -> str | None:
+    """Post one plain message (no mentions parsed) with the same retries and errors as
+    `publish_timesheet`; returns the message id."""
+    try:
+        url = httpx.URL(webhook_url)
+    except httpx.InvalidURL:
+        raise PublishError("the webhook URL is not a valid URL") from None
+    if url.scheme not in ("http", "https") or not url.host:
+        raise PublishError("the webhook URL must be an http(s) URL")
+    from discord_webhook import AsyncDiscordWebhook
+
+    hook = AsyncDiscordWebhook(
+        url=webhook_url,
+        content=clip(content, MESSAGE_CONTENT_LIMIT),
+        username=username or False,
+        allowed_mentions={"parse": []},
+        timeout=request_timeout,
+        wait=True,
+    )
+    _install_log_redaction()
+    secrets = (webhook_url, _webhook_token(url))
+    return await _send(hook, secrets, max_attempts, 1.0, 10.0, 30.0, sleep, "message")
+
+
 async def _send(
     hook: Any,
     secrets: tuple[str, ...],
@@ -292,6 +325,7 @@ async def _send(
     max_delay: float,
     max_retry_after: float,
     sleep: Sleep,
+    what: str = "timesheet post",
 ) -> str | None:
     status: int | None = None
     for attempt in range(1, max_attempts + 1):
@@ -305,7 +339,7 @@ async def _send(
             problem, delay = f"could not reach Discord ({type(exc).__name__})", backoff
         except _AMBIGUOUS as exc:
             raise PublishError(
-                f"the timesheet post may or may not have been created: Discord's answer was "
+                f"the {what} may or may not have been created: Discord's answer was "
                 f"lost ({type(exc).__name__}); not retried to avoid posting it twice",
                 ambiguous=True,
                 attempts=attempt,
@@ -313,14 +347,14 @@ async def _send(
             ) from None
         except httpx.HTTPError as exc:
             raise PublishError(
-                f"could not send the timesheet post ({type(exc).__name__}: "
+                f"could not send the {what} ({type(exc).__name__}: "
                 f"{redact_webhooks(str(exc), *secrets)})",
                 attempts=attempt,
                 status=status,
             ) from None
         except Exception as exc:  # e.g. httpx.InvalidURL: its text would quote the URL
             raise PublishError(
-                f"could not send the timesheet post ({type(exc).__name__})",
+                f"could not send the {what} ({type(exc).__name__})",
                 attempts=attempt,
                 status=status,
             ) from None
@@ -333,7 +367,7 @@ async def _send(
                 problem = f"rate limited by Discord (retry after {delay:g} s)"
                 if delay > max_retry_after:
                     raise PublishError(
-                        f"the timesheet post was {problem}, longer than the "
+                        f"the {what} was {problem}, longer than the "
                         f"{max_retry_after:g} s we wait",
                         status=status,
                         attempts=attempt,
@@ -342,19 +376,20 @@ async def _send(
                 problem, delay = f"Discord answered HTTP {status}", backoff
             else:
                 raise PublishError(
-                    f"Discord refused the timesheet post: HTTP {status}: "
+                    f"Discord refused the {what}: HTTP {status}: "
                     f"{_discord_error(response, *secrets)}",
                     status=status,
                     attempts=attempt,
                 )
         if attempt == max_attempts:
             raise PublishError(
-                f"gave up posting the timesheet after {attempt} attempt(s): {problem}",
+                f"gave up sending the {what} after {attempt} attempt(s): {problem}",
                 status=status,
                 attempts=attempt,
             )
         logger.warning(
-            "timesheet post attempt %d/%d failed: %s; retrying in %.1f s",
+            "%s attempt %d/%d failed: %s; retrying in %.1f s",
+            what,
             attempt,
             max_attempts,
             problem,

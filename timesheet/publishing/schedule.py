@@ -111,6 +111,21 @@ class PostedLog:
         """All recorded keys, sorted."""
         return sorted(self._records)
 
+    def latest(self) -> tuple[str, PostStatus, datetime] | None:
+        """The week recorded last (its key, status and when), or None: parts of a post
+        (``key:part``) are not weeks."""
+        weeks = [
+            (datetime.fromisoformat(v["at"]), k)
+            for k, v in self._records.items()
+            if ":" not in k and "at" in v
+        ]
+        if not weeks:
+            return None
+        at, key = max(weeks)
+        status = self.status(key)
+        assert status is not None
+        return key, status, at
+
     def mark_posted(self, key: str) -> None:
         """Record ``key`` as posted."""
         self._set(key, "posted")

@@ -89,9 +89,12 @@ class Engine:
         *,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        on_failed: Callable[[int], object] | None = None,
     ) -> None:
         self.store = store
         self.ledger = ledger
+        #: Told the id of each operation set aside (alerts); must not raise.
+        self.on_failed = on_failed
         self._sleep = sleep
         self._monotonic = monotonic
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
@@ -176,6 +179,8 @@ class Engine:
                     report.failed += 1
                     report.lines.append(f"failed: {rec.describe()}: {why}")
                     _log.warning("operation %d failed for good: %s", rec.op_id, why)
+                    if self.on_failed is not None:
+                        self.on_failed(rec.op_id)
                     continue
                 self.ledger.record_failure(rec.op_id, why)
                 if outcome is None:

@@ -12,7 +12,14 @@ from typing import Any, Final
 
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.tracking.ledger_file import LedgerFile
-from timesheet.tracking.ledger_records import Effect, EffectKind, Recorded, Written
+from timesheet.tracking.ledger_records import (
+    Effect,
+    EffectKind,
+    Recorded,
+    Waiting,
+    Written,
+    waiting,
+)
 from timesheet.tracking.operations import (
     Operation,
     entry_from_json,
@@ -21,7 +28,15 @@ from timesheet.tracking.operations import (
     op_payload,
 )
 
-__all__ = ["LEDGER_FILENAME", "Effect", "EffectKind", "Ledger", "Recorded", "Written"]
+__all__ = [
+    "LEDGER_FILENAME",
+    "Effect",
+    "EffectKind",
+    "Ledger",
+    "Recorded",
+    "Waiting",
+    "Written",
+]
 
 #: The ledger's file in DATA_DIR (the name the outbox it replaces had: upgraded in place).
 LEDGER_FILENAME: Final = "outbox.sqlite3"
@@ -211,10 +226,33 @@ class Ledger(LedgerFile):
             db.execute("DELETE FROM ops WHERE id = ? AND state != 'done'", (op_id,))
             db.execute("DELETE FROM effects WHERE op_id = ?", (op_id,))
 
-    def requeue_failed(self) -> int:
-        """Put every failed operation back in its lane, at its original place."""
+    def requeue_failed(self, op_id: int | None = None) -> int:
+        """Put every failed operation (or only ``op_id``) back in its lane, at its original
+        place; how many were."""
         with self._write() as db:
-            return db.execute("UPDATE ops SET state = 'pending' WHERE state = 'failed'").rowcount
+            if op_id is None:
+                sql = "UPDATE ops SET state = 'pending' WHERE state = 'failed'"
+                return db.execute(sql).rowcount
+            sql = "UPDATE ops SET state = 'pending' WHERE state = 'failed' AND id = ?"
+            return db.execute(sql, (op_id,)).rowcount
+
+    def outbox(self) -> list[Waiting]:
+        """Pending and failed operations, oldest first, readable or not (read only)."""
+        rows = self._rows("SELECT * FROM ops WHERE state != 'done' ORDER BY id")
+        return [waiting(row) for row in rows]
+
+    def drop(self, op_id: int) -> Waiting | None:
+        """Remove a pending or failed operation and its effects, unless another live process
+        is applying its lane; what was removed (None: no such operation, or busy)."""
+        with self._write() as db:
+            row = db.execute(
+                "SELECT * FROM ops WHERE id = ? AND state != 'done'", (op_id,)
+            ).fetchone()
+            if row is None or (row["state"] == "pending" and self.leased_elsewhere(row["lane"])):
+                return None
+            db.execute("DELETE FROM ops WHERE id = ?", (op_id,))
+            db.execute("DELETE FROM effects WHERE op_id = ?", (op_id,))
+        return waiting(row)
 
     def _prune(self, db: sqlite3.Connection, now: float) -> None:
         old = now - self._keep

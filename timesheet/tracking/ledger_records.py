@@ -3,13 +3,14 @@ user's recent writes say."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from timesheet.entries.model import TimeEntry
-from timesheet.tracking.operations import Operation
+from timesheet.tracking.operations import Operation, op_from_payload
 
-__all__ = ["Effect", "EffectKind", "Recorded", "State", "Written"]
+__all__ = ["Effect", "EffectKind", "Recorded", "State", "Waiting", "Written", "waiting"]
 
 State = Literal["pending", "done", "failed"]
 EffectKind = Literal["created", "ended", "edited", "trashed"]
@@ -55,3 +56,39 @@ class Written:
 
     running: list[TimeEntry]
     ended: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A pending or failed operation as ``timetrack outbox`` shows it: ``what`` is its
+    description (or why it can't be read), ``lane`` the user whose operations it is among."""
+
+    op_id: int
+    lane: str
+    state: State
+    what: str
+    enqueued_at: float
+    attempts: int
+    failures: int
+    last_error: str | None
+    #: A create was sent: its page may be in Notion even though the operation never finished.
+    create_sent: bool
+
+
+def waiting(row: sqlite3.Row) -> Waiting:
+    """A row of the ``ops`` table as a `Waiting`."""
+    try:
+        what = op_from_payload(row["kind"], row["payload"]).describe()
+    except (ValueError, KeyError, TypeError) as exc:
+        what = f"{row['kind']} (unreadable: {type(exc).__name__})"
+    return Waiting(
+        op_id=row["id"],
+        lane=row["lane"],
+        state=row["state"],
+        what=what,
+        enqueued_at=row["enqueued_at"],
+        attempts=row["attempts"],
+        failures=row["failures"],
+        last_error=row["last_error"],
+        create_sent=row["create_sent"] is not None,
+    )

@@ -1,0 +1,1 @@
+"""Looking after the bot: Notion reachability, incidents and alerts, status and /healthz."""

@@ -37,8 +37,8 @@ SHOWCASE_STEPS: Final[tuple[str, ...]] = (
     "invoices",
     "targets",
     "reminders",
-    "ops",
     "readers",
+    "ops",
 )
 
 
@@ -320,8 +320,13 @@ async def run_demo(out_dir: Path, stdout: TextIO) -> int:
 async def _showcase(
     fake: FakeNotion, parent: str, database_id: str, now: datetime, out_dir: Path, stdout: TextIO
 ) -> None:
-    """Each capability's step (timesheet/showcase/), on the Notion that holds the demo week."""
+    """Each capability's step (timesheet/showcase/), on the Notion that holds the demo week.
+    The steps print what a person would see; the log lines the bot would write are kept out."""
     import importlib
+    import logging
+
+    for name in ("timesheet", "timetrack", "notion_client"):
+        logging.getLogger(name).addHandler(logging.NullHandler())
 
     async with NotionClient(
         token=DEMO_TOKEN, transport=fake.transport(), rate_limit=RateLimit(rate=0)

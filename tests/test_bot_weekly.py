@@ -82,6 +82,16 @@ async def test_no_webhook_no_weekly_task(tmp_path: Path) -> None:
         assert bot.client.jobs.running == ["health monitor"]
 
 
+async def test_the_post_carries_the_notes_of_its_table(tmp_path: Path) -> None:
+    """The findings the table itself doesn't show (here a timer left on for 30 h) are in a
+    Notes field of the post, as on /timesheet and in the terminal."""
+    wednesday = FRIDAY_W46 - timedelta(days=2)
+    _, embed = await first_post(
+        tmp_path, datetime(2026, 11, 16, 9, 30, tzinfo=UTC), (wednesday, timedelta(hours=30))
+    )
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Total"] == "32.50 h"
+    assert "30" in fields["Notes"] and "24 h" in fields["Notes"], fields["Notes"]
 
 
 async def test_a_monday_post_covers_the_week_that_ended_and_says_as_of_when(

@@ -18,6 +18,7 @@ __all__ = [
     "MESSAGE_LIMIT",
     "as_of_line",
     "csv_text",
+    "footnotes",
     "render_csv",
     "render_messages",
     "render_png",
@@ -94,7 +95,7 @@ def render_text(
 ) -> str:
     """The whole report as plain text for a terminal: heading, table, footnotes (with an
     amount per client when ``amounts`` are given)."""
-    footer = _footer(table, amounts)
+    footer = footnotes(table, amounts)
     parts = [_heading(table, title, markdown=False), "", render_table(table)]
     return "\n".join([*parts, *([""] if footer else []), *footer]) + "\n"
 
@@ -113,7 +114,7 @@ def render_messages(
     blocks, each repeating the header; footnotes follow. Nothing is cut.
     """
     heading = _heading(table, title, markdown=True)
-    footer = [_escape_markdown(line) for line in _footer(table, amounts)]
+    footer = [_escape_markdown(line) for line in footnotes(table, amounts)]
     blocks = [block for layout in _layouts(table) for block in _code_blocks(*layout, limit)]
     return pack_lines([heading, *blocks, *footer], limit)
 
@@ -141,7 +142,9 @@ def _moment(local: datetime, *, year: bool = False) -> str:
     return f"{day} {local:%H:%M}"
 
 
-def _footer(table: WeekTable, amounts: Mapping[str, ClientAmount] | None = None) -> list[str]:
+def footnotes(table: WeekTable, amounts: Mapping[str, ClientAmount] | None = None) -> list[str]:
+    """The lines under a table: running timers, rounding, its notes (findings, skipped pages,
+    DST days, targets), then amounts when given."""
     lines = []
     if table.running:
         as_of = table.as_of.astimezone(table.tz)

@@ -24,6 +24,7 @@ from timesheet.reports.amounts import ClientAmount, amount_lines, client_amounts
 from timesheet.reports.check import POST_KINDS, Finding, find_problems
 from timesheet.reports.render import (
     as_of_line,
+    footnotes,
     render_csv,
     render_messages,
     render_png,
@@ -33,6 +34,7 @@ from timesheet.reports.week import Period
 
 __all__ = [
     "EXTRA_FIELD",
+    "NOTES_FIELD",
     "ExtraNotes",
     "ReportOptions",
     "Timesheet",
@@ -46,6 +48,7 @@ __all__ = [
 
 #: The post's field holding the extra notes.
 EXTRA_FIELD: Final = "Targets and budgets"
+NOTES_FIELD: Final = "Notes"
 #: Lines to add to a table's notes, given the table's user (None: everyone) and the table.
 ExtraNotes = Callable[[str | None, WeekTable], Sequence[str]]
 
@@ -233,12 +236,21 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
             ("Total", f"{sheet.table.shown_total:.2f} h"),
             *_amount_field(sheet),
             *([(EXTRA_FIELD, "\n".join(sheet.extra_notes))] if sheet.extra_notes else []),
+            *_notes_field(sheet),
         ],
         footer=as_of_line(sheet.table),
         png=png,
         csv_name=f"{sheet.file_stem}.csv",
         png_name=f"{sheet.file_stem}.png",
     )
+
+
+def _notes_field(sheet: Timesheet) -> list[tuple[str, str]]:
+    """The table's footnotes (running timers, rounding, findings, skipped pages), but not the
+    targets' lines, which have a field of their own."""
+    extra = {f"• {note}" for note in sheet.extra_notes}
+    lines = [line for line in footnotes(sheet.table) if line not in extra]
+    return [(NOTES_FIELD, "\n".join(lines))] if lines else []
 
 
 def _amount_field(sheet: Timesheet) -> list[tuple[str, str]]:

@@ -31,9 +31,14 @@ def _parsed(value: str | None) -> datetime | None:
 
 @dataclass(frozen=True, slots=True)
 class LogOp:
-    """Create an ended entry (``entry.end`` set) from memory; it stops nothing."""
+    """Create an ended entry (``entry.end`` set) from memory; it stops nothing.
+
+    ``imported``: one entry of an import (``timetrack import``), which checked up front which
+    entries Notion already has: applying it is the create only, without the overlaps query.
+    """
 
     entry: TimeEntry
+    imported: bool = False
     kind: Literal["log"] = "log"
 
     @property
@@ -45,7 +50,8 @@ class LogOp:
         return f"log {e.name!r} ({e.client}) {e.start.isoformat()}..{e.end} entry {e.entry_id}"
 
     def to_json(self) -> dict[str, Any]:
-        return entry_to_json(self.entry)
+        data = entry_to_json(self.entry)
+        return data | {"imported": True} if self.imported else data
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +201,7 @@ EditOperation = LogOp | EditOp | DeleteOp | PauseOp | ResumeOp
 def edit_op_from_json(kind: str, data: dict[str, Any]) -> EditOperation | None:
     """The operation of one of these kinds from its stored form; None for another kind."""
     if kind == "log":
-        return LogOp(entry_from_json(data))
+        return LogOp(entry_from_json(data), imported=bool(data.get("imported", False)))
     if kind in ("edit", "delete"):
         common = {
             "ref": data["ref"],

@@ -1,0 +1,28 @@
+"""Wall times read from files: a naive time is read in the import's time zone, refusing the
+hour the clocks skip (a DST gap); a time that happens twice is the first of the two."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+__all__ = ["NonexistentTime", "aware"]
+
+
+class NonexistentTime(ValueError):
+    """A local wall time the clocks skip in the zone (``str()`` says which, one line)."""
+
+    def __init__(self, naive: datetime, tz: ZoneInfo) -> None:
+        super().__init__(f"{naive:%Y-%m-%d %H:%M} does not exist in {tz.key} (clocks go forward)")
+
+
+def aware(moment: datetime, tz: ZoneInfo) -> datetime:
+    """``moment`` as is when it carries an offset, else its wall time in ``tz`` (the first of
+    two in a DST fold); NonexistentTime for a wall time in a DST gap."""
+    if moment.tzinfo is not None and moment.utcoffset() is not None:
+        return moment
+    local = moment.replace(tzinfo=tz, fold=0)
+    back = local.astimezone(UTC).astimezone(tz)
+    if back.replace(tzinfo=None) != moment.replace(tzinfo=None, fold=0):
+        raise NonexistentTime(moment, tz)
+    return local

@@ -26,6 +26,7 @@ from bot.cli_base import (
     week_of,
 )
 from bot.cli_timers import add_timer_commands, glue_times
+from bot.cli_transfer import add_transfer_commands
 from timesheet.config import ConfigError, Settings, load_dotenv_file
 
 if TYPE_CHECKING:
@@ -266,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     setup.set_defaults(handler=as_handler(_setup), uses_data_dir=False)
 
     add_timer_commands(sub)
+    add_transfer_commands(sub)
 
     sync = sub.add_parser("sync", help="apply every operation saved while Notion was unreachable")
     sync.set_defaults(handler=as_handler(_sync))

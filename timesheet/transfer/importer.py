@@ -79,6 +79,7 @@ class ImportResult:
 
 
 def _span(entries: Iterable[TimeEntry]) -> tuple[datetime, datetime]:
+    entries = list(entries)
     starts = [e.start.astimezone(UTC) for e in entries]
     ends = [(e.end or e.start).astimezone(UTC) for e in entries]
     return min(starts), max(max(ends), max(starts)) + timedelta(milliseconds=1)

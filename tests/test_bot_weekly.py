@@ -82,8 +82,6 @@ async def test_no_webhook_no_weekly_task(tmp_path: Path) -> None:
         assert bot.client.jobs.running == []
 
 
-
-
 async def test_a_monday_post_covers_the_week_that_ended_and_says_as_of_when(
     tmp_path: Path,
 ) -> None:

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from notion_client import IncompleteQueryError
-from timesheet.entries.model import TimeEntry, compact_id
+from timesheet.entries.model import TimeEntry
 from timesheet.entries.store import EntryStore
+from timesheet.transfer.scan import scan_span
 from timesheet.transfer.write_json import write
 
 __all__ = ["BACKUP_DIR", "Backup", "all_entries", "backup_database", "write_backup"]
@@ -27,8 +27,6 @@ BACKUP_DIR: Final = "backups"
 _NAME: Final = re.compile(r"\d{4}-\d{2}-\d{2}\.json\.gz")
 #: Where a scan of everything starts; ends a year after now (a clock far ahead).
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-#: A window this short that still hits Notion's row cap is not split further.
-_SMALLEST: Final = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,25 +39,8 @@ class Backup:
 
 
 async def all_entries(store: EntryStore, now: datetime) -> list[TimeEntry]:
-    """Every entry of the database, by Start: one paginated query, split in two halves of
-    time (again and again) while one answer would pass Notion's 10,000-row cap."""
-    found: dict[str, TimeEntry] = {}
-
-    async def scan(lo: datetime, hi: datetime) -> None:
-        try:
-            entries = await store.list_overlapping(lo, hi)
-        except IncompleteQueryError:
-            if hi - lo <= _SMALLEST:
-                raise
-            middle = lo + (hi - lo) / 2
-            await scan(lo, middle)
-            await scan(middle, hi)
-            return
-        for e in entries:  # an entry across two windows is listed by both
-            found.setdefault(compact_id(e.page_id or e.entry_id), e)
-
-    await scan(_EPOCH, now.astimezone(UTC) + timedelta(days=366))
-    return sorted(found.values(), key=lambda e: (e.start, e.entry_id))
+    """Every entry of the database, by Start (see ``scan_span``)."""
+    return await scan_span(store, _EPOCH, now.astimezone(UTC) + timedelta(days=366))
 
 
 def write_backup(

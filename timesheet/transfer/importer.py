@@ -41,8 +41,7 @@ class ImportPlan:
 
     ``new``: entries to write; ``present``: entries Notion (or what the ledger wrote in the
     last minutes) already has; ``pending``: entries a cut-short import saved in the ledger,
-    written when the import runs; ``overlaps``: a new entry and an existing entry of the same
-    user it overlaps; ``refusal``: why nothing may be written (a user already has a running
+    written when the import runs; ``refusal``: why nothing may be written (a user already has a running
     timer the file does not hold), one line.
     """
 
@@ -50,7 +49,8 @@ class ImportPlan:
     present: list[Planned] = field(default_factory=list)
     pending: list[Planned] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
-    overlaps: list[tuple[Planned, TimeEntry]] = field(default_factory=list)
+    #: The other entries of the file's span that Notion has (for ``overlaps``).
+    existing: list[TimeEntry] = field(default_factory=list)
     refusal: str | None = None
     #: The ledger's pending operations writing ``pending``.
     pending_ops: list[int] = field(default_factory=list)
@@ -58,6 +58,10 @@ class ImportPlan:
     @property
     def lanes(self) -> list[str]:
         return sorted({p.entry.user_id for p in (*self.new, *self.pending)})
+
+    def overlaps(self) -> list[tuple[Planned, TimeEntry]]:
+        """Each entry to import with an entry of the same user already there it overlaps."""
+        return _overlapping([*self.pending, *self.new], self.existing)
 
     def operations(self) -> list[Operation]:
         """The ledger operations writing ``new``: ended entries first, then running timers
@@ -128,6 +132,8 @@ async def plan_import(store: EntryStore, ledger: Ledger, converted: Converted) -
     existing = await scan_span(store, lo, hi, users[0] if len(users) == 1 else None)
     in_notion = {compact_id(e.entry_id) for e in existing}
     written, pending = _in_ledger(ledger, users)
+    ours = {compact_id(p.entry.entry_id) for p in entries}
+    plan.existing = [e for e in existing if compact_id(e.entry_id) not in ours]
     for p in entries:
         key = compact_id(p.entry.entry_id)
         if key in in_notion or key in written:
@@ -137,10 +143,6 @@ async def plan_import(store: EntryStore, ledger: Ledger, converted: Converted) -
             plan.pending_ops.append(pending[key])
         else:
             plan.new.append(p)
-    ours = {compact_id(p.entry.entry_id) for p in entries}
-    plan.overlaps = _overlapping(
-        plan.new, [e for e in existing if compact_id(e.entry_id) not in ours]
-    )
     for p in plan.new:
         if p.entry.end is None:
             running = await running_pages(store, ledger, p.entry.user_id)

@@ -101,9 +101,10 @@ def dry_run_lines(plan: ImportPlan, tz: ZoneInfo, now: datetime, week_start: int
         for week in sorted(hours):
             cells = ", ".join(f"{c} {h:.2f}" for c, h in sorted(hours[week].items()))
             lines.append(f"  {week}: {cells}")
-    if plan.overlaps:
-        lines.append(f"Overlaps with entries already there ({len(plan.overlaps)}):")
-        for p, other in plan.overlaps:
+    overlaps = plan.overlaps()
+    if overlaps:
+        lines.append(f"Overlaps with entries already there ({len(overlaps)}):")
+        for p, other in overlaps:
             lines.append(
                 f"  line {p.line} ({_when(p.entry, tz)}) overlaps "
                 f"{other.client or other.name} {_when(other, tz)}"

@@ -75,6 +75,8 @@ def _converted(args: argparse.Namespace, settings: Settings) -> Converted:
         read = reader(args.format)
     except FormatUnavailable as exc:
         raise CommandFailed(str(exc)) from None
+    if args.user is not None and not args.user.strip().isdigit():
+        raise CommandFailed(f"--user {args.user}: expected a Discord user id (digits)")
     tz = _zone(args.timezone, settings)
     data = _read_input(args.file)
     shown = "stdin" if args.file == "-" else args.file
@@ -82,11 +84,17 @@ def _converted(args: argparse.Namespace, settings: Settings) -> Converted:
         parsed = read(data, tz=tz, date_order=args.date_order)
     except NotThisFormat as exc:
         raise CommandFailed(f"{shown}: {exc}") from None
+    user = args.user.strip() if args.user else None
+    unowned = any(e.user_id is None for e in parsed.entries)
+    if unowned and user is None and settings.timetrack_user is None:
+        raise CommandFailed(
+            f"whose entries are these? set TIMETRACK_USER or give --user ID ({shown} does not say)"
+        )
     return convert(
         parsed,
         fmt=args.format.strip().lower(),
         default_user=settings.timetrack_user or "",
-        user=args.user,
+        user=user,
         presets=settings.preset_clients,
     )
 

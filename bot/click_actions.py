@@ -143,9 +143,7 @@ def _modal_action(interaction: hikari.ModalInteraction) -> Action | None:
 # -- reading the entry a click names --------------------------------------------------------
 
 
-async def own_entry(
-    model: Model, caller: Caller, ref: str, action: str = "change"
-) -> TimeEntry:
+async def own_entry(model: Model, caller: Caller, ref: str, action: str = "change") -> TimeEntry:
     """The entry ``ref`` names (a short ref, page id, URL or Entry ID), if the caller may
     change it: their own, or anyone's with Manage Server. Raises InvalidEntryRef,
     EntryNotFound, NotYourEntry; Notion's errors propagate."""

@@ -133,9 +133,7 @@ def _describe_notion(exc: NotionError, changed: bool) -> ErrorReply:
         )
     if isinstance(exc, RateLimitedError):
         saved = _WHERE_IT_STANDS if changed else "nothing was saved, try again in a minute"
-        return ErrorReply(
-            _UNAVAILABLE + f"It is rate-limiting us; {saved}.", "notion_unavailable"
-        )
+        return ErrorReply(_UNAVAILABLE + f"It is rate-limiting us; {saved}.", "notion_unavailable")
     if isinstance(exc, ServerError | NotionTransportError):
         return ErrorReply(
             _UNAVAILABLE + "The change may not have been saved: check again in a minute.",

@@ -217,6 +217,14 @@ def test_a_file_with_a_running_timer_is_refused_while_one_runs(term: Term, tmp_p
             "--timezone Mars/Base: not an IANA time zone such as Europe/London",
         ),
         (["import", "json", "{gz}"], "cannot read {gz}: a broken gzip file"),
+        (
+            ["import", "json", "{json}", "--user", "alice"],
+            "--user alice: expected a Discord user id (digits)",
+        ),
+        (
+            ["import", "csv", "{nouser}", "--env", "TIMETRACK_USER="],
+            "whose entries are these? set TIMETRACK_USER or give --user ID ({nouser} does not say)",
+        ),
         (["export", "--format", "xlsx"], "unknown format 'xlsx' (expected json, csv, timew, ics)"),
         (
             ["export", "--format", "json", "--week", "last", "--period", "today"],
@@ -238,9 +246,16 @@ def test_bad_inputs_are_one_line_and_write_nothing(
         "csv": tmp_path / "in.csv",
         "gz": tmp_path / "in.json.gz",
         "missing": tmp_path / "nope.json",
+        "nouser": tmp_path / "nouser.csv",
     }
+    files["nouser"].write_text("start,end,client,name\n2026-11-16 09:00,2026-11-16 10:00,Acme,A\n")
     files["csv"].write_text("a,b\n1,2\n")
     files["gz"].write_bytes(b"\x1f\x8b\x08\x00broken")
     names = {k: str(v) for k, v in files.items()}
-    line = term.refused(*(a.format(**names) for a in argv))
+    env = {}
+    if "--env" in argv:  # not an option of timetrack: a setting of this case
+        at = argv.index("--env")
+        name, value = argv[at + 1].split("=", 1)
+        env[name], argv = value, argv[:at] + argv[at + 2 :]
+    line = term.refused(*(a.format(**names) for a in argv), **env)
     assert line.startswith(expected.format(**names)), line

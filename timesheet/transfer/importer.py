@@ -41,8 +41,8 @@ class ImportPlan:
 
     ``new``: entries to write; ``present``: entries Notion (or what the ledger wrote in the
     last minutes) already has; ``pending``: entries a cut-short import saved in the ledger,
-    written when the import runs; ``refusal``: why nothing may be written (a user already has a running
-    timer the file does not hold), one line.
+    written when the import runs; ``refusal``: why nothing may be written (a user already has
+    a running timer the file does not hold), one line.
     """
 
     new: list[Planned] = field(default_factory=list)

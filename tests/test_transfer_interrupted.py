@@ -1,6 +1,7 @@
 """A real ``timetrack import`` process killed (SIGKILL) or interrupted (Ctrl-C) half-way:
-what it did not write stays in the ledger, and running the import again, or ``timetrack
-sync``, completes it with every entry in Notion exactly once."""
+what it did not write stays in the ledger (in the user's import lane, which their own
+commands don't wait behind), and running the import again, or ``timetrack sync``, completes
+it with every entry in Notion exactly once."""
 
 from __future__ import annotations
 
@@ -93,6 +94,12 @@ async def test_an_import_killed_half_way_is_completed_without_doubles(
     written = len(notion.entries())
     assert AFTER - 1 <= written < COUNT
     assert COUNT - written <= _pending(notion) <= COUNT - written + 1
+
+    # The import waits in its own lane: the user's commands don't wait behind it.
+    before, left = notion.fake.requests["create_page"], _pending(notion)
+    active = await run_cli(notion.env(), "active")
+    assert active.code == 0, active.err
+    assert (notion.fake.requests["create_page"], _pending(notion)) == (before, left)
 
     if finish == "sync":
         run = await run_cli(notion.env(), "sync")

@@ -18,7 +18,13 @@ __all__ = [
     "PauseOp",
     "ResumeOp",
     "edit_op_from_json",
+    "import_lane",
 ]
+
+
+def import_lane(user_id: str) -> str:
+    """The lane of ``user_id``'s imported entries, beside their own lane."""
+    return f"import:{user_id}"
 
 
 def _when(value: datetime | None, what: str) -> str | None:
@@ -35,6 +41,9 @@ class LogOp:
 
     ``imported``: one entry of an import (``timetrack import``), which checked up front which
     entries Notion already has: applying it is the create only, without the overlaps query.
+    It waits in its user's import lane (``import_lane``), so the user's own commands never
+    wait behind an import of hundreds of entries (an ended entry stops nothing: their order
+    does not matter).
     """
 
     entry: TimeEntry
@@ -43,7 +52,7 @@ class LogOp:
 
     @property
     def lane(self) -> str:
-        return self.entry.user_id
+        return import_lane(self.entry.user_id) if self.imported else self.entry.user_id
 
     def describe(self) -> str:
         e = self.entry

@@ -94,9 +94,7 @@ class Engine:
         self.ledger = ledger
         self._sleep = sleep
         self._monotonic = monotonic
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock(self, lane: str) -> asyncio.Lock:
         lock = self._locks.get(lane)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.store import EntryStore
+from timesheet.tracking.edit_ops import import_lane
 from timesheet.tracking.engine import DrainReport, Engine
 from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.operations import LogOp, Operation, StartOp
@@ -55,9 +56,8 @@ class ImportPlan:
     #: The ledger's pending operations writing ``pending``.
     pending_ops: list[int] = field(default_factory=list)
 
-    @property
-    def lanes(self) -> list[str]:
-        return sorted({p.entry.user_id for p in (*self.new, *self.pending)})
+    #: The lanes of the operations writing ``new`` and ``pending``.
+    lanes: list[str] = field(default_factory=list)
 
     def overlaps(self) -> list[tuple[Planned, TimeEntry]]:
         """Each entry to import with an entry of the same user already there it overlaps."""
@@ -97,7 +97,7 @@ def _in_ledger(ledger: Ledger, users: Iterable[str]) -> tuple[set[str], dict[str
     pending: dict[str, int] = {}
     for user in users:
         written.update(compact_id(x.entry.entry_id) for x in ledger.last_written(user))
-        for rec in ledger.pending(user):
+        for rec in [*ledger.pending(user), *ledger.pending(import_lane(user))]:
             if isinstance(rec.op, LogOp | StartOp):
                 pending[compact_id(rec.op.entry.entry_id)] = rec.op_id
     return written, pending
@@ -143,6 +143,8 @@ async def plan_import(store: EntryStore, ledger: Ledger, converted: Converted) -
             plan.pending_ops.append(pending[key])
         else:
             plan.new.append(p)
+    pending_lanes = {r.lane for r in map(ledger.get, plan.pending_ops) if r is not None}
+    plan.lanes = sorted(pending_lanes | {op.lane for op in plan.operations()})
     for p in plan.new:
         if p.entry.end is None:
             running = await running_pages(store, ledger, p.entry.user_id)

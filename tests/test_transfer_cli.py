@@ -259,3 +259,38 @@ def test_bad_inputs_are_one_line_and_write_nothing(
         env[name], argv = value, argv[:at] + argv[at + 2 :]
     line = term.refused(*(a.format(**names) for a in argv), **env)
     assert line.startswith(expected.format(**names)), line
+
+
+def test_a_page_duplicated_in_notion_is_restored_as_an_entry_of_its_own(
+    term: Term, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Notion's *Duplicate* copies the Entry ID: the copy moved to Tuesday is a second entry
+    (reports count it), so a restore keeps it, under an Entry ID of its own."""
+    original = make_entry(1, start=MONDAY, minutes=60)
+    copy = make_entry(1, start=MONDAY + timedelta(days=1), minutes=30)
+    twice = make_entry(1, start=MONDAY, minutes=60)  # a create doubled behind the index
+    for e in (original, copy, twice):
+        seed_entry(term.notion.fake, term.notion.data_source_id, e)
+    out = tmp_path / "week.json"
+    term.ok("export", "--week", "2026-W47", "--format", "json", "--out", str(out))
+    code, said, _ = term.run("import", "json", str(out))
+    assert said.splitlines()[:2] == [
+        "0 imported, 2 already present, 1 skipped",
+        "  line 2: the same entry as line 1",
+    ]
+    assert code == 1 and len(term.pages()) == 3
+
+    with served_timesheet(tmp_path / "data2") as empty:
+        other = Term(empty, capsys)
+        other.run("import", "json", str(out))
+        restored = empty.entries()
+        assert [(e.start, e.end) for e in restored] == [
+            (original.start, original.end),
+            (copy.start, copy.end),
+        ]
+        assert restored[0].entry_id == original.entry_id
+        assert restored[1].entry_id == import_entry_id(
+            "json", f"{original.entry_id.replace('-', '')}@{copy.start.isoformat()}"
+        )
+        again = other.run("import", "json", str(out))[1]
+        assert again.startswith("0 imported, 2 already present, 1 skipped")

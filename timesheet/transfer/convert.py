@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Final
 
 from timesheet.entries.checks import check_client, check_text, to_millis
@@ -32,6 +32,8 @@ class Planned:
 
     entry: TimeEntry
     line: int
+    #: The Entry ID the file gave this entry when another entry of the file has it too.
+    copy_of: str | None = None
 
 
 @dataclass(slots=True)
@@ -54,10 +56,14 @@ def convert(
     names (timetrack's own json and csv carry it), else of ``default_user``.
 
     Refused rows: End not after Start, a name or client the bot would refuse, a second row
-    of the same entry, a second running interval of one user (the latest one runs).
+    of the same entry (same Entry ID and Start), a second running interval of one user (the
+    latest one runs). A row with another row's Entry ID but its own Start (a page copied
+    with Notion's *Duplicate*) is an entry of its own: it gets an Entry ID derived from both,
+    as ``timetrack check --fix`` would give it.
     """
     out = Converted(problems=list(parsed.problems))
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, datetime], int] = {}
+    ids: set[str] = set()
     running: dict[str, Planned] = {}
     for item in parsed.entries:
         try:
@@ -65,12 +71,16 @@ def convert(
         except (TrackerError, ValueError) as exc:
             out.problems.append(RowProblem(item.line, str(exc)))
             continue
-        key = compact_id(entry.entry_id)
+        key = (compact_id(entry.entry_id), entry.start.astimezone(UTC))
         if key in seen:
             out.problems.append(RowProblem(item.line, f"the same entry as line {seen[key]}"))
             continue
         seen[key] = item.line
         planned = Planned(entry, item.line)
+        if key[0] in ids:
+            copy = replace(entry, entry_id=import_entry_id(fmt, f"{key[0]}@{key[1].isoformat()}"))
+            planned = Planned(copy, item.line, copy_of=entry.entry_id)
+        ids.add(key[0])
         if entry.end is None:
             earlier = running.get(entry.user_id)
             if earlier is not None:

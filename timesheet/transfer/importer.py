@@ -131,12 +131,14 @@ async def plan_import(store: EntryStore, ledger: Ledger, converted: Converted) -
     lo, hi = _span(p.entry for p in entries)
     existing = await scan_span(store, lo, hi, users[0] if len(users) == 1 else None)
     in_notion = {compact_id(e.entry_id) for e in existing}
+    copies = {(compact_id(e.entry_id), e.start.astimezone(UTC)) for e in existing}
     written, pending = _in_ledger(ledger, users)
     ours = {compact_id(p.entry.entry_id) for p in entries}
     plan.existing = [e for e in existing if compact_id(e.entry_id) not in ours]
     for p in entries:
         key = compact_id(p.entry.entry_id)
-        if key in in_notion or key in written:
+        copied = p.copy_of is not None and (compact_id(p.copy_of), p.entry.start) in copies
+        if key in in_notion or key in written or copied:
             plan.present.append(p)
         elif key in pending:
             plan.pending.append(p)

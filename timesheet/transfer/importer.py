@@ -10,6 +10,7 @@ entry (an imported ``LogOp`` skips the overlaps query a ``/log`` makes).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -197,6 +198,8 @@ async def run_import(
     finally:
         if watcher is not None:
             watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
     mine = [*op_ids, *plan.pending_ops]
     for op_id in mine:
         rec = ledger.get(op_id)

@@ -172,7 +172,7 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         if args.dry_run:
             lines = dry_run_lines(plan, settings.timezone, model.now(), settings.week_start)
             say("\n".join(lines))
-            return EXIT_OK
+            return EXIT_FAILED if plan.refusal else EXIT_OK
         if plan.refusal is not None:
             raise CommandFailed(plan.refusal)
         if sys.stderr.isatty():

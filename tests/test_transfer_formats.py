@@ -139,6 +139,11 @@ def test_the_json_reader_takes_a_bare_list_and_names_bad_records() -> None:
     ]
     with pytest.raises(NotThisFormat, match='no "entries" list'):
         read_json(b'{"frames": []}', tz=LONDON)
+    with pytest.raises(NotThisFormat, match="the entries are not objects"):
+        read_json(b'[[1700000000, 1700003600, "acme", "f1", [], 1700003600]]', tz=LONDON)
+    timew = b'[{"id": 1, "start": "20261116T090000Z", "end": "20261116T100000Z", "tags": ["a"]}]'
+    with pytest.raises(NotThisFormat, match='no entry has an "entry_id"'):
+        read_json(timew, tz=LONDON)
 
 
 def test_the_csv_reader_takes_columns_in_any_order_and_local_times() -> None:

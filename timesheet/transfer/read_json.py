@@ -36,8 +36,11 @@ def read(
             parsed.entries.append(_entry(number, record, tz))
         except (KeyError, TypeError, ValueError) as exc:
             parsed.problems.append(RowProblem(number, _why(exc)))
-    if records and not parsed.entries and all(not isinstance(r, dict) for r in records):
-        raise NotThisFormat("not timetrack JSON: the entries are not objects")
+    if records and not parsed.entries:
+        if all(not isinstance(r, dict) for r in records):
+            raise NotThisFormat("not timetrack JSON: the entries are not objects")
+        if not any(isinstance(r, dict) and "entry_id" in r for r in records):
+            raise NotThisFormat('not timetrack JSON: no entry has an "entry_id"')
     return parsed
 
 

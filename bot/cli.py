@@ -30,6 +30,7 @@ from bot.cli_billing import add_billing_commands
 from bot.cli_ops import add_ops_commands
 from bot.cli_targets import add_target_commands
 from bot.cli_timers import add_timer_commands, glue_times
+from bot.cli_transfer import add_transfer_commands
 from timesheet.config import ConfigError, Settings, load_dotenv_file
 
 if TYPE_CHECKING:
@@ -282,6 +283,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_timer_commands(sub)
     add_target_commands(sub)
     add_billing_commands(sub)
+    add_transfer_commands(sub)
 
     sync = sub.add_parser("sync", help="apply every operation saved while Notion was unreachable")
     sync.set_defaults(handler=as_handler(_sync))

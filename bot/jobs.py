@@ -1,4 +1,5 @@
-"""Background work of the running bot: the ledger replayer and the weekly timesheet post."""
+"""Background work of the running bot: the ledger replayer, the weekly timesheet post and the
+weekly backup after it."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from timesheet.health.alerts import HealthMonitor, webhook_sink
 from timesheet.health.incidents import IncidentLog
 from timesheet.publishing.schedule import CronSchedule, PostedLog, ScheduledRun, WeeklyReporter
 from timesheet.reports.report import ReportOptions, post_scheduled
+from timesheet.tracking.engine import reason
 
 __all__ = ["BackgroundJobs"]
 
@@ -124,6 +126,25 @@ class BackgroundJobs:
             raise
         if self.monitor is not None:
             await self.monitor.post_done(run.key)
+        await self._backup()
+
+    async def _backup(self) -> None:
+        """The weekly backup, after the post: a failure is logged and never fails the post."""
+        from timesheet.transfer.backup import backup_database
+
+        settings = self._model.settings
+        try:
+            backup = await backup_database(
+                self._model.store,
+                settings.data_dir,
+                tz=settings.timezone,
+                now=self._model.now(),
+                keep=settings.backup_keep,
+            )
+        except Exception as exc:  # a backup must never break the weekly post
+            _log.warning("weekly backup failed: %s", reason(exc))
+            return
+        _log.info("weekly backup: %d entries in %s", backup.entries, backup.path)
 
     async def stop(self) -> None:
         health, self._health = self._health, None

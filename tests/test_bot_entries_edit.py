@@ -302,7 +302,7 @@ async def test_a_running_entry_opens_with_end_and_duration_empty_and_a_duration_
         (
             {"start": "yesterday-ish"},
             'The time "yesterday-ish" can\'t be read; type now, 14:30, 9:05am, yesterday '
-            '17:00, mon 09:00, 2026-03-02 09:00, -15m or 15m ago.',
+            "17:00, mon 09:00, 2026-03-02 09:00, -15m or 15m ago.",
         ),
         (
             {"end": "2026-11-16 12:00"},

@@ -56,9 +56,7 @@ async def test_a_long_name_never_breaks_start_active_autocomplete_stop_or_end(
     started = await bot.send(slash("start", "custom", user_id=ALICE, name=LONG_NAME))
     bot.clock.advance(minutes=7)
     active = await bot.send(slash("active", user_id=ALICE))
-    choices = await bot.send(
-        autocomplete("end", "timer", focused="entry", user_id=ALICE, entry="")
-    )
+    choices = await bot.send(autocomplete("end", "timer", focused="entry", user_id=ALICE, entry=""))
     stopped = await bot.send(click(active.button("Stop"), user_id=ALICE, message=active))
 
     assert bot.discord.refused == []

@@ -112,5 +112,5 @@ async def test_the_csv_never_carries_a_live_formula(bot: BotHarness) -> None:
     assert reply.final is not None
     sheet = next(v for k, v in reply.final.files.items() if k.endswith(".csv")).decode()
     rows = list(csv.reader(io.StringIO(sheet)))
-    assert rows[0] == ["day", "'=HYPERLINK(\"http://evil.example\")", "'@SUM(A1:A9)", "Total"]
+    assert rows[0] == ["day", '\'=HYPERLINK("http://evil.example")', "'@SUM(A1:A9)", "Total"]
     assert rows[1] == ["2026-11-16", "0.50", "0.50", "1.00"]

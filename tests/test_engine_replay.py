@@ -593,8 +593,8 @@ async def test_a_process_whose_lease_was_taken_over_stops_before_its_next_op(
         real_create = env.store.create
 
         async def slow_create(
-        entry: TimeEntry, *, maybe_exists: bool = False, settle: float = 0.0
-    ) -> TimeEntry:
+            entry: TimeEntry, *, maybe_exists: bool = False, settle: float = 0.0
+        ) -> TimeEntry:
             created = await real_create(entry, maybe_exists=maybe_exists, settle=settle)
             if entry.entry_id == first.entry_id:
                 clock.now += 61  # this write outlasted the lease ...

@@ -261,9 +261,7 @@ def test_query_page_size_validated_before_any_request(size: int) -> None:
     assert client.request_count == 0
 
 
-async def test_incomplete_query_is_refused(
-    client: NotionClient, router: respx.MockRouter
-) -> None:
+async def test_incomplete_query_is_refused(client: NotionClient, router: respx.MockRouter) -> None:
     incomplete = _list([_page(9)], None) | {
         "request_status": {
             "type": "incomplete",

@@ -152,9 +152,7 @@ async def test_full_jitter_scales_the_delay() -> None:
 
 async def test_total_retry_time_is_bounded() -> None:
     time = FakeTime()
-    client, requests = make_client(
-        [error(429, "rate_limited", "20")] * 5, time, max_total=30.0
-    )
+    client, requests = make_client([error(429, "rate_limited", "20")] * 5, time, max_total=30.0)
     with pytest.raises(RateLimitedError) as info:
         await run(client.retrieve_page("p"))
     assert time.sleeps == [20.0]  # a second 20 s wait would end after 30 s
@@ -248,9 +246,7 @@ async def test_query_post_retried_on_503_mid_pagination() -> None:
     time = FakeTime()
     first = {"object": "list", "results": [PAGE], "next_cursor": "c1", "has_more": True}
     last = {"object": "list", "results": [PAGE], "next_cursor": None, "has_more": False}
-    client, requests = make_client(
-        [ok(first), error(503, "service_unavailable"), ok(last)], time
-    )
+    client, requests = make_client([ok(first), error(503, "service_unavailable"), ok(last)], time)
     pages = [p async for p in client.query_data_source("ds")]
     assert len(pages) == 2
     assert [json.loads(r.content).get("start_cursor") for r in requests] == [None, "c1", "c1"]

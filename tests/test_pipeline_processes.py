@@ -88,9 +88,7 @@ async def test_start_a_then_start_b_leaves_one_timer_under_index_lag(shared: Sha
 async def test_simultaneous_starts_leave_exactly_one_running_timer(
     shared: Shared, round_: int
 ) -> None:
-    first, second = await asyncio.gather(
-        shared.cli("start", "Acme"), shared.cli("start", "Globex")
-    )
+    first, second = await asyncio.gather(shared.cli("start", "Acme"), shared.cli("start", "Globex"))
     assert first.code == 0 and second.code == 0, (first.err, second.err)
     entries = shared.entries()
     assert len(entries) == 2

@@ -64,7 +64,8 @@ def test_number_conditions() -> None:
     n = prop("Hours").number
     assert n.equals(2).to_json() == {"property": "Hours", "number": {"equals": 2}}
     assert n.does_not_equal(2.5).to_json() == {
-        "property": "Hours", "number": {"does_not_equal": 2.5}
+        "property": "Hours",
+        "number": {"does_not_equal": 2.5},
     }
     assert n.greater_than(1).to_json()["number"] == {"greater_than": 1}
     assert n.less_than(1).to_json()["number"] == {"less_than": 1}
@@ -85,7 +86,8 @@ def test_select_and_status_conditions(kind: str) -> None:
     sel = getattr(prop("S"), kind)
     assert sel.equals("Acme").to_json() == {"property": "S", kind: {"equals": "Acme"}}
     assert sel.does_not_equal("Acme").to_json() == {
-        "property": "S", kind: {"does_not_equal": "Acme"}
+        "property": "S",
+        kind: {"does_not_equal": "Acme"},
     }
     assert sel.is_empty().to_json() == {"property": "S", kind: {"is_empty": True}}
     assert sel.is_not_empty().to_json() == {"property": "S", kind: {"is_not_empty": True}}
@@ -96,7 +98,8 @@ def test_contains_family_conditions(kind: str) -> None:
     ref = getattr(prop("Tags"), kind)
     assert ref.contains("a").to_json() == {"property": "Tags", kind: {"contains": "a"}}
     assert ref.does_not_contain("a").to_json() == {
-        "property": "Tags", kind: {"does_not_contain": "a"}
+        "property": "Tags",
+        kind: {"does_not_contain": "a"},
     }
     assert ref.is_empty().to_json() == {"property": "Tags", kind: {"is_empty": True}}
     assert ref.is_not_empty().to_json() == {"property": "Tags", kind: {"is_not_empty": True}}
@@ -111,8 +114,15 @@ def test_date_conditions_with_values() -> None:
     assert d.is_not_empty().to_json() == {"property": "Start", "date": {"is_not_empty": True}}
 
 
-RELATIVE = ["past_week", "past_month", "past_year", "this_week", "next_week", "next_month",
-            "next_year"]
+RELATIVE = [
+    "past_week",
+    "past_month",
+    "past_year",
+    "this_week",
+    "next_week",
+    "next_month",
+    "next_year",
+]
 
 
 @pytest.mark.parametrize("name", RELATIVE)
@@ -125,19 +135,24 @@ def test_relative_date_conditions_take_an_empty_object(name: str) -> None:
 def test_formula_conditions() -> None:
     f = prop("Hours").formula
     assert f.number.greater_than(1).to_json() == {
-        "property": "Hours", "formula": {"number": {"greater_than": 1}}
+        "property": "Hours",
+        "formula": {"number": {"greater_than": 1}},
     }
     assert f.string.contains("x").to_json() == {
-        "property": "Hours", "formula": {"string": {"contains": "x"}}
+        "property": "Hours",
+        "formula": {"string": {"contains": "x"}},
     }
     assert f.checkbox.equals(False).to_json() == {
-        "property": "Hours", "formula": {"checkbox": {"equals": False}}
+        "property": "Hours",
+        "formula": {"checkbox": {"equals": False}},
     }
     assert f.date.on_or_after(date(2026, 11, 16)).to_json() == {
-        "property": "Hours", "formula": {"date": {"on_or_after": "2026-11-16"}}
+        "property": "Hours",
+        "formula": {"date": {"on_or_after": "2026-11-16"}},
     }
     assert f.date.next_week().to_json() == {
-        "property": "Hours", "formula": {"date": {"next_week": {}}}
+        "property": "Hours",
+        "formula": {"date": {"next_week": {}}},
     }
 
 
@@ -146,7 +161,8 @@ def test_timestamp_filters(name: Any) -> None:
     ts = timestamp(name)
     assert ts.on_or_after(T0).to_json() == {"timestamp": name, name: {"on_or_after": T0_JSON}}
     assert ts.before(date(2026, 1, 2)).to_json() == {
-        "timestamp": name, name: {"before": "2026-01-02"}
+        "timestamp": name,
+        name: {"before": "2026-01-02"},
     }
     assert ts.past_week().to_json() == {"timestamp": name, name: {"past_week": {}}}
 
@@ -269,8 +285,9 @@ def test_different_kind_groups_nest() -> None:
     assert f.operator == "and"
     assert f.filters == (A | B, C)
     g = (A & B) | (C & D)
-    assert g.to_json() == {"or": [{"and": [A.to_json(), B.to_json()]},
-                                  {"and": [C.to_json(), D.to_json()]}]}
+    assert g.to_json() == {
+        "or": [{"and": [A.to_json(), B.to_json()]}, {"and": [C.to_json(), D.to_json()]}]
+    }
 
 
 def test_combining_returns_new_objects_and_never_mutates() -> None:
@@ -365,6 +382,7 @@ def _no_same_kind_child(node: dict[str, Any]) -> bool:
 @st.composite
 def built(draw: st.DrawFn) -> Callable[[], Filter]:
     """A deferred expression tree of & and | over leaves (deferred so building can fail)."""
+
     def tree(depth: int) -> Callable[[], Filter]:
         if depth == 0 or draw(st.booleans()):
             leaf = draw(st.sampled_from(LEAVES))
@@ -373,6 +391,7 @@ def built(draw: st.DrawFn) -> Callable[[], Filter]:
         if draw(st.booleans()):
             return lambda: left() & right()
         return lambda: left() | right()
+
     return tree(4)
 
 
@@ -433,7 +452,8 @@ def test_sorts() -> None:
     assert prop("Start").ascending().to_json() == {"property": "Start", "direction": "ascending"}
     assert prop("Start").descending().to_json() == {"property": "Start", "direction": "descending"}
     assert timestamp("created_time").descending().to_json() == {
-        "timestamp": "created_time", "direction": "descending"
+        "timestamp": "created_time",
+        "direction": "descending",
     }
     assert Sort(property="Start") == prop("Start").ascending()
 

@@ -99,7 +99,7 @@ def test_csv_two_decimals_for_rounded_values() -> None:
 @pytest.mark.parametrize(
     ("cell", "written"),
     [
-        ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+        ('=HYPERLINK("http://evil.example")', '\'=HYPERLINK("http://evil.example")'),
         ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
         ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
         ("-2+3", "'-2+3"),
@@ -125,12 +125,12 @@ def test_csv_cells_that_start_a_formula_are_neutralised(cell: str, written: str)
 
 def test_the_week_csv_neutralises_client_names_but_not_hours() -> None:
     entries = [
-        TimeEntry("e1", "u1", "=HYPERLINK(\"http://evil.example\")", "x", at(16, 9), at(16, 10)),
+        TimeEntry("e1", "u1", '=HYPERLINK("http://evil.example")', "x", at(16, 9), at(16, 10)),
         TimeEntry("e2", "u1", "@SUM(A1:A9)", "x", at(16, 11), at(16, 11, 30)),
     ]
     table = aggregate(entries, W47, LONDON, at(18, 12))
     rows = list(csv.reader(io.StringIO(render_csv(table))))
-    assert rows[0] == ["day", "'=HYPERLINK(\"http://evil.example\")", "'@SUM(A1:A9)", "Total"]
+    assert rows[0] == ["day", '\'=HYPERLINK("http://evil.example")', "'@SUM(A1:A9)", "Total"]
     assert rows[1] == ["2026-11-16", "1.00", "0.50", "1.50"]
 
 

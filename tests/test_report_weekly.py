@@ -149,9 +149,7 @@ async def test_skipped_pages_go_to_their_users_table_and_are_capped(
     )
 
     assert [s.user_id for s in sheets] == [ADA, BOB, carol]
-    ada, bob, carol_sheet = (
-        [n for n in s.table.notes if "skipped" in n.lower()] for s in sheets
-    )
+    ada, bob, carol_sheet = ([n for n in s.table.notes if "skipped" in n.lower()] for s in sheets)
     assert ada == []
     assert len(bob) == MAX_NOTES_PER_KIND + 1 and bob[-1] == "… and 2 more skipped pages."
     assert len(carol_sheet) == 1 and "(End is before Start)" in carol_sheet[0]

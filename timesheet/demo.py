@@ -37,6 +37,7 @@ SHOWCASE_STEPS: Final[tuple[str, ...]] = (
     "invoices",
     "targets",
     "reminders",
+    "transfer",
     "readers",
     "ops",
 )

@@ -43,6 +43,7 @@ _CALLED: Final = {
     **dict.fromkeys(_DIRECTION_MARKS, "a direction mark"),
 }
 
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 

@@ -47,6 +47,8 @@ __all__ = [
 async def apply_log(rec: Recorded, op: LogOp, store: EntryStore, ledger: Ledger) -> dict[str, Any]:
     prior = next((x.entry for x in ledger.effects_of_op(rec.op_id) if x.kind == "created"), None)
     created = prior or await create_once(rec, op.entry, store, ledger)
+    if op.imported:  # the import read the file's whole span once, up front
+        return {"entry": entry_to_json(created), "overlaps": []}
     return {"entry": entry_to_json(created), **await _overlaps(store, created)}
 
 

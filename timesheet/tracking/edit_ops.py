@@ -18,7 +18,13 @@ __all__ = [
     "PauseOp",
     "ResumeOp",
     "edit_op_from_json",
+    "import_lane",
 ]
+
+
+def import_lane(user_id: str) -> str:
+    """The lane of ``user_id``'s imported entries, beside their own lane."""
+    return f"import:{user_id}"
 
 
 def _when(value: datetime | None, what: str) -> str | None:
@@ -31,21 +37,30 @@ def _parsed(value: str | None) -> datetime | None:
 
 @dataclass(frozen=True, slots=True)
 class LogOp:
-    """Create an ended entry (``entry.end`` set) from memory; it stops nothing."""
+    """Create an ended entry (``entry.end`` set) from memory; it stops nothing.
+
+    ``imported``: one entry of an import (``timetrack import``), which checked up front which
+    entries Notion already has: applying it is the create only, without the overlaps query.
+    It waits in its user's import lane (``import_lane``), so the user's own commands never
+    wait behind an import of hundreds of entries (an ended entry stops nothing: their order
+    does not matter).
+    """
 
     entry: TimeEntry
+    imported: bool = False
     kind: Literal["log"] = "log"
 
     @property
     def lane(self) -> str:
-        return self.entry.user_id
+        return import_lane(self.entry.user_id) if self.imported else self.entry.user_id
 
     def describe(self) -> str:
         e = self.entry
         return f"log {e.name!r} ({e.client}) {e.start.isoformat()}..{e.end} entry {e.entry_id}"
 
     def to_json(self) -> dict[str, Any]:
-        return entry_to_json(self.entry)
+        data = entry_to_json(self.entry)
+        return data | {"imported": True} if self.imported else data
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +210,7 @@ EditOperation = LogOp | EditOp | DeleteOp | PauseOp | ResumeOp
 def edit_op_from_json(kind: str, data: dict[str, Any]) -> EditOperation | None:
     """The operation of one of these kinds from its stored form; None for another kind."""
     if kind == "log":
-        return LogOp(entry_from_json(data))
+        return LogOp(entry_from_json(data), imported=bool(data.get("imported", False)))
     if kind in ("edit", "delete"):
         common = {
             "ref": data["ref"],

@@ -97,9 +97,7 @@ class Engine:
         self.on_failed = on_failed
         self._sleep = sleep
         self._monotonic = monotonic
-        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
-            weakref.WeakValueDictionary()
-        )
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def _lock(self, lane: str) -> asyncio.Lock:
         lock = self._locks.get(lane)

@@ -35,6 +35,7 @@ __all__ = [
     "UnknownClient",
 ]
 
+
 @dataclass(frozen=True, slots=True)
 class EndSaved:
     """A stop saved in the ledger that no known timer answers yet: Notion can't be asked

@@ -49,6 +49,8 @@ class ImportedEntry:
     note: str = ""
     entry_id: str | None = None
     user_id: str | None = None
+    #: Ended by a pause (timetrack's own json carries it; other formats never set it).
+    paused: bool = False
 
     def __post_init__(self) -> None:
         for value in (self.start, self.end):

@@ -1,0 +1,121 @@
+"""``timetrack backup`` writes the whole database to DATA_DIR/backups/DAY.json.gz and keeps
+the last BACKUP_KEEP; restore is ``import json`` of that file into an empty database; the bot
+backs up after its weekly post, and a backup that fails never fails the post."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from botkit import WEBHOOK_TOKEN, BotHarness, Clock
+from clikit import Notion, served_timesheet
+from notionkit import ALICE, fast_client, make_entry, seed_entry, timesheet_notion
+from transferkit import Term, comparable, seed_week
+
+from notion_client import IncompleteQueryError
+from timesheet.entries.store import EntryStore
+from timesheet.transfer.backup import all_entries
+
+
+@pytest.fixture
+def term(notion: Notion, capsys: pytest.CaptureFixture[str]) -> Term:
+    return Term(notion, capsys)
+
+
+def test_backup_then_restore_into_an_empty_database(
+    term: Term, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    week = seed_week(term.notion)
+    old = make_entry(40, start=datetime(2019, 3, 1, 9, tzinfo=UTC), minutes=30)  # years back
+    seed_entry(term.notion.fake, term.notion.data_source_id, old)
+    folder = term.notion.data_dir / "backups"
+    folder.mkdir(parents=True)
+    for day in ("2026-10-01", "2026-10-08", "2026-10-15"):
+        (folder / f"{day}.json.gz").write_bytes(b"old")
+    (folder / "notes.txt").write_text("not a backup: left alone")
+
+    out = term.ok("backup", BACKUP_KEEP="2")
+    backups = sorted(p.name for p in folder.iterdir())
+    (newest,) = [p for p in backups if p not in ("2026-10-15.json.gz", "notes.txt")]
+    assert backups == ["2026-10-15.json.gz", newest, "notes.txt"]
+    path = folder / newest
+    assert out.splitlines() == [
+        f"Backed up {len(week) + 1} entries to {path}",
+        "Removed 2 older backup(s) (BACKUP_KEEP=2)",
+    ]
+    doc = json.loads(gzip.decompress(path.read_bytes()))
+    assert doc["format"] == "timetrack" and len(doc["entries"]) == len(week) + 1
+    assert {e["page_id"] for e in doc["entries"]} == {p["id"] for p in term.pages()}
+    assert not list(folder.glob(".backup-*"))  # the temp file was renamed, not left
+
+    with served_timesheet(tmp_path / "data2") as empty:
+        restored = Term(empty, capsys)
+        said = restored.ok("import", "json", str(path))
+        assert said.startswith(f"{len(week) + 1} imported, 0 already present, 0 skipped")
+        assert comparable(empty.entries()) == comparable([*week, old])
+
+
+async def test_a_backup_splits_its_scan_while_notion_caps_the_answer() -> None:
+    fake, db_id, ds_id = timesheet_notion(("Acme",))
+    fake.result_limit = 5
+    t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    entries = [make_entry(n, start=t0 + timedelta(days=3 * n), minutes=60) for n in range(12)]
+    for e in entries:
+        seed_entry(fake, ds_id, e)
+    async with fast_client(fake.transport()) as client:
+        store = EntryStore(client, db_id)
+        with pytest.raises(IncompleteQueryError):
+            await store.list_overlapping(t0, t0 + timedelta(days=60))
+        found = await all_entries(store, datetime(2026, 12, 1, tzinfo=UTC))
+    assert [e.entry_id for e in found] == [e.entry_id for e in entries]
+
+
+async def _weekly(data_dir: Path, done: Callable[[], bool]) -> None:
+    """The bot started on Monday with Friday's entry: it posts W46, then backs up; waits
+    until ``done()``."""
+    fake, database_id, ds_id = timesheet_notion(("Acme",), token="secret_backup")
+    start = datetime(2026, 11, 13, 10, tzinfo=UTC)
+    seed_entry(fake, ds_id, make_entry(1, user=ALICE, start=start, minutes=150))
+    env = {
+        "NOTION_TOKEN": "secret_backup",
+        "NOTION_DATABASE_ID": database_id,
+        "TIMEZONE": "Europe/London",
+        "DATA_DIR": str(data_dir),
+    }
+    monday = Clock(datetime(2026, 11, 16, 8, 0, tzinfo=UTC))  # the post was due Sunday
+    async with BotHarness(env, transport=fake.transport(), clock=monday, webhook=True) as bot:
+        await bot.discord.wait_for(WEBHOOK_TOKEN)
+        for _ in range(500):  # the backup follows the post
+            if done():
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError("the backup never ran")
+
+
+async def test_the_bot_backs_up_after_its_weekly_post(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    await _weekly(data_dir, lambda: bool(list(data_dir.glob("backups/*.gz"))))
+    (backup,) = (data_dir / "backups").iterdir()
+    assert backup.name == "2026-11-16.json.gz"
+    doc = json.loads(gzip.decompress(backup.read_bytes()))
+    assert [e["entry_id"] for e in doc["entries"]] == [make_entry(1).entry_id]
+
+
+async def test_a_failing_backup_never_fails_the_post(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "backups").write_text("a file where the folder should be")
+    with caplog.at_level("WARNING"):
+        await _weekly(
+            data_dir, lambda: any("weekly backup failed" in r.getMessage() for r in caplog.records)
+        )
+    record = json.loads((data_dir / "posted-reports.json").read_text())
+    assert record["posted"]["2026-W46"]["status"] == "posted"
+    assert not any("secret_backup" in r.getMessage() for r in caplog.records)

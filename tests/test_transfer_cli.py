@@ -114,7 +114,7 @@ def test_a_dry_run_writes_nothing_and_shows_entries_hours_and_overlaps(
     assert "  2026-11-16 08:30–10:30   2.00 h  Acme: Acme  (user 100000000000000001)" in lines
     assert "  2026-W47: Acme 2.00" in lines and "  2026-W48: Globex 1.50" in lines
     assert "  line 1 (2026-11-16 08:30–10:30) overlaps Globex 2026-11-16 09:00–10:00" in lines
-    assert lines[-1] == "  line 3: End is not after Start"
+    assert lines[-1] == "  line 3: End is before Start"
 
 
 def test_rows_are_skipped_with_their_line_and_why(term: Term, tmp_path: Path) -> None:

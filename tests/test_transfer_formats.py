@@ -189,3 +189,25 @@ def test_timew_export_then_import_into_an_empty_database_gives_the_same_report(
         assert said.startswith(f"{len(week)} imported, 0 already present, 0 skipped")
         assert other.ok("report", "--week", "2026-W47", "--user", USER, "--csv", "-") == report
         assert other.ok("import", "timew", str(out)).startswith(f"0 imported, {len(week)} already")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "minutes", "problem"),
+    [
+        ("json", 0, None),  # a backup restores a zero-length entry as it was
+        ("csv", 0, None),
+        ("timew", 0, "End is not after Start (no time at all)"),
+        ("json", -5, "End is before Start"),
+        ("timew", 30, None),
+    ],
+)
+def test_zero_length_entries_restore_only_from_our_own_formats(
+    fmt: str, minutes: int, problem: str | None
+) -> None:
+    from timesheet.transfer.convert import convert
+
+    start = datetime(2026, 11, 20, 15, 10, tzinfo=UTC)
+    item = ImportedEntry("k", 4, start, start + timedelta(minutes=minutes), "Acme", "Acme")
+    out = convert(ParsedFile([item]), fmt=fmt, default_user=USER)
+    assert [p.reason for p in out.problems] == ([problem] if problem else [])
+    assert len(out.entries) == (0 if problem else 1)

@@ -19,6 +19,8 @@ __all__ = ["IMPORT_NAMESPACE", "Converted", "Planned", "convert", "import_entry_
 #: The namespace of every Entry ID an import derives (UUID5 of ``"<format>:<key>"``): fixed
 #: forever, or importing a file again would write its entries twice.
 IMPORT_NAMESPACE: Final = uuid.UUID("6b1d3f9e-2c4a-5e7b-9d1f-7a0c3e5b8d24")
+#: timetrack's own formats: a backup restores every entry as it was, zero-length ones too.
+_RESTORED_AS_IS: Final = frozenset({"json", "csv"})
 
 
 def import_entry_id(fmt: str, key: str) -> str:
@@ -55,7 +57,8 @@ def convert(
     """The time entries of ``parsed``: of ``user`` when given, else of the user the file
     names (timetrack's own json and csv carry it), else of ``default_user``.
 
-    Refused rows: End not after Start, a name or client the bot would refuse, a second row
+    Refused rows: End before Start (or at it, except in timetrack's own formats, which
+    restore a zero-length entry as it was), a name or client the bot would refuse, a second row
     of the same entry (same Entry ID and Start), a second running interval of one user (the
     latest one runs). A row with another row's Entry ID but its own Start (a page copied
     with Notion's *Duplicate*) is an entry of its own: it gets an Entry ID derived from both,
@@ -99,8 +102,10 @@ def convert(
 def _entry(item: ImportedEntry, fmt: str, user: str, presets: Sequence[str]) -> TimeEntry:
     start = to_millis(item.start)
     end = None if item.end is None else to_millis(item.end)
-    if end is not None and end.astimezone(UTC) <= start.astimezone(UTC):
-        raise ValueError("End is not after Start")
+    if end is not None and end.astimezone(UTC) < start.astimezone(UTC):
+        raise ValueError("End is before Start")
+    if end is not None and end == start and fmt not in _RESTORED_AS_IS:
+        raise ValueError("End is not after Start (no time at all)")
     client = check_client(item.client, presets, presets_only=False, custom=True)
     raw_name = item.name if item.name.strip() else client
     if not raw_name.strip():

@@ -4,6 +4,7 @@ the one-page PDF, and `timetrack invoice` end to end against the in-memory Notio
 from __future__ import annotations
 
 import re
+import struct
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,12 @@ from timesheet.clients.model import ClientInfo
 from timesheet.config import Rounding
 from timesheet.entries.model import TimeEntry
 from timesheet.reports.invoice import Invoice, NoRate, build_invoice, invoice_csv
-from timesheet.reports.invoice_pdf import MAX_ROWS, render_invoice_pdf
+from timesheet.reports.invoice_pdf import (
+    MAX_ROWS,
+    PREVIEW_DPI,
+    render_invoice_pdf,
+    render_invoice_png,
+)
 from timesheet.reports.report import ReportOptions
 from timesheet.reports.week import PERIOD_CHOICES, named_period
 
@@ -128,6 +134,16 @@ def test_pdf_is_one_page_however_many_rows(count: int) -> None:
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF")
     assert _page_count(pdf) == 1
+
+
+def test_png_preview_is_the_a4_page_at_preview_dpi() -> None:
+    png = render_invoice_png(_invoice(dst_weekend()))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert png[12:16] == b"IHDR"
+    width, height = struct.unpack(">II", png[16:24])
+    assert PREVIEW_DPI == 120
+    assert (width, height) == (992, 1402)  # 8.27 × 11.69 in (A4) at 120 dpi, truncated
+    assert 20_000 < len(png) < 1_000_000  # drawn on, and still small enough for a README
 
 
 # --- timetrack invoice ------------------------------------------------------------------------

@@ -51,8 +51,10 @@ async def test_showcase_bills_acme_for_the_week(tmp_path: Path) -> None:
         "Globex 95.50, Initech 80.00, Umbrella 110.00, Wayne 100.00 EUR/h.",
         "Invoice: Acme, 16–22 Nov 2026: 2.75 h × 120.00 = 330.00 EUR (3 entries); "
         "1 running left out (end it to bill it)",
-        f"Wrote {out / 'invoice-acme.csv'} and {out / 'invoice-acme.pdf'} (a one-page statement).",
+        f"Wrote {out / 'invoice-acme.csv'} and {out / 'invoice-acme.pdf'} "
+        "(a one-page statement; preview invoice-acme.png).",
     ]
     rows = list(csv.reader(io.StringIO((out / "invoice-acme.csv").read_text())))
     assert rows[-1] == ["Total", "", "", "", "2.75", "", "330.00"]
     assert (out / "invoice-acme.pdf").read_bytes().startswith(b"%PDF-")
+    assert (out / "invoice-acme.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")

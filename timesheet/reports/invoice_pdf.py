@@ -1,4 +1,5 @@
-"""The invoice as a one-page PDF statement a client could receive (matplotlib's PDF backend).
+"""The invoice as a one-page PDF statement a client could receive (matplotlib's PDF backend),
+and the same page as a PNG preview.
 
 A4 portrait: who and what period, the rows, the totals in the currency. Up to `MAX_ROWS`
 entries get a row each; more are summarised one row per day, and past `MAX_ROWS` days one row
@@ -19,10 +20,12 @@ from timesheet.text import clip
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["MAX_ROWS", "render_invoice_pdf"]
+__all__ = ["MAX_ROWS", "PREVIEW_DPI", "render_invoice_pdf", "render_invoice_png"]
 
 #: Rows the page holds; more entries are summarised per day (or per month).
 MAX_ROWS: Final = 36
+#: Resolution of the PNG preview: an A4 page at 120 dpi is 992 × 1402 pixels.
+PREVIEW_DPI: Final = 120
 _PAGE: Final = (8.27, 11.69)  # A4, inches
 _LEFT: Final = 0.8
 _RIGHT: Final = _PAGE[0] - 0.8
@@ -98,6 +101,18 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         format="pdf",
         metadata={"Title": f"Statement {invoice.client} {invoice.span}", "CreationDate": None},
     )
+    return buffer.getvalue()
+
+
+def render_invoice_png(invoice: Invoice) -> bytes:
+    """The same statement as a PNG at `PREVIEW_DPI` (a preview of the PDF, e.g. for a README),
+    drawn with the Agg backend, again without pyplot's global state."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _statement(invoice)
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=PREVIEW_DPI, facecolor="white")
     return buffer.getvalue()
 
 

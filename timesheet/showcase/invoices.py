@@ -1,4 +1,5 @@
-"""Demo step: a Clients database with rates, and Acme's invoice of the demo week (CSV, PDF)."""
+"""Demo step: a Clients database with rates, and Acme's invoice of the demo week (CSV, PDF, and
+a PNG preview of the PDF)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from timesheet.clients.schema import ARCHIVED, CURRENCY, NAME, RATE
 from timesheet.clients.setup import create_clients_database
 from timesheet.entries.store import EntryStore
 from timesheet.reports.invoice import fetch_invoice, invoice_csv
-from timesheet.reports.invoice_pdf import render_invoice_pdf
+from timesheet.reports.invoice_pdf import render_invoice_pdf, render_invoice_png
 from timesheet.reports.report import ReportOptions
 from timesheet.reports.week import named_period
 from timesheet.showcase.context import ShowcaseContext
@@ -51,5 +52,10 @@ async def showcase(ctx: ShowcaseContext) -> None:
     pdf_path = ctx.out_dir / "invoice-acme.pdf"
     csv_path.write_text(invoice_csv(invoice), encoding="utf-8")
     pdf_path.write_bytes(render_invoice_pdf(invoice))
+    png_path = ctx.out_dir / "invoice-acme.png"
+    png_path.write_bytes(render_invoice_png(invoice))
     print(f"Invoice: {invoice.summary()}", file=out)
-    print(f"Wrote {csv_path} and {pdf_path} (a one-page statement).", file=out)
+    print(
+        f"Wrote {csv_path} and {pdf_path} (a one-page statement; preview {png_path.name}).",
+        file=out,
+    )

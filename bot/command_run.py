@@ -59,6 +59,15 @@ class CommandRun:
     async def reply(self, content: str, **kwargs: Any) -> None:
         await self.deliver(self.responder.send(content, **kwargs))
 
+    async def refused_unless_manager(self, answer: str) -> bool:
+        """True (after answering ``answer`` and logging the refusal) when the caller lacks
+        Manage Server: the check behind the managers' commands, whatever Discord shows whom."""
+        if self.caller.manages_server:
+            return False
+        self.record.outcome = "refused"
+        await self.reply(answer)
+        return True
+
     async def deliver(self, sending: Awaitable[None]) -> None:
         """Await an answer to Discord (an acknowledgement, a reply, an update); if Discord does
         not take it, raise `ReplyFailed`, which says whether the command changed something."""

@@ -88,15 +88,15 @@ def test_setup_creates_the_targets_database_with_exactly_its_properties(
     env = notion.env(NOTION_PARENT_PAGE_ID=parent.replace("-", ""))
     assert main(["setup"], env) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "Created the Targets database. Add this line to .env:"
-    assert out[1].startswith("NOTION_TARGETS_DATABASE_ID=")
-    assert out[2] == "The database has every property timetrack needs."
-    database_id = out[1].split("=", 1)[1]
+    at = out.index("Created the Targets database. Add this line to .env:")
+    assert out[at + 1].startswith("NOTION_TARGETS_DATABASE_ID=")
+    assert out[-1] == "The database has every property timetrack needs."
+    database_id = out[at + 1].split("=", 1)[1]
     schema = notion.fake.data_source(_data_source_of(notion, database_id))["properties"]
     assert {name: p["type"] for name, p in schema.items()} == TARGET_TYPES
 
     assert main(["setup"], notion.env(NOTION_TARGETS_DATABASE_ID=database_id)) == 0
-    assert capsys.readouterr().out.splitlines() == [
+    assert capsys.readouterr().out.splitlines()[-2:] == [
         "The Targets database has every property timetrack needs.",
         "The database has every property timetrack needs.",
     ]
@@ -121,11 +121,14 @@ def test_setup_names_what_a_targets_database_lacks(
     }
     database_id, _ = notion.fake.add_database(parent, "Targets", schema)
     assert main(["setup"], notion.env(NOTION_TARGETS_DATABASE_ID=database_id)) == 0
-    assert capsys.readouterr().out.splitlines()[:4] == [
+    out = capsys.readouterr().out.splitlines()
+    at = out.index("The Targets database is not ready (fix it in Notion):")
+    assert out[at : at + 4] == [
         "The Targets database is not ready (fix it in Notion):",
         '  - missing property "User" (rich_text)',
         '  - missing property "Week" (date)',
-        '  - "Hours" is rich_text, expected number',
+        '  - "Hours" is rich_text, expected number; change its type in Notion (setup does not '
+        "change types)",
     ]
 
 

@@ -52,9 +52,7 @@ class Check:
 
     async def callback(self, ctx: crescent.Context) -> None:
         run, model = current_run(), model_of(ctx)
-        if not run.caller.manages_server:
-            run.record.outcome = "refused"
-            await run.reply(MANAGERS_ONLY)
+        if await run.refused_unless_manager(MANAGERS_ONLY):
             return
         tz, now = model.settings.timezone, model.now()
         try:

@@ -29,9 +29,7 @@ plugin = new_plugin(defer=False)
 class Panel:
     async def callback(self, ctx: crescent.Context) -> None:
         run, model = current_run(), model_of(ctx)
-        if not run.caller.manages_server:
-            run.record.outcome = "refused"
-            await run.reply(MANAGERS_ONLY)
+        if await run.refused_unless_manager(MANAGERS_ONLY):
             return
         clients = await panel_clients(model)
         run.record.extra["clients"] = str(len(clients))

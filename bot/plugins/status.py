@@ -28,9 +28,7 @@ plugin = new_plugin()
 class Status:
     async def callback(self, ctx: crescent.Context) -> None:
         run, model = current_run(), model_of(ctx)
-        if not run.caller.manages_server:
-            run.record.outcome = "refused"
-            await run.reply(MANAGERS_ONLY)
+        if await run.refused_unless_manager(MANAGERS_ONLY):
             return
         settings = model.settings
         assert settings.notion_database_id is not None

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from notion_client import DataSource, PropertySchema
-from timesheet.entries.schema import SchemaProblem
+from timesheet.entries.schema import SchemaProblem, property_problems
 
 __all__ = [
     "ARCHIVED",
@@ -50,17 +50,4 @@ def clients_schema(currencies: tuple[str, ...] = ()) -> dict[str, PropertySchema
 def check_clients_schema(ds: DataSource) -> list[SchemaProblem]:
     """Every property missing or of the wrong type. Only Name is required: a database without
     Rate (say) still lists clients; their rates then come from RATES."""
-    problems: list[SchemaProblem] = []
-    titles = [p.name for p in ds.properties.values() if p.type == "title"]
-    for name, kind in PROPERTY_TYPES.items():
-        found = ds.properties.get(name)
-        required = name == NAME
-        if found is None:
-            hint = ""
-            if kind == "title" and titles:
-                hint = f'the title property is "{titles[0]}": rename it to "{name}" in Notion'
-            problems.append(SchemaProblem(name, kind, None, required, hint))
-        elif found.type != kind:
-            hint = "change its type in Notion (setup does not change types)"
-            problems.append(SchemaProblem(name, kind, found.type, required, hint))
-    return problems
+    return property_problems(ds, PROPERTY_TYPES, optional=set(PROPERTY_TYPES) - {NAME})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -41,6 +41,7 @@ __all__ = [
     "expected_schema",
     "from_page",
     "parse_page",
+    "property_problems",
     "start_of",
     "to_properties",
 ]
@@ -125,10 +126,19 @@ class SchemaProblem:
 
 def check_schema(ds: DataSource) -> list[SchemaProblem]:
     """Exactly what is missing or of the wrong type, in the pinned property order."""
+    return property_problems(ds, PROPERTY_TYPES, optional=OPTIONAL_PROPERTIES)
+
+
+def property_problems(
+    ds: DataSource, types: Mapping[str, str], *, optional: Collection[str] = ()
+) -> list[SchemaProblem]:
+    """Each of ``types`` (name -> Notion type, in order) that ``ds`` lacks or has with another
+    type; a missing title says what the title property is called now. The one schema check
+    of every database timetrack uses (entries, Clients, Targets)."""
     problems: list[SchemaProblem] = []
     titles = [p.name for p in ds.properties.values() if p.type == "title"]
-    for name, kind in PROPERTY_TYPES.items():
-        required = name not in OPTIONAL_PROPERTIES
+    for name, kind in types.items():
+        required = name not in optional
         found = ds.properties.get(name)
         if found is None:
             hint = ""

@@ -8,7 +8,14 @@ from datetime import UTC, date, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from timesheet.reports.week import Period, local_midnight, period_days, week_label, week_title
+from timesheet.reports.week import (
+    Period,
+    day_span,
+    local_midnight,
+    period_days,
+    week_label,
+    week_title,
+)
 
 __all__ = [
     "BUCKETS",
@@ -126,12 +133,4 @@ def period_title(period: Period, tz: ZoneInfo, week_start: int | None = None) ->
         return f"{first:%B %Y}"
     if kind == "year":
         return f"Year {first:%Y}"
-    if first.year != last.year:
-        return f"{_dmy(first)} – {_dmy(last)}"
-    if first.month != last.month:
-        return f"{first.day} {first:%b} – {_dmy(last)}"
-    return f"{first.day}–{_dmy(last)}"
-
-
-def _dmy(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    return day_span(first, last)

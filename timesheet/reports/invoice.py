@@ -28,7 +28,7 @@ from timesheet.entries.store import EntryStore
 from timesheet.reports.aggregate import TOTAL, round_cells, to_microseconds
 from timesheet.reports.render import csv_text
 from timesheet.reports.report import ReportOptions
-from timesheet.reports.week import Period, period_days
+from timesheet.reports.week import Period, day_span, period_days
 
 __all__ = [
     "CSV_HEADER",
@@ -132,15 +132,7 @@ class Invoice:
 def period_span(period: Period, tz: ZoneInfo) -> str:
     """``"16–22 Nov 2026"``, ``"28 Nov – 4 Dec 2026"``, ``"28 Dec 2026 – 3 Jan 2027"``."""
     days = period_days(period, tz)
-    first, last = days[0], days[-1]
-    end = f"{last.day} {last:%b %Y}"
-    if first == last:
-        return end
-    if first.year != last.year:
-        return f"{first.day} {first:%b %Y} – {end}"
-    if first.month != last.month:
-        return f"{first.day} {first:%b} – {end}"
-    return f"{first.day}–{end}"
+    return day_span(days[0], days[-1])
 
 
 def _key(name: str) -> str:

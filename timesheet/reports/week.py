@@ -17,6 +17,7 @@ __all__ = [
     "InvalidWeek",
     "Period",
     "day_bounds",
+    "day_span",
     "local_midnight",
     "named_period",
     "period_days",
@@ -272,14 +273,19 @@ def week_label(period: Period, tz: ZoneInfo) -> str:
 def week_title(period: Period, tz: ZoneInfo) -> str:
     """A heading such as ``"Week 2026-W47 (16–22 Nov 2026)"``."""
     days = period_days(period, tz)
-    first, last = days[0], days[-1]
+    return f"Week {week_label(period, tz)} ({day_span(days[0], days[-1])})"
+
+
+def day_span(first: date, last: date) -> str:
+    """The days from ``first`` to ``last``, shortest first: ``"20 Nov 2026"``,
+    ``"16–22 Nov 2026"``, ``"28 Nov – 4 Dec 2026"``, ``"28 Dec 2026 – 3 Jan 2027"``."""
+    if first == last:
+        return _dmy(last)
     if first.year != last.year:
-        span = f"{_dmy(first)} – {_dmy(last)}"
-    elif first.month != last.month:
-        span = f"{first.day} {first:%b} – {_dmy(last)}"
-    else:
-        span = f"{first.day}–{_dmy(last)}"
-    return f"Week {week_label(period, tz)} ({span})"
+        return f"{_dmy(first)} – {_dmy(last)}"
+    if first.month != last.month:
+        return f"{first.day} {first:%b} – {_dmy(last)}"
+    return f"{first.day}–{_dmy(last)}"
 
 
 def _dmy(day: date) -> str:

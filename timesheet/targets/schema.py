@@ -18,6 +18,7 @@ from notion_client import (
     Select,
     Title,
 )
+from timesheet.entries.schema import property_problems
 
 __all__ = [
     "CLIENT",
@@ -59,14 +60,7 @@ def expected_schema() -> dict[str, PropertySchema]:
 
 def schema_problems(ds: DataSource) -> list[str]:
     """Each property missing or of another type, as a phrase (empty: the schema is fine)."""
-    problems = []
-    for name, kind in PROPERTY_TYPES.items():
-        found = ds.properties.get(name)
-        if found is None:
-            problems.append(f'missing property "{name}" ({kind})')
-        elif found.type != kind:
-            problems.append(f'"{name}" is {found.type}, expected {kind}')
-    return problems
+    return [str(problem) for problem in property_problems(ds, PROPERTY_TYPES)]
 
 
 def week_first_day(day: date, week_start: int) -> date:

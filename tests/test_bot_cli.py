@@ -548,3 +548,19 @@ def test_check_refuses_a_bad_week_in_one_line_without_asking_notion(
         " (week must be 1 to 53)\n"
     )
     assert captured.out == "" and sum(notion.fake.requests.values()) == 0
+
+
+def test_a_relative_data_dir_works_on_every_command(
+    notion: Notion,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`DATA_DIR=./data`, as .env.example has it: the second command finds the ledger the
+    first made (it used to stop with a traceback reading it by a relative URI)."""
+    monkeypatch.chdir(tmp_path)
+    env = notion.env(DATA_DIR="./data")
+    assert main(["start", "Acme"], env) == 0
+    assert (tmp_path / "data" / "outbox.sqlite3").is_file()
+    assert main(["active"], env) == 0
+    assert "\nRunning: Acme since " in capsys.readouterr().out

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Copy DATA_DIR consistently while the bot runs: SQLite's online backup of the ledger
-# (outbox.sqlite3) and the incidents (health.sqlite3), and the record of posted weeks.
+# (outbox.sqlite3) and the incidents (health.sqlite3), the record of posted weeks, and the
+# entries backups `timetrack backup` keeps in DATA_DIR/backups (so they leave the server's disk).
 # Usage: backup-data-dir.sh [DATA_DIR] [DEST]   (defaults: /var/lib/timetrack, /var/backups/timetrack)
 set -euo pipefail
 data_dir="${1:-/var/lib/timetrack}"
@@ -23,7 +24,8 @@ if ok != "ok":
 PY
   fi
 done
-[ -f "$data_dir/posted-reports.json" ] && cp -p "$data_dir/posted-reports.json" "$dest/"
+if [ -f "$data_dir/posted-reports.json" ]; then cp -p "$data_dir/posted-reports.json" "$dest/"; fi
+if [ -d "$data_dir/backups" ]; then cp -pr "$data_dir/backups" "$dest/"; fi
 # Keep the 14 newest.
 ls -1dt "$dest_root"/*/ 2>/dev/null | tail -n +15 | xargs -r rm -rf --
 echo "$dest"

@@ -115,7 +115,7 @@ async def test_set_upserts_per_user_and_show_answers_the_caller(
         "**Targets, Week 2026-W47 (16–22 Nov 2026)**",
         "```",
         "client  target  tracked  remaining  set for",
-        "Acme        12    14.50      -2.50  this week",
+        "Acme        12    14.50      -2.50  that week",
         "Globex       8     3.00       5.00  every week",
         "```",
     ]

@@ -61,7 +61,7 @@ async def test_showcase_prints_target_show_and_a_burn_down(tmp_path: Path) -> No
         "Targets, Week 2026-W47 (16–22 Nov 2026)",
         "client  target  tracked  remaining  set for",
         "Acme        12    10.50       1.50  every week",
-        "Globex      10     4.00       6.00  this week",
+        "Globex      10     4.00       6.00  that week",
         "$ timetrack target show --week 2026-W47 --csv -",
         "client,target,tracked,remaining",
         "Acme,12.00,10.50,1.50",

@@ -227,7 +227,7 @@ def test_show_csv_exact_bytes_week_row_over_every_week(
     assert capsys.readouterr().out.splitlines() == [
         "Targets, Week 2026-W47 (16–22 Nov 2026)",
         "client  target  tracked  remaining  set for",
-        "Acme        12    14.50      -2.50  this week",
+        "Acme        12    14.50      -2.50  that week",
         "Globex       8     3.00       5.00  every week",
         f"Wrote {out_file}",
     ]
@@ -251,7 +251,7 @@ def test_rows_duplicated_by_hand_newest_edit_wins_and_set_updates_it(
     out = capsys.readouterr().out.splitlines()
     assert out[2:4] == [
         "Acme        15    14.50       0.50  every week",
-        "Globex       2     3.00      -1.00  this week",
+        "Globex       2     3.00      -1.00  that week",
     ]
     new_url = notion.fake.page(new)["url"]
     assert out[4] == (

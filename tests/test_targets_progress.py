@@ -152,7 +152,7 @@ def test_show_csv_exact_bytes_and_text_table() -> None:
     assert render_targets_text(lines, "Targets, Week 2026-W47").splitlines() == [
         "Targets, Week 2026-W47",
         "client       target  tracked  remaining  set for",
-        "Acme             20    14.50       5.50  this week",
+        "Acme             20    14.50       5.50  that week",
         "Globex, Inc     7.5     9.25      -1.75  every week",
         "=Evil             1     0.00       1.00  Clients",
     ]

@@ -366,7 +366,8 @@ def _check_data_dir(path: Path) -> None:
         if not ledger.is_file():
             raise fail(f"{ledger} is not a file")
         try:
-            with contextlib.closing(sqlite3.connect(f"{ledger.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            uri = f"{ledger.resolve().as_uri()}?mode=ro"
+            with contextlib.closing(sqlite3.connect(uri, uri=True)) as db:
                 db.execute("PRAGMA schema_version")
         except sqlite3.Error as exc:
             raise fail(f"{ledger} is not a timetrack ledger ({exc})") from None

@@ -28,7 +28,7 @@ __all__ = [
 #: The pinned CSV columns.
 CSV_HEADER: Final = ("client", "target", "tracked", "remaining")
 
-_SOURCES: Final = {"week": "this week", "every week": "every week", "clients": "Clients"}
+_SOURCES: Final = {"week": "that week", "every week": "every week", "clients": "Clients"}
 
 
 def render_targets_csv(lines: Sequence[TargetLine]) -> str:

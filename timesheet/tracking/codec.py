@@ -7,13 +7,19 @@ from typing import Any
 
 from timesheet.entries.model import TimeEntry
 
-__all__ = ["aware_iso", "entry_from_json", "entry_to_json"]
+__all__ = ["aware_iso", "entry_from_json", "entry_to_json", "stamp"]
 
 
 def aware_iso(value: datetime, what: str) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware")
     return value.isoformat()
+
+
+def stamp(value: datetime | None) -> str:
+    """A moment for an operation's description (logs, `timetrack outbox`, alerts): ISO to the
+    second, "running" for no end."""
+    return "running" if value is None else value.isoformat(timespec="seconds")
 
 
 def entry_to_json(entry: TimeEntry) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from timesheet.entries.model import TimeEntry, same_id
-from timesheet.tracking.codec import aware_iso, entry_from_json, entry_to_json
+from timesheet.tracking.codec import aware_iso, entry_from_json, entry_to_json, stamp
 
 __all__ = [
     "Changes",
@@ -56,7 +56,7 @@ class LogOp:
 
     def describe(self) -> str:
         e = self.entry
-        return f"log {e.name!r} ({e.client}) {e.start.isoformat()}..{e.end} entry {e.entry_id}"
+        return f"log {e.name!r} ({e.client}) {stamp(e.start)}..{stamp(e.end)} entry {e.entry_id}"
 
     def to_json(self) -> dict[str, Any]:
         data = entry_to_json(self.entry)
@@ -173,7 +173,7 @@ class PauseOp:
         return self.user_id
 
     def describe(self) -> str:
-        return f"pause the timer of user {self.user_id} at {self.at.isoformat()}"
+        return f"pause the timer of user {self.user_id} at {stamp(self.at)}"
 
     def to_json(self) -> dict[str, Any]:
         return {"user_id": self.user_id, "at": aware_iso(self.at, "pause time")}
@@ -194,7 +194,7 @@ class ResumeOp:
         return self.user_id
 
     def describe(self) -> str:
-        return f"resume for user {self.user_id} at {self.at.isoformat()} entry {self.entry_id}"
+        return f"resume for user {self.user_id} at {stamp(self.at)} entry {self.entry_id}"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from timesheet.entries.model import TimeEntry, same_id
-from timesheet.tracking.codec import aware_iso, entry_from_json, entry_to_json
+from timesheet.tracking.codec import aware_iso, entry_from_json, entry_to_json, stamp
 from timesheet.tracking.edit_ops import (
     Changes,
     DeleteOp,
@@ -55,7 +55,7 @@ class StartOp:
 
     def describe(self) -> str:
         e = self.entry
-        return f"start {e.name!r} ({e.client}) at {e.start.isoformat()} entry {e.entry_id}"
+        return f"start {e.name!r} ({e.client}) at {stamp(e.start)} entry {e.entry_id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ class EndOp:
 
     def describe(self) -> str:
         by = f" by {self.asked_by}" + (" (manager)" if self.can_manage else "")
-        return f"end entry {self.ref} at {self.at.isoformat()}{by}"
+        return f"end entry {self.ref} at {stamp(self.at)}{by}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +110,7 @@ class EndRunningOp:
         return self.user_id
 
     def describe(self) -> str:
-        return f"end running timers of user {self.user_id} at {self.at.isoformat()}"
+        return f"end running timers of user {self.user_id} at {stamp(self.at)}"
 
 
 Operation = StartOp | EndOp | EndRunningOp | EditOperation

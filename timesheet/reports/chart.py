@@ -18,7 +18,7 @@ _LEGEND_NAME_MAX: Final = 32
 #: Up to this many bars, the week's roomy chart; more, narrower bars, short and rotated labels.
 _ROOMY_BARS: Final = 14
 _WIDTH_INCHES: Final = 11.0
-_MAX_WIDTH_INCHES: Final = 18.0
+_MAX_WIDTH_INCHES: Final = 15.0
 _INCHES_PER_EXTRA_BAR: Final = 0.4
 _MAX_TICK_LABELS: Final = 40
 
@@ -37,7 +37,8 @@ class ChartLayout:
 
 def chart_layout(table: WeekTable) -> ChartLayout:
     """The chart's size and labels for the table's rows: the week's layout for up to 14 bars;
-    more, a wider figure (up to 18 in), short tick labels and totals turned upright."""
+    more, a wider and taller figure (up to 15 × 6.5 in, so it still reads at a README's width),
+    short tick labels and totals turned upright."""
     rows = table.days
     totals = table.shown[TOTAL].to_numpy(dtype=float)[: len(rows)].tolist()
     roomy = len(rows) <= _ROOMY_BARS
@@ -52,8 +53,8 @@ def chart_layout(table: WeekTable) -> ChartLayout:
         ticks=ticks,
         total_labels=labels,
         total_rotation=0 if roomy else 90,
-        total_fontsize=10 if roomy else 8,
-        tick_fontsize=10 if roomy else 8,
+        total_fontsize=10 if roomy else 9,
+        tick_fontsize=10 if roomy else 9,
     )
 
 
@@ -72,7 +73,8 @@ def render_png(table: WeekTable, *, dpi: int = 110) -> bytes:
     rows = table.days
     layout = chart_layout(table)
     series = _chart_series(table)
-    fig = Figure(figsize=(layout.width, 5.8), dpi=dpi, layout="constrained")
+    height = 5.8 if layout.width <= _WIDTH_INCHES else 6.5
+    fig = Figure(figsize=(layout.width, height), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     x = np.arange(len(rows))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.cli_base import EXIT_OK, CommandFailed, as_handler, open_model, say, user_of
 from timesheet.config import Settings
+from timesheet.reports.week import PERIOD_CHOICES
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 
 __all__ = ["add_billing_commands"]
 
-_PERIOD_HELP = "today | yesterday | this-week | last-week | 2026-11-01..2026-11-30 (days included)"
 
 
 def _period(spec: str, settings: Settings, now: datetime) -> Period:
@@ -97,7 +97,7 @@ def add_billing_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "invoice", help="a client's entries of a period with amounts (CSV, PDF statement)"
     )
     invoice.add_argument("client", metavar="CLIENT")
-    invoice.add_argument("--period", required=True, metavar="P", help=_PERIOD_HELP)
+    invoice.add_argument("--period", required=True, metavar="P", help=PERIOD_CHOICES)
     invoice.add_argument("--csv", metavar="FILE", help="write the CSV (- prints only the CSV)")
     invoice.add_argument("--pdf", metavar="FILE", help="write the one-page PDF statement")
     invoice.add_argument(

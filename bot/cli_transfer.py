@@ -26,6 +26,7 @@ from bot.cli_base import (
     week_of,
 )
 from timesheet.config import Settings
+from timesheet.reports.week import PERIOD_CHOICES
 
 if TYPE_CHECKING:
     from contextlib import AbstractContextManager
@@ -293,7 +294,7 @@ def add_transfer_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     exp = sub.add_parser("export", help="write a period's entries (json, csv, timew, ics)")
     exp.add_argument("--format", required=True, metavar="F", help=" | ".join(WRITE_FORMATS))
     exp.add_argument(
-        "--period", metavar="P", help="today | yesterday | this-week | last-week | A..B"
+        "--period", metavar="P", help=PERIOD_CHOICES
     )
     exp.add_argument("--week", metavar="W", help="this | last | 2026-W47 (default this)")
     exp.add_argument("--user", metavar="ID", help="only this Discord user's entries")

@@ -1,4 +1,9 @@
-"""The weekly report pipeline: one paginated fetch, per-user tables, rendering, posting."""
+"""The weekly report pipeline: one paginated fetch, per-user tables, rendering, posting.
+
+pandas (aggregation) and rendering are imported in a thread while the fetch waits on Notion
+(`timesheet.background_imports`), and the tables are built in a worker thread: 400 users'
+tables take half a second, and the bot's event loop must keep answering meanwhile.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
+from typing import TYPE_CHECKING, Final
 from zoneinfo import ZoneInfo
 
+from timesheet import background_imports
 from timesheet.config import Rounding, Settings
 from timesheet.entries.duplicates import DuplicatePages, collapse_duplicates
 from timesheet.entries.model import TimeEntry
@@ -17,16 +24,11 @@ from timesheet.entries.schema import SkippedPage
 from timesheet.entries.store import EntryStore
 from timesheet.publishing.discord_webhook import publish_timesheet
 from timesheet.publishing.schedule import ScheduledRun
-from timesheet.reports.aggregate import WeekTable, aggregate
 from timesheet.reports.check import POST_KINDS, Finding, find_problems
-from timesheet.reports.render import (
-    as_of_line,
-    render_csv,
-    render_messages,
-    render_png,
-    render_table,
-)
 from timesheet.reports.week import Period
+
+if TYPE_CHECKING:
+    from timesheet.reports.aggregate import WeekTable
 
 __all__ = [
     "ReportOptions",
@@ -37,6 +39,9 @@ __all__ = [
     "publish_sheet",
     "tables_for",
 ]
+
+#: Imported while the fetch waits on Notion (pandas and numpy: about 0.2 s of CPU).
+SLOW_IMPORTS: Final = ("timesheet.reports.aggregate", "timesheet.reports.render")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +77,8 @@ class Timesheet:
     def png(self) -> bytes:
         """The chart, rendered on first use (matplotlib is slow to import)."""
         if not self._png:
+            from timesheet.reports.render import render_png
+
             self._png.append(render_png(self.table))
         return self._png[0]
 
@@ -81,6 +88,8 @@ class Timesheet:
 
 
 def _sheet(table: WeekTable, user_id: str | None) -> Timesheet:
+    from timesheet.reports.render import render_csv, render_messages
+
     title = table.title + (f" — user {user_id}" if user_id else "")
     return Timesheet(
         table=table,
@@ -109,6 +118,9 @@ def tables_for(
     `timesheet.reports.check` those notes do not already name (`POST_KINDS`: timers over 24 h,
     entries with no client, copied Entry IDs), from these same entries.
     """
+    background_imports.finish(*SLOW_IMPORTS)
+    from timesheet.reports.aggregate import aggregate
+
     unique, doubled = collapse_duplicates(entries)
     found = find_problems(entries, skipped, now=now, tz=opts.tz, kinds=POST_KINDS)
 
@@ -170,7 +182,9 @@ async def build_timesheets(
 
     ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
     ``per_user`` makes one table per user (an empty week still gives one empty table).
+    The tables are built in a worker thread (see the module's docstring).
     """
+    background_imports.start(*SLOW_IMPORTS)
     scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
     entries, skipped = scanned.entries, scanned.skipped
     if users:
@@ -178,6 +192,19 @@ async def build_timesheets(
         entries = [e for e in entries if e.user_id in wanted]
         skipped = [s for s in skipped if s.user_id in wanted]
     per_user = per_user and user_id is None
+    build = partial(_sheets, entries, skipped, period, opts, now, per_user, user_id)
+    return await asyncio.to_thread(build)
+
+
+def _sheets(
+    entries: Sequence[TimeEntry],
+    skipped: Sequence[SkippedPage],
+    period: Period,
+    opts: ReportOptions,
+    now: datetime,
+    per_user: bool,
+    user_id: str | None,
+) -> list[Timesheet]:
     grouped = tables_for(entries, period, opts, now, per_user=per_user, skipped=skipped)
     if not grouped:
         grouped = [(None, tables_for([], period, opts, now, per_user=False)[0][1])]
@@ -191,6 +218,8 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
     The chart is drawn in a worker thread (matplotlib's object API, no pyplot state): drawing
     takes a good part of a second, and the bot's event loop must keep answering meanwhile.
     """
+    from timesheet.reports.render import as_of_line, render_table
+
     png = await asyncio.to_thread(sheet.png)
     await publish_timesheet(
         webhook_url,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,6 +40,7 @@ class ProcessRun:
     network: float  # requests x latency
     first_request: float  # spawn to the first request's arrival
     after_network: float  # last answer to exit
+    cpu: float  # the process's user + system CPU time
 
     @property
     def overhead(self) -> float:
@@ -67,6 +69,7 @@ async def _one_run(
 
     fake.faults.latency_fn = note_arrival
     fake.requests.clear()
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         str(script),
@@ -77,6 +80,8 @@ async def _one_run(
     )
     _, err = await proc.communicate()
     wall = time.perf_counter() - t0
+    now_used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (now_used.ru_utime - used.ru_utime) + (now_used.ru_stime - used.ru_stime)
     fake.faults.latency_fn = None
     if proc.returncode != 0 or not arrivals:
         raise RuntimeError(f"{script} {' '.join(args)} failed: {err.decode()[-500:]}")
@@ -87,6 +92,7 @@ async def _one_run(
         network=len(arrivals) * latency,
         first_request=arrivals[0] - t0,
         after_network=t0 + wall - (arrivals[-1] + latency),
+        cpu=cpu,
     )
 
 
@@ -119,7 +125,7 @@ async def measure_process(
 def print_process_figures(label: str, found: dict[str, list[ProcessRun]]) -> None:
     print(f"{label}: whole process, spawn to exit (min / median of {len(found['cold'])} runs)")
     print(f"  {'':6}{'requests':>9}{'network':>9}{'wall':>15}{'above network':>17}"
-          f"{'to 1st request':>16}{'after last answer':>19}")  # fmt: skip
+          f"{'to 1st request':>16}{'after last answer':>19}{'CPU':>13}")  # fmt: skip
     for kind, runs in found.items():
         print(
             f"  {kind:6}{runs[0].requests:>9}{runs[0].network:>8.2f}s"
@@ -127,6 +133,7 @@ def print_process_figures(label: str, found: dict[str, list[ProcessRun]]) -> Non
             f"{_min_median([r.overhead for r in runs]):>17}"
             f"{_min_median([r.first_request for r in runs]):>16}"
             f"{_min_median([r.after_network for r in runs]):>19}"
+            f"{_min_median([r.cpu for r in runs]):>13}"
         )
 
 

@@ -97,9 +97,10 @@ async def _one_run(
 
 
 async def measure_process(
-    entries: Sequence[TimeEntry], latency: float, runs: int, script: Path, week: str
+    entries: Sequence[TimeEntry], latency: float, runs: int, code: Path | None, week: str
 ) -> dict[str, list[ProcessRun]]:
-    """``runs`` cold and ``runs`` warm runs of ``script report --week week``."""
+    """``runs`` cold and ``runs`` warm runs of ``timetrack report --week week``; ``code`` is
+    another checkout's source folder to run instead (on this environment's packages)."""
     fake, database_id, _ = seed_fake(entries)
     found: dict[str, list[ProcessRun]] = {"cold": [], "warm": []}
     async with fake.serve(host="127.0.0.1", port=0) as url:
@@ -114,11 +115,12 @@ async def measure_process(
                         "NOTION_BASE_URL": url,
                         "TIMEZONE": "Europe/London",
                         "DATA_DIR": data_dir,
+                        **({} if code is None else {"PYTHONPATH": str(code)}),
                     }
                     args = ("report", "--week", week)
                     if kind == "warm":  # learn the data source id once, untimed
-                        await _one_run(fake, url, env, script, args)
-                    found[kind].append(await _one_run(fake, url, env, script, args))
+                        await _one_run(fake, url, env, SCRIPT, args)
+                    found[kind].append(await _one_run(fake, url, env, SCRIPT, args))
     return found
 
 

@@ -6,13 +6,14 @@ entries overlapping the week. Both run through the same NotionClient (default 3 
 over real HTTP on loopback.
 
 Then the figures of issue 12's "Speed": `timetrack report` as a whole process (spawn to exit,
-against the fake served over HTTP, cold and warm DATA_DIR; ``--baseline SCRIPT`` runs another
-checkout's console script side by side), a 31-day and a 12-month report, a month of more rows
-than Notion's 10,000-row cap (requests and time, against the same month uncapped), and the bot's
-event loop while 400 users' weekly tables are built.
+against the fake served over HTTP, cold and warm DATA_DIR; ``--baseline DIR`` runs another
+checkout's code side by side, e.g. after ``git archive main | tar -x -C /tmp/main``), a 31-day
+and a 12-month report, a month of more rows than Notion's 10,000-row cap (requests and time,
+against the same month uncapped), and the bot's event loop while 400 users' weekly tables are
+built.
 
 Run: ``uv run python -m benchmarks.weekly_report [--latency 0.3] [--clients 9] [--entries 60]
-[--runs 5] [--baseline /work/main/.venv/bin/timetrack] [--capped-rows 12000] [--quick]
+[--runs 5] [--baseline /tmp/main] [--capped-rows 12000] [--quick]
 [--only compare|process|long]``
 """
 
@@ -121,7 +122,7 @@ async def _run(latency: float, clients: int, count: int) -> None:
 async def _process(a: argparse.Namespace) -> None:
     period = week_period("2026-W47", TZ, 0, datetime(2026, 11, 18, tzinfo=TZ))
     entries = _entries(a.clients, a.entries, period.start)
-    scripts = [("timetrack (this checkout)", SCRIPT)]
+    scripts: list[tuple[str, Path | None]] = [("timetrack (this checkout)", None)]
     if a.baseline:
         scripts.append((f"baseline {a.baseline}", Path(a.baseline)))
     print()
@@ -175,7 +176,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=9)
     parser.add_argument("--entries", type=int, default=60)
     parser.add_argument("--runs", type=int, default=5, help="whole-process runs (each kind)")
-    parser.add_argument("--baseline", metavar="SCRIPT", help="another timetrack to compare")
+    parser.add_argument("--baseline", metavar="DIR", help="another checkout's code to compare")
     parser.add_argument("--capped-rows", type=int, default=12_000)
     parser.add_argument("--quick", action="store_true", help="skip the capped month")
     parser.add_argument("--only", choices=("compare", "process", "long"), help="one part")

@@ -29,7 +29,7 @@ from timesheet.entries.windows import (
 )
 from timesheet.reports.check import check_period
 from timesheet.reports.report import ReportOptions, build_timesheets
-from timesheet.reports.week import week_period
+from timesheet.reports.week import Period, week_period
 
 TZ = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 22, 23, 0, tzinfo=TZ)  # Sunday night, the week nearly over
@@ -214,3 +214,22 @@ def test_an_open_window_is_cut_below_the_period_then_further_down() -> None:
 def test_a_window_narrower_than_two_minutes_is_not_cut() -> None:
     lo = datetime(2026, 11, 16, tzinfo=UTC)
     assert split_window(StartWindow(lo, lo + MIN_WIDTH), [lo], 50, floor=lo) == []
+
+
+async def test_a_month_with_a_clock_change_over_the_cap_loses_nothing(env: NotionEnv) -> None:
+    """October 2026 in London has 745 hours (the clocks go back on the 25th): the windows are
+    cut in UTC, so none overlaps or leaves a gap around the repeated hour."""
+    month = Period(datetime(2026, 10, 1, tzinfo=TZ), datetime(2026, 11, 1, tzinfo=TZ))
+    first = month.start.astimezone(UTC)
+    repeated = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST, then 01:30 GMT an hour on
+    expected = set()
+    for n in range(1, 300):  # every 149 minutes, from the first hour to the last
+        start = first + timedelta(minutes=149 * n)
+        expected.add(seed_entry(env.fake, env.ds_id, make_entry(n, start=start, minutes=50)))
+    for n, start in enumerate((repeated, repeated + timedelta(hours=1)), start=1001):
+        expected.add(seed_entry(env.fake, env.ds_id, make_entry(n, start=start, minutes=20)))
+    assert first + timedelta(minutes=149 * 299) < month.end
+    env.fake.result_limit = 30
+    found = await env.store.list_overlapping(month.start, month.end)
+    assert {e.page_id for e in found} == expected and len(found) == len(expected)
+    assert found == sorted(found, key=lambda e: e.start.astimezone(UTC))

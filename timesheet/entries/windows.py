@@ -21,7 +21,7 @@ import itertools
 import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from notion_client import Filter, IncompleteQueryError, prop
@@ -94,17 +94,20 @@ def split_window(
 ) -> list[StartWindow]:
     """``window`` cut into consecutive windows covering it, after a query of it was cut off
     at ``rows`` rows; ``starts`` (ascending) are Starts seen in that answer. [] when it can't
-    be cut (narrower than two ``MIN_WIDTH``)."""
+    be cut (narrower than two ``MIN_WIDTH``). The windows are in UTC: aware datetimes sharing
+    a zone subtract by wall time, wrong across a clock change."""
+    floor, hi = floor.astimezone(UTC), window.hi.astimezone(UTC)
+    starts = [s.astimezone(UTC) for s in starts]
     if window.lo is None:
         # Open below: cut at the earliest Start seen (below it there should be nothing), or
         # at the period's start, or further down (twice as far each time).
-        reach = max(_FIRST_REACH, floor - window.hi + _FIRST_REACH)
+        reach = max(_FIRST_REACH, floor - hi + _FIRST_REACH)
         cut = min(starts[0], floor) if starts else floor
-        if cut >= window.hi or window.hi - cut < MIN_WIDTH:
-            cut = window.hi - reach
-        rest = StartWindow(cut, window.hi)
+        if cut >= hi or hi - cut < MIN_WIDTH:
+            cut = hi - reach
+        rest = StartWindow(cut, hi)
         return [StartWindow(None, cut), *(split_window(rest, starts, rows, floor=floor) or [rest])]
-    lo, hi = window.lo, window.hi
+    lo = window.lo.astimezone(UTC)
     if hi - lo < 2 * MIN_WIDTH:
         return []
     cuts = _cuts(lo, hi, [s for s in starts if lo <= s < hi], max(rows // 2, 1))
@@ -140,4 +143,4 @@ def _page_id(row: TimeEntry | SkippedPage) -> str:
 
 
 def _start(entry: TimeEntry) -> datetime:
-    return entry.start
+    return entry.start.astimezone(UTC)

@@ -97,30 +97,36 @@ async def _one_run(
 
 
 async def measure_process(
-    entries: Sequence[TimeEntry], latency: float, runs: int, code: Path | None, week: str
-) -> dict[str, list[ProcessRun]]:
-    """``runs`` cold and ``runs`` warm runs of ``timetrack report --week week``; ``code`` is
-    another checkout's source folder to run instead (on this environment's packages)."""
+    entries: Sequence[TimeEntry],
+    latency: float,
+    runs: int,
+    codes: Sequence[Path | None],
+    week: str,
+) -> list[dict[str, list[ProcessRun]]]:
+    """``runs`` cold and ``runs`` warm runs of ``timetrack report --week week`` for each of
+    ``codes`` (None: this checkout; a folder: another checkout's source, run on this
+    environment's packages), interleaved so that a machine's changing load hits each alike."""
     fake, database_id, _ = seed_fake(entries)
-    found: dict[str, list[ProcessRun]] = {"cold": [], "warm": []}
+    found: list[dict[str, list[ProcessRun]]] = [{"cold": [], "warm": []} for _ in codes]
+    args = ("report", "--week", week)
     async with fake.serve(host="127.0.0.1", port=0) as url:
         fake.faults.latency = latency
         for _ in range(runs):
             for kind in ("cold", "warm"):
-                with tempfile.TemporaryDirectory() as data_dir:
-                    env = {
-                        "PATH": os.environ.get("PATH", ""),
-                        "NOTION_TOKEN": _TOKEN,
-                        "NOTION_DATABASE_ID": database_id,
-                        "NOTION_BASE_URL": url,
-                        "TIMEZONE": "Europe/London",
-                        "DATA_DIR": data_dir,
-                        **({} if code is None else {"PYTHONPATH": str(code)}),
-                    }
-                    args = ("report", "--week", week)
-                    if kind == "warm":  # learn the data source id once, untimed
-                        await _one_run(fake, url, env, SCRIPT, args)
-                    found[kind].append(await _one_run(fake, url, env, SCRIPT, args))
+                for code, runs_of in zip(codes, found, strict=True):
+                    with tempfile.TemporaryDirectory() as data_dir:
+                        env = {
+                            "PATH": os.environ.get("PATH", ""),
+                            "NOTION_TOKEN": _TOKEN,
+                            "NOTION_DATABASE_ID": database_id,
+                            "NOTION_BASE_URL": url,
+                            "TIMEZONE": "Europe/London",
+                            "DATA_DIR": data_dir,
+                            **({} if code is None else {"PYTHONPATH": str(code)}),
+                        }
+                        if kind == "warm":  # learn the data source id once, untimed
+                            await _one_run(fake, url, env, SCRIPT, args)
+                        runs_of[kind].append(await _one_run(fake, url, env, SCRIPT, args))
     return found
 
 

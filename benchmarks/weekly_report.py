@@ -122,13 +122,13 @@ async def _run(latency: float, clients: int, count: int) -> None:
 async def _process(a: argparse.Namespace) -> None:
     period = week_period("2026-W47", TZ, 0, datetime(2026, 11, 18, tzinfo=TZ))
     entries = _entries(a.clients, a.entries, period.start)
-    scripts: list[tuple[str, Path | None]] = [("timetrack (this checkout)", None)]
+    codes: list[tuple[str, Path | None]] = [("timetrack (this checkout)", None)]
     if a.baseline:
-        scripts.append((f"baseline {a.baseline}", Path(a.baseline)))
+        codes.append((f"baseline {a.baseline}", Path(a.baseline)))
     print()
-    for label, script in scripts:
-        found = await measure_process(entries, a.latency, a.runs, script, "2026-W47")
-        print_process_figures(f"{label}, {a.entries} entries", found)
+    found = await measure_process(entries, a.latency, a.runs, [c for _, c in codes], "2026-W47")
+    for (label, _), runs in zip(codes, found, strict=True):
+        print_process_figures(f"{label}, {a.entries} entries", runs)
     costs = import_costs(SCRIPT, ("bot.cli", "bot.model", "pandas", "timesheet.reports.aggregate"))
     print("  python -X importtime, each alone: " + ", ".join(
         f"{name} {seconds * 1000:.0f} ms" for name, seconds in costs.items()

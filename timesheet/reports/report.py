@@ -23,11 +23,11 @@ from timesheet.entries.model import TimeEntry
 from timesheet.entries.schema import SkippedPage
 from timesheet.entries.store import EntryStore
 from timesheet.publishing.discord_webhook import publish_timesheet
-from timesheet.publishing.schedule import ScheduledRun
 from timesheet.reports.check import POST_KINDS, Finding, find_problems
 from timesheet.reports.week import Period
 
 if TYPE_CHECKING:
+    from timesheet.publishing.schedule import ScheduledRun
     from timesheet.reports.aggregate import WeekTable
 
 __all__ = [

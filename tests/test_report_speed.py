@@ -21,6 +21,7 @@ from notionkit import TOKEN, NotionEnv, make_entry, notion_env, seed_entry, time
 from processkit import run_cli
 
 from bot.cli_base import end_now
+from timesheet import background_imports
 from timesheet.reports import report
 from timesheet.reports.render import render_csv
 from timesheet.reports.report import ReportOptions, build_timesheets, tables_for
@@ -123,7 +124,7 @@ print("pandas after the report:", "pandas" in sys.modules)
 """
 
 
-def test_pandas_is_imported_while_the_first_request_is_in_flight() -> None:
+def test_pandas_is_imported_in_a_thread_started_before_the_first_request() -> None:
     """In a fresh interpreter: the CLI and the report pipeline import without pandas, and
     pandas is being imported in a thread when Notion receives the report's first request."""
     tests = Path(__file__).parent
@@ -139,6 +140,37 @@ def test_pandas_is_imported_while_the_first_request_is_in_flight() -> None:
     assert lines[1] == "total: 0.0"
     assert lines[2] == "retrieve_database True False"  # the first request: pandas on its way
     assert lines[-1] == "pandas after the report: True"
+
+
+_PROBE = """
+import sys, threading
+test = sys.modules[{test!r}]
+frame = sys._current_frames()[{loop_thread}]
+SEEN = (threading.current_thread().name, frame.f_code.co_filename.endswith("selectors.py"))
+test.PROBE_IMPORTED.append(SEEN)
+test.PROBE_LOOP[0].call_soon_threadsafe(test.PROBE_EVENT[0].set)
+"""
+PROBE_IMPORTED: list[tuple[str, bool]] = []
+PROBE_LOOP: list[asyncio.AbstractEventLoop] = []
+PROBE_EVENT: list[asyncio.Event] = []
+
+
+async def test_background_imports_begin_once_the_loop_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module is imported in the background thread, and only while the event loop's thread
+    is blocked in its selector (not while it still has work before the first request)."""
+    probe = _PROBE.format(test=__name__, loop_thread=threading.get_ident())
+    (tmp_path / "bq_probe.py").write_text(probe)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "bq_probe", raising=False)
+    PROBE_IMPORTED.clear()
+    PROBE_LOOP[:] = [asyncio.get_running_loop()]
+    PROBE_EVENT[:] = [asyncio.Event()]
+    background_imports.start("bq_probe")
+    await asyncio.wait_for(PROBE_EVENT[0].wait(), 30)
+    background_imports.finish("bq_probe")
+    assert PROBE_IMPORTED == [("background-imports", True)]
 
 
 def test_end_now_leaves_the_normal_exit_to_a_process_with_a_thread_still_working() -> None:

@@ -140,12 +140,17 @@ class _Fetched(EntryStore):
 
 @dataclass(frozen=True)
 class LoopFigures:
-    seconds: float  # building every user's table
-    stall: float  # the event loop's longest stall meanwhile
-    stall_on_loop: float  # the same, had the tables been aggregated on the loop (as before)
+    """Each of ``rounds`` builds: its time, and the event loop's longest stall during it
+    (off the loop, as now, and with the tables aggregated on the loop, as before)."""
+
+    seconds: list[float]
+    stall: list[float]
+    stall_on_loop: list[float]
 
 
-async def loop_while_building(users: int, per_user: int, tz: ZoneInfo) -> LoopFigures:
+async def loop_while_building(
+    users: int, per_user: int, tz: ZoneInfo, rounds: int = 3
+) -> LoopFigures:
     """``users``' weekly tables built by `build_timesheets` while a ticker runs on the loop,
     then the same aggregation run on the loop itself, for comparison."""
     period = week_period("2026-W47", tz, 0, datetime(2026, 11, 18, tzinfo=tz))
@@ -164,17 +169,18 @@ async def loop_while_building(users: int, per_user: int, tz: ZoneInfo) -> LoopFi
         fetched = _Fetched(
             client, database_id, await store.scan_overlapping(period.start, period.end)
         )
-        t0 = time.perf_counter()
-        stall = await _stall_during(
-            build_timesheets(fetched, period, opts, period.end, per_user=True)
-        )
-        seconds = time.perf_counter() - t0
+        figures = LoopFigures([], [], [])
 
         async def on_loop() -> None:
             tables_for(entries, period, opts, period.end, per_user=True)
 
-        stall_on_loop = await _stall_during(on_loop())
-    return LoopFigures(seconds, stall, stall_on_loop)
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            build = build_timesheets(fetched, period, opts, period.end, per_user=True)
+            figures.stall.append(await _stall_during(build))
+            figures.seconds.append(time.perf_counter() - t0)
+            figures.stall_on_loop.append(await _stall_during(on_loop()))
+    return figures
 
 
 async def _stall_during(work: Coroutine[Any, Any, object]) -> float:

@@ -385,7 +385,8 @@ class EntryStore:
     async def list_overlapping(
         self, start: datetime, end: datetime, user_id: str | None = None
     ) -> list[TimeEntry]:
-        """Entries overlapping [start, end), running ones included: one paginated query."""
+        """Entries overlapping [start, end), running ones included: one paginated query (split
+        by Start windows if Notion cuts it off at its row cap: `timesheet.entries.windows`)."""
         return (await self.scan_overlapping(start, end, user_id)).entries
 
     async def scan_overlapping(

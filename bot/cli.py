@@ -21,6 +21,7 @@ from bot.cli_base import (
     CommandFailed,
     Handler,
     as_handler,
+    end_now,
     open_model,
     period_of,
     run,
@@ -202,14 +203,14 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _cmd_report(args: argparse.Namespace, settings: Settings) -> int:
-    from timesheet.reports.render import render_text
-
     if args.post:
         settings.require("TIMESHEET_WEBHOOK_URL")
     quiet = args.csv == "-"
     csv_file = _output(args.csv) if args.csv and not quiet else None
     png_file = _output(args.png) if args.png else None
     sheet = run(_fetch_report(args, settings))
+    from timesheet.reports.render import render_text  # pandas: imported during the fetch
+
     if quiet:
         sys.stdout.write(sheet.csv)
     else:
@@ -296,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--png", metavar="FILE", help="write the chart")
     report.add_argument("--post", action="store_true", help="post to TIMESHEET_WEBHOOK_URL")
     report.add_argument("--amounts", action="store_true", help="add hours × rate per client")
-    report.set_defaults(handler=_cmd_report)
+    report.set_defaults(handler=_cmd_report, fast_exit=True)
 
     check = sub.add_parser("check", help="list what a report would stumble on (exit 1 if anything)")
     check.add_argument("--week", metavar="W", help="this | last | 2026-W47 (default this)")
@@ -331,7 +332,10 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         if getattr(args, "uses_data_dir", True):
             settings.check_data_dir()
         handler: Handler = args.handler
-        return handler(args, settings)
+        code = handler(args, settings)
+        if argv is None and getattr(args, "fast_exit", False):  # the console script
+            return end_now(code)
+        return code
     except ConfigError as exc:
         _fail(str(exc))
         return EXIT_CONFIG

@@ -215,7 +215,7 @@ async def test_the_chart_is_drawn_off_the_event_loop(
         time.sleep(0.3)  # stands in for matplotlib's drawing
         return b"\x89PNG\r\n\x1a\n"
 
-    monkeypatch.setattr("timesheet.reports.report.render_png", slow_png)
+    monkeypatch.setattr("timesheet.reports.render.render_png", slow_png)
     ticks = 0
 
     async def tick() -> None:

@@ -34,6 +34,7 @@ CLIENTS: Final = ("Acme", "Globex", "Initech", "Umbrella", "Wayne")
 #: The steps after the week's report, by module of timesheet/showcase/, in order.
 SHOWCASE_STEPS: Final[tuple[str, ...]] = (
     "periods",
+    "bigquery",
     "invoices",
     "targets",
     "reminders",

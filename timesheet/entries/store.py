@@ -41,6 +41,7 @@ from timesheet.entries.schema import (
     start_of,
     to_properties,
 )
+from timesheet.entries.windows import WindowedScan, scan_by_start
 
 __all__ = [
     "CREATE_SETTLE",
@@ -390,19 +391,19 @@ class EntryStore:
     async def list_overlapping(
         self, start: datetime, end: datetime, user_id: str | None = None
     ) -> list[TimeEntry]:
-        """Entries overlapping [start, end), running ones included: one paginated query."""
+        """Entries overlapping [start, end), running ones included: one paginated query (split
+        by Start windows if Notion cuts it off at its row cap: `timesheet.entries.windows`)."""
         return (await self.scan_overlapping(start, end, user_id)).entries
 
     async def scan_overlapping(
         self, start: datetime, end: datetime, user_id: str | None = None
     ) -> Overlapping:
         """Like list_overlapping, also telling which pages were skipped and why."""
-        query = prop(START).date.before(end) & (
-            prop(END).date.on_or_after(start) | prop(END).date.is_empty()
-        )
+        still_on = prop(END).date.on_or_after(start) | prop(END).date.is_empty()
         if user_id is not None:
-            query = query & prop(USER).rich_text.equals(user_id)
-        return await self._query(query)
+            still_on = still_on & prop(USER).rich_text.equals(user_id)
+        scan = await scan_by_start(self._fetch_into, still_on, start, end)
+        return Overlapping(scan.entries, scan.skipped)
 
     async def client_options(self) -> list[str]:
         """The Client select options defined in the database (one request)."""
@@ -413,17 +414,24 @@ class EntryStore:
         return list(schema.options)
 
     async def _query(self, query: Filter) -> Overlapping:
-        async def run(ds_id: str) -> Overlapping:
-            result = Overlapping()
+        result = Overlapping()
+        await self._fetch_into(query, result)
+        return result
+
+    async def _fetch_into(self, query: Filter, into: Overlapping | WindowedScan) -> None:
+        """Every page of ``query`` by Start, appended to ``into`` as it arrives (so a query
+        Notion cuts off leaves what it saw there)."""
+
+        async def run(ds_id: str) -> None:
+            del into.entries[:], into.skipped[:]  # a retry on a fresh data source id
             pages = self._client.query_data_source(
                 ds_id, filter=query, sorts=[prop(START).ascending()], page_size=100
             )
             async for page in pages:
                 entry, problem = parse_page(page)
                 if entry is not None:
-                    result.entries.append(entry)
+                    into.entries.append(entry)
                 elif problem is not None:
-                    result.skipped.append(problem)
-            return result
+                    into.skipped.append(problem)
 
-        return await self._on_data_source(run)
+        await self._on_data_source(run)

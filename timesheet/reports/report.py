@@ -1,16 +1,23 @@
-"""The weekly report pipeline: one paginated fetch, per-user tables, rendering, posting."""
+"""The weekly report pipeline: one paginated fetch, per-user tables, rendering, posting.
+
+pandas (aggregation) and rendering are imported in a thread while the fetch waits on Notion
+(`timesheet.background_imports`), and the tables are built in a worker thread: 400 users'
+tables take half a second, and the bot's event loop must keep answering meanwhile.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeAlias
 from zoneinfo import ZoneInfo
 
+from timesheet import background_imports
 from timesheet.clients.model import ClientInfo
 from timesheet.config import Rounding, Settings
 from timesheet.entries.duplicates import DuplicatePages, collapse_duplicates
@@ -18,19 +25,13 @@ from timesheet.entries.model import TimeEntry
 from timesheet.entries.schema import SkippedPage
 from timesheet.entries.store import EntryStore
 from timesheet.publishing.discord_webhook import publish_timesheet
-from timesheet.publishing.schedule import ScheduledRun
-from timesheet.reports.aggregate import WeekTable, aggregate
-from timesheet.reports.amounts import ClientAmount, amount_lines, client_amounts
 from timesheet.reports.check import POST_KINDS, Finding, find_problems
-from timesheet.reports.render import (
-    as_of_line,
-    footnotes,
-    render_csv,
-    render_messages,
-    render_png,
-    render_table,
-)
 from timesheet.reports.week import Period
+
+if TYPE_CHECKING:
+    from timesheet.publishing.schedule import ScheduledRun
+    from timesheet.reports.aggregate import WeekTable
+    from timesheet.reports.amounts import ClientAmount
 
 __all__ = [
     "EXTRA_FIELD",
@@ -45,12 +46,15 @@ __all__ = [
     "tables_for",
 ]
 
+#: Imported while the fetch waits on Notion (pandas and numpy: about 0.2 s of CPU).
+SLOW_IMPORTS: Final = ("timesheet.reports.aggregate", "timesheet.reports.render")
+
 
 #: The post's field holding the extra notes.
 EXTRA_FIELD: Final = "Targets and budgets"
 NOTES_FIELD: Final = "Notes"
 #: Lines to add to a table's notes, given the table's user (None: everyone) and the table.
-ExtraNotes = Callable[[str | None, WeekTable], Sequence[str]]
+ExtraNotes: TypeAlias = Callable[[str | None, "WeekTable"], Sequence[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,8 @@ class Timesheet:
     def png(self) -> bytes:
         """The chart, rendered on first use (matplotlib is slow to import)."""
         if not self._png:
+            from timesheet.reports.render import render_png
+
             self._png.append(render_png(self.table))
         return self._png[0]
 
@@ -102,6 +108,9 @@ class Timesheet:
 def _sheet(
     table: WeekTable, user_id: str | None, clients: Sequence[ClientInfo] | None = None
 ) -> Timesheet:
+    from timesheet.reports.amounts import client_amounts
+    from timesheet.reports.render import render_csv, render_messages
+
     title = table.title + (f" — user {user_id}" if user_id else "")
     amounts = client_amounts(table, clients) if clients is not None else {}
     return Timesheet(
@@ -132,6 +141,9 @@ def tables_for(
     `timesheet.reports.check` those notes do not already name (`POST_KINDS`: timers over 24 h,
     entries with no client, copied Entry IDs), from these same entries.
     """
+    background_imports.finish(*SLOW_IMPORTS)
+    from timesheet.reports.aggregate import aggregate
+
     unique, doubled = collapse_duplicates(entries)
     found = find_problems(entries, skipped, now=now, tz=opts.tz, kinds=POST_KINDS)
 
@@ -141,6 +153,9 @@ def tables_for(
         bad: Sequence[SkippedPage],
         checked: Sequence[Finding],
     ) -> WeekTable:
+        # Hand the GIL over between tables: built in a worker thread, pandas' C calls would
+        # otherwise keep the bot's event loop waiting for it for 0.1-0.3 s at a time.
+        time.sleep(0)
         return aggregate(
             group,
             period,
@@ -198,7 +213,9 @@ async def build_timesheets(
     ``per_user`` makes one table per user (an empty week still gives one empty table).
     ``extra_notes(user, table)`` gives lines added to a table's notes (targets, budgets).
     ``clients`` (with their rates) add an amount per client to the notes and the post.
+    The tables are built in a worker thread (see the module's docstring).
     """
+    background_imports.start(*SLOW_IMPORTS)
     scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
     entries, skipped = scanned.entries, scanned.skipped
     if users:
@@ -206,6 +223,23 @@ async def build_timesheets(
         entries = [e for e in entries if e.user_id in wanted]
         skipped = [s for s in skipped if s.user_id in wanted]
     per_user = per_user and user_id is None
+    build = partial(
+        _sheets, entries, skipped, period, opts, now, per_user, user_id, extra_notes, clients
+    )
+    return await asyncio.to_thread(build)
+
+
+def _sheets(
+    entries: Sequence[TimeEntry],
+    skipped: Sequence[SkippedPage],
+    period: Period,
+    opts: ReportOptions,
+    now: datetime,
+    per_user: bool,
+    user_id: str | None,
+    extra_notes: ExtraNotes | None,
+    clients: Sequence[ClientInfo] | None,
+) -> list[Timesheet]:
     grouped = tables_for(entries, period, opts, now, per_user=per_user, skipped=skipped)
     if not grouped:
         grouped = [(None, tables_for([], period, opts, now, per_user=False)[0][1])]
@@ -226,6 +260,8 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
     The chart is drawn in a worker thread (matplotlib's object API, no pyplot state): drawing
     takes a good part of a second, and the bot's event loop must keep answering meanwhile.
     """
+    from timesheet.reports.render import as_of_line, render_table
+
     png = await asyncio.to_thread(sheet.png)
     await publish_timesheet(
         webhook_url,
@@ -248,12 +284,16 @@ async def publish_sheet(webhook_url: str, sheet: Timesheet) -> None:
 def _notes_field(sheet: Timesheet) -> list[tuple[str, str]]:
     """The table's footnotes (running timers, rounding, findings, skipped pages), but not the
     targets' lines, which have a field of their own."""
+    from timesheet.reports.render import footnotes
+
     extra = {f"• {note}" for note in sheet.extra_notes}
     lines = [line for line in footnotes(sheet.table) if line not in extra]
     return [(NOTES_FIELD, "\n".join(lines))] if lines else []
 
 
 def _amount_field(sheet: Timesheet) -> list[tuple[str, str]]:
+    from timesheet.reports.amounts import amount_lines
+
     lines = amount_lines(sheet.amounts)
     return [("Amounts", "\n".join(lines))] if lines else []
 

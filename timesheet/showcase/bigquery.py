@@ -41,4 +41,4 @@ async def showcase(ctx: ShowcaseContext) -> None:
         file=out,
     )
     same = "the same table" if capped.csv == plain.csv else "A DIFFERENT TABLE"
-    print(f"  {same}: {capped.table.total_hours:.2f} h in all", file=out)
+    print(f"  {same}: {capped.table.shown_total:.2f} h in all", file=out)

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.store import EntryStore
-from timesheet.transfer.scan import scan_span
 from timesheet.transfer.write_json import write
 
 __all__ = ["BACKUP_DIR", "Backup", "all_entries", "backup_database", "write_backup"]
@@ -39,8 +38,11 @@ class Backup:
 
 
 async def all_entries(store: EntryStore, now: datetime) -> list[TimeEntry]:
-    """Every entry of the database, by Start (see ``scan_span``)."""
-    return await scan_span(store, _EPOCH, now.astimezone(UTC) + timedelta(days=366))
+    """Every entry of the database, each page once, by Start: one paginated query, split by
+    Start windows past Notion's row cap (``EntryStore.list_overlapping``)."""
+    until = now.astimezone(UTC) + timedelta(days=366)
+    entries = await store.list_overlapping(_EPOCH, until)
+    return sorted(entries, key=lambda e: (e.start, e.entry_id))
 
 
 def write_backup(

@@ -24,7 +24,6 @@ from timesheet.tracking.operations import LogOp, Operation, StartOp
 from timesheet.tracking.writes import running_pages
 from timesheet.transfer.convert import Converted, Planned
 from timesheet.transfer.records import RowProblem
-from timesheet.transfer.scan import scan_span
 
 __all__ = ["ImportPlan", "ImportResult", "Progress", "plan_import", "run_import"]
 
@@ -130,7 +129,7 @@ async def plan_import(store: EntryStore, ledger: Ledger, converted: Converted) -
         return plan
     users = sorted({p.entry.user_id for p in entries})
     lo, hi = _span(p.entry for p in entries)
-    existing = await scan_span(store, lo, hi, users[0] if len(users) == 1 else None)
+    existing = await store.list_overlapping(lo, hi, users[0] if len(users) == 1 else None)
     in_notion = {compact_id(e.entry_id) for e in existing}
     copies = {(compact_id(e.entry_id), e.start.astimezone(UTC)) for e in existing}
     written, pending = _in_ledger(ledger, users)

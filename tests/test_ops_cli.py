@@ -107,6 +107,7 @@ def test_status_exits_1_when_notion_needs_a_person(
     assert "secret_wrong_one" not in out
     (notion_line,) = [x for x in out.splitlines() if x.startswith("Notion: ")]
     assert line in notion_line
+    assert "Reminders due: n/a" in out.splitlines()  # not asked of a Notion that failed
 
 
 def test_status_names_a_wrong_schema_and_exits_1(

@@ -26,8 +26,6 @@ __all__ = ["CHECK_EVERY", "CheckReport", "ReminderJob"]
 
 #: Seconds between two checks (the issue asks for at least one a minute).
 CHECK_EVERY: Final = 60.0
-#: Discord's code for "Cannot send messages to this user" (DMs closed, bot blocked).
-DMS_CLOSED: Final = 50007
 
 _log = logging.getLogger("timetrack.reminders")
 

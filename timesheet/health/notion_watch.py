@@ -72,7 +72,8 @@ class NotionWatch:
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._state = NotionState(None)
-        self._lock = asyncio.Lock()
+        #: The probe under way, shared by every caller (and kept referenced while it runs).
+        self._probing: asyncio.Future[None] | None = None
 
     @property
     def state(self) -> NotionState:
@@ -108,21 +109,21 @@ class NotionWatch:
         wait: float = 5.0,
     ) -> NotionState:
         """The state, probing first when nothing was heard for ``max_age`` seconds (one
-        probe at a time; a caller waits at most ``wait`` seconds, the probe goes on)."""
+        probe at a time, shared by every caller; a caller waits at most ``wait`` seconds, the
+        probe goes on)."""
         if self.stale(max_age):
-            task = asyncio.ensure_future(self._probe_once(probe, max_age))
+            if self._probing is None or self._probing.done():
+                self._probing = asyncio.ensure_future(self._probe(probe))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(task), wait)
+                await asyncio.wait_for(asyncio.shield(self._probing), wait)
         return self._state
 
-    async def _probe_once(self, probe: Callable[[], Awaitable[None]], max_age: float) -> None:
-        async with self._lock:
-            if self.stale(max_age):  # another caller may have probed while we waited
-                try:
-                    await probe()
-                except Exception as exc:  # a probe must never take the caller down
-                    _log.warning("Notion probe failed: %s", type(exc).__name__)
-                    self.record("unreachable", type(exc).__name__)
+    async def _probe(self, probe: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await probe()
+        except Exception as exc:  # a probe must never take the caller down
+            _log.warning("Notion probe failed: %s", type(exc).__name__)
+            self.record("unreachable", type(exc).__name__)
 
 
 async def probe_database(client: NotionClient, database_id: str, watch: NotionWatch) -> None:

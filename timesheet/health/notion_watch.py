@@ -87,6 +87,18 @@ class NotionWatch:
         down = self._state.down_since if self._state.down_since is not None else now
         self._state = NotionState(kind, _problem(kind, detail), now, down)
 
+    def record_error(self, exc: NotionError) -> None:
+        """What Notion's error reading the database says of Notion as a whole: the token
+        refused, the database missing, Notion unreachable, or (any other) it answers."""
+        if isinstance(exc, UnauthorizedError):
+            self.record("refused")
+        elif isinstance(exc, ObjectNotFoundError | RestrictedResourceError):
+            self.record("missing")
+        elif is_unavailable(exc):
+            self.record("unreachable", type(exc).__name__)
+        else:
+            self.record("ok")  # it answered: the request was ours to fix
+
     def observe(self, status: int | None, detail: str = "") -> None:
         """One response's HTTP ``status`` (None: no answer at all). Other 4xx say nothing
         about Notion as a whole (a page not found) and are ignored."""
@@ -130,15 +142,8 @@ async def probe_database(client: NotionClient, database_id: str, watch: NotionWa
     """Retrieve the database once and record what that says (never raises a NotionError)."""
     try:
         await client.retrieve_database(database_id)
-    except UnauthorizedError:
-        watch.record("refused")
-    except (ObjectNotFoundError, RestrictedResourceError):
-        watch.record("missing")
     except NotionError as exc:
-        if is_unavailable(exc):
-            watch.record("unreachable", type(exc).__name__)
-        else:
-            watch.record("ok")  # it answered: the request was ours to fix
+        watch.record_error(exc)
     else:
         watch.record("ok")
 

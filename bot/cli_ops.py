@@ -93,9 +93,13 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
 # --- outbox -----------------------------------------------------------------------------------
 
 
+#: The greatest id SQLite holds (a larger one can't even be looked for).
+_MAX_OP_ID: Final = 2**63 - 1
+
+
 def _op_id(raw: str) -> int:
     text = raw.strip().removeprefix("#")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or int(text) > _MAX_OP_ID:
         raise CommandFailed(f"{raw!r} is not an operation id: use the #12 `timetrack outbox` shows")
     return int(text)
 

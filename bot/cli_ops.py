@@ -38,12 +38,15 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     outbox.set_defaults(handler=_outbox)
 
 
-def _reminders_due(settings: Settings) -> RemindersDue | None:
+def _reminders_due(settings: Settings, *, notion_ok: bool) -> RemindersDue | None:
     """How many forgotten-timer reminders are owed now (1 Notion query for every running
-    timer; 0 when REMIND_AFTER is off; None, shown "n/a", when Notion can't be read)."""
+    timer; 0 when REMIND_AFTER is off; None, shown "n/a", when Notion can't be read: not
+    asked again, with its full retries, once the check found it failing)."""
     remind_after = settings.remind_after
     if remind_after is None:
         return lambda: 0
+    if not notion_ok:
+        return None
 
     async def count() -> int | None:
         from notion_client import NotionError
@@ -80,7 +83,7 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
             notion=state,
             schema=schema,
             now=datetime.now(UTC),
-            reminders_due=_reminders_due(settings),
+            reminders_due=_reminders_due(settings, notion_ok=state.kind == "ok"),
         )
     for line in report.lines(settings.timezone):
         say(line)
@@ -90,9 +93,13 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
 # --- outbox -----------------------------------------------------------------------------------
 
 
+#: The greatest id SQLite holds (a larger one can't even be looked for).
+_MAX_OP_ID: Final = 2**63 - 1
+
+
 def _op_id(raw: str) -> int:
     text = raw.strip().removeprefix("#")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()) or int(text) > _MAX_OP_ID:
         raise CommandFailed(f"{raw!r} is not an operation id: use the #12 `timetrack outbox` shows")
     return int(text)
 

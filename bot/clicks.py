@@ -67,6 +67,8 @@ async def handle_click(model: Model, interaction: Clicked, responder: ClickRespo
             run.finish("modal")
             return
         await run.deliver(responder.defer(update=action.update))
+        if settings.presets_only and settings.notion_clients_database_id:
+            await model.accepted_clients()  # as `bot.command_run` does for a command
         reply = await action.act(run, model)
         await run.deliver(responder.update(reply.text, reply.components))
         run.finish()

@@ -27,7 +27,6 @@ __all__ = [
     "PanelAction",
     "PanelButton",
     "panel_action",
-    "panel_clients",
     "panel_rows",
     "panel_text",
     "parse_panel_id",
@@ -75,13 +74,6 @@ def parse_panel_id(custom_id: str) -> PanelButton | None:
     if action is PanelAction.START:
         return PanelButton(action, arg)
     return PanelButton(action) if arg == _NO_ARG else None
-
-
-async def panel_clients(model: Model) -> list[str]:
-    """The clients the panel offers a button for, in order: PRESET_CLIENTS, then the Clients
-    database's clients not archived (when NOTION_CLIENTS_DATABASE_ID is set; never raises for
-    Notion, the presets are offered then)."""
-    return await model.accepted_clients()
 
 
 def panel_rows(clients: Sequence[str]) -> list[hikari.api.ComponentBuilder]:

@@ -22,7 +22,7 @@ from bot.reminder_dm import (
 from bot.replies import Clicked
 from bot.timer_replies import TimerReply, end_reply
 from bot.typed import read_time
-from timesheet.tracking.ledger_reminders import ReminderBook
+from timesheet.tracking.ledger_reminders import ReminderBook, reminder_key
 
 if TYPE_CHECKING:
     from bot.command_run import CommandRun
@@ -101,7 +101,7 @@ async def _keep_going(button: ReminderButton, run: CommandRun, model: Model) -> 
     if not entry.running:
         raise NoLongerRunning("stopped", "kept going")
     tz, now = model.settings.timezone, model.now()
-    kept_at, _ = ReminderBook(model.ledger).keep_going(entry.entry_id, entry.user_id, now)
+    kept_at, _ = ReminderBook(model.ledger).keep_going(reminder_key(entry), entry.user_id, now)
     run.record.outcome = "kept_going"
     remind_after = model.settings.remind_after
     again = (

@@ -82,7 +82,11 @@ def parse_reminder_id(custom_id: str) -> ReminderButton | None:
         return ReminderButton(action, ref)
     if not parts[3].isdigit():
         return None
-    return ReminderButton(action, ref, datetime.fromtimestamp(int(parts[3]), UTC))
+    try:
+        at = datetime.fromtimestamp(int(parts[3]), UTC)
+    except (OverflowError, OSError, ValueError):  # past what a datetime holds
+        return None
+    return ReminderButton(action, ref, at)
 
 
 def _ref(entry: TimeEntry) -> str | None:

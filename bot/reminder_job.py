@@ -17,7 +17,7 @@ from bot.last_messages import LastMessages
 from bot.reminder_dm import LastMessage, reminder_rows, reminder_text
 from notion_client import NotionError
 from timesheet.reminders.due import Reminder, find_due
-from timesheet.tracking.ledger_reminders import ReminderBook, ReminderState
+from timesheet.tracking.ledger_reminders import ReminderBook, ReminderState, reminder_key
 
 if TYPE_CHECKING:
     from bot.model import Model
@@ -26,8 +26,6 @@ __all__ = ["CHECK_EVERY", "CheckReport", "ReminderJob"]
 
 #: Seconds between two checks (the issue asks for at least one a minute).
 CHECK_EVERY: Final = 60.0
-#: Discord's code for "Cannot send messages to this user" (DMs closed, bot blocked).
-DMS_CLOSED: Final = 50007
 
 _log = logging.getLogger("timetrack.reminders")
 
@@ -127,8 +125,8 @@ class ReminderJob:
     async def _remind(
         self, book: ReminderBook, reminder: Reminder, now: datetime, report: CheckReport
     ) -> None:
-        entry = reminder.entry
-        if not book.claim(entry.entry_id, reminder.threshold, entry.user_id, now):
+        entry, key = reminder.entry, reminder_key(reminder.entry)
+        if not book.claim(key, reminder.threshold, entry.user_id, now):
             report.count("already_marked")
             return
         tz = self._model.settings.timezone
@@ -143,7 +141,7 @@ class ReminderJob:
             )
         except Exception as exc:
             state = _outcome(exc)
-            book.settle(entry.entry_id, reminder.threshold, state, _why(exc))
+            book.settle(key, reminder.threshold, state, _why(exc))
             report.count(state)
             if state == "undeliverable":
                 _log.warning(
@@ -159,7 +157,7 @@ class ReminderJob:
                     "; trying again at the next check" if state == "retry" else "",
                 )
             return
-        book.settle(entry.entry_id, reminder.threshold, "sent")
+        book.settle(key, reminder.threshold, "sent")
         report.sent += 1
         _log.info(
             "reminded user %s of timer %s (reminder %d, running %s)",

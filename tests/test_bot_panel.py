@@ -151,3 +151,21 @@ async def test_the_panel_offers_the_clients_databases_clients_after_the_presets(
         panel = await post_panel(bot)
     labels = [label for label, _ in panel.buttons]
     assert labels == ["Acme", "Globex", "Initech", "Stop", "My timer"]
+
+
+async def test_a_clients_database_button_works_with_presets_only_after_a_restart(
+    world: World,
+) -> None:
+    # The first thing the new process sees is the click, not a command: it must read the
+    # Clients database too before PRESETS_ONLY judges the client.
+    from clientskit import add_clients_database, client_row
+
+    clients_id, _ = add_clients_database(world.fake, [client_row("Initech", 90)])
+    env = world.env(NOTION_CLIENTS_DATABASE_ID=clients_id, PRESETS_ONLY="true")
+    async with BotHarness(env, transport=world.fake.transport()) as first:
+        panel = await post_panel(first)
+    async with BotHarness(env, transport=world.fake.transport()) as second:
+        started = await second.send(click(panel.button("Initech"), user_id=BOB, message=panel))
+    assert started.content.startswith("Started **Initech**")
+    (entry,) = world.entries()
+    assert (entry.user_id, entry.client) == (BOB, "Initech")

@@ -19,7 +19,7 @@ from notionkit import ALICE, BOB, T0, make_entry, seed_entry
 from reminderkit import DMStub, dm_click, dm_submit
 
 from bot.logs import COMMAND_LOGGER
-from bot.reminder_dm import STOP_AT_FIELD, LastMessage, reminder_rows
+from bot.reminder_dm import STOP_AT_FIELD, LastMessage, parse_reminder_id, reminder_rows
 
 TOKEN = "secret_reminders_token"
 REMINDERS = "timetrack.reminders"
@@ -361,3 +361,18 @@ async def test_the_job_checks_every_minute_counting_the_time_a_check_takes(
         task.cancel()
         assert job.checks == 3
         assert all(CHECK_EVERY - 5 < wait <= CHECK_EVERY for wait in waits)
+
+
+@pytest.mark.parametrize(
+    "custom_id",
+    [
+        "tt:rlast:" + "1" * 32 + ":" + "9" * 12,  # past year 9999
+        "tt:rlast:" + "1" * 32 + ":" + "9" * 30,  # past what a timestamp holds
+        "tt:rlast:" + "1" * 32 + ":-5",
+        "tt:rlast:" + "1" * 32,  # no time
+        "tt:rstop:" + "1" * 32 + ":1700000000",  # a time on another action
+        "tt:rnope:" + "1" * 32,
+    ],
+)
+def test_a_bad_reminder_custom_id_is_not_a_reminder_button(custom_id: str) -> None:
+    assert parse_reminder_id(custom_id) is None

@@ -3,6 +3,7 @@ once across restarts and processes sharing DATA_DIR; an alert that can't be post
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterator
@@ -113,7 +114,7 @@ async def test_notion_down_longer_than_alert_after_is_one_message_and_its_recove
             await again.monitor.check()
     down, up = contents(discord)
     assert down.startswith("🔴 Notion unreachable (ServerError) since ")
-    assert up.startswith("✅ Notion answers again (it had been failing about ")
+    assert up == "✅ Notion answers again (it had been failing about 33 min)."
     assert all(r.path.endswith(WEBHOOK_TOKEN) for r in discord.requests)
     assert all(WEBHOOK_TOKEN not in text and TOKEN not in text for text in (down, up))
 
@@ -202,3 +203,18 @@ async def test_an_alert_that_cant_be_posted_is_logged_and_never_raises(
     )
     ours = [r for r in caplog.records if r.name != "aiohttp.access"]  # the server's own log
     assert all(WEBHOOK_TOKEN not in r.getMessage() for r in ours)
+
+
+async def test_callers_share_one_probe_and_wait_for_it_at_most_wait_seconds() -> None:
+    watch, release, probes = NotionWatch(), asyncio.Event(), []
+
+    async def slow_probe() -> None:  # Notion hanging: retries under way
+        probes.append(1)
+        await release.wait()
+        watch.record("ok")
+
+    states = await asyncio.gather(*(watch.current(slow_probe, wait=0.05) for _ in range(20)))
+    assert {s.kind for s in states} == {None} and len(probes) == 1  # not answered yet
+    release.set()
+    await asyncio.sleep(0)  # the probe goes on without its callers
+    assert (await watch.current(slow_probe)).kind == "ok" and len(probes) == 1

@@ -107,6 +107,7 @@ def test_status_exits_1_when_notion_needs_a_person(
     assert "secret_wrong_one" not in out
     (notion_line,) = [x for x in out.splitlines() if x.startswith("Notion: ")]
     assert line in notion_line
+    assert "Reminders due: n/a" in out.splitlines()  # not asked of a Notion that failed
 
 
 def test_status_names_a_wrong_schema_and_exits_1(
@@ -180,6 +181,8 @@ def test_outbox_drop_says_what_is_lost_and_needs_yes_off_a_terminal(
         (["drop", "abc", "--yes"], "'abc' is not an operation id"),
         (["drop", "999", "--yes"], "#999: no such pending or failed operation; nothing changed"),
         (["retry", "999"], "#999: no such operation; nothing changed"),
+        (["retry", "9" * 30], f"'{'9' * 30}' is not an operation id"),
+        (["drop", "#" + "9" * 30, "--yes"], f"'#{'9' * 30}' is not an operation id"),
     ],
 )
 def test_outbox_bad_ids_are_one_line_and_change_nothing(

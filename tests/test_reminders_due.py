@@ -13,7 +13,12 @@ from trackerkit import TrackerEnv
 
 from timesheet.reminders.due import due_reminders, next_due, reminders_due, running_timers
 from timesheet.tracking.ledger import LEDGER_FILENAME, Ledger
-from timesheet.tracking.ledger_reminders import MAX_SEND_ATTEMPTS, ReminderBook, ReminderRow
+from timesheet.tracking.ledger_reminders import (
+    MAX_SEND_ATTEMPTS,
+    ReminderBook,
+    ReminderRow,
+    reminder_key,
+)
 from timesheet.tracking.operations import StartOp
 
 HOUR = timedelta(hours=1)
@@ -76,6 +81,19 @@ def test_keep_going_counts_once_per_reminder(ledger: Ledger) -> None:
     owed = due_reminders([entry], book, TWO_HOURS, T0 + 5 * HOUR)
     assert [(r.threshold, r.due_at) for r in owed] == [(2, T0 + 5 * HOUR)]
     assert due_reminders([entry], book, TWO_HOURS, T0 + 5 * HOUR - timedelta(seconds=1)) == []
+
+
+def test_timers_made_by_hand_in_notion_are_each_reminded(ledger: Ledger) -> None:
+    # No Entry ID (a page made by hand): each is kept under its page id, not one blank key.
+    mine = make_entry(1, entry_id="", page=1)
+    bobs = make_entry(2, user=BOB, entry_id="", page=2)
+    book = ReminderBook(ledger)
+    owed = due_reminders([mine, bobs], book, TWO_HOURS, T0 + TWO_HOURS)
+    assert [r.entry for r in owed] == [mine, bobs]
+    assert reminder_key(mine) != reminder_key(bobs)
+    assert book.claim(reminder_key(mine), 1, ALICE, T0 + TWO_HOURS)
+    assert book.claim(reminder_key(bobs), 1, BOB, T0 + TWO_HOURS)
+    assert due_reminders([mine, bobs], book, TWO_HOURS, T0 + TWO_HOURS) == []
 
 
 def test_a_version_2_ledger_gets_the_reminders_table_with_its_operations_intact(

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from timesheet.health.incidents import IncidentLog
 from timesheet.health.notion_watch import PROBE_EVERY, NotionState, NotionWatch
 from timesheet.publishing.discord_webhook import post_message, redact_webhooks
-from timesheet.reports.wording import moment_text
+from timesheet.reports.wording import moment_text, span_text
 from timesheet.text import clip, one_line
 from timesheet.tracking.ledger import Ledger
 
@@ -42,11 +42,6 @@ def webhook_sink(url: str, *, request_timeout: float = 10.0) -> AlertSink:
         await post_message(url, text, username="timetrack", request_timeout=request_timeout)
 
     return post
-
-
-def _minutes(seconds: float) -> str:
-    minutes = max(0, round(seconds / 60))
-    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
 class HealthMonitor:
@@ -120,10 +115,9 @@ class HealthMonitor:
         if state.kind == "ok":
             closed = self.incidents.close(NOTION_INCIDENT)
             if closed is not None:
-                down = self._clock() - closed.opened_at + self._alert_after
-                await self.alert(
-                    f"✅ Notion answers again (it had been failing about {_minutes(down)})."
-                )
+                seconds = self._clock() - closed.opened_at + self._alert_after
+                down = span_text(round(seconds * 1_000_000))
+                await self.alert(f"✅ Notion answers again (it had been failing about {down}).")
             return
         assert state.down_since is not None
         if self._clock() - state.down_since < self._alert_after:

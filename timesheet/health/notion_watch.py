@@ -72,7 +72,8 @@ class NotionWatch:
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._state = NotionState(None)
-        self._lock = asyncio.Lock()
+        #: The probe under way, shared by every caller (and kept referenced while it runs).
+        self._probing: asyncio.Future[None] | None = None
 
     @property
     def state(self) -> NotionState:
@@ -85,6 +86,18 @@ class NotionWatch:
             return
         down = self._state.down_since if self._state.down_since is not None else now
         self._state = NotionState(kind, _problem(kind, detail), now, down)
+
+    def record_error(self, exc: NotionError) -> None:
+        """What Notion's error reading the database says of Notion as a whole: the token
+        refused, the database missing, Notion unreachable, or (any other) it answers."""
+        if isinstance(exc, UnauthorizedError):
+            self.record("refused")
+        elif isinstance(exc, ObjectNotFoundError | RestrictedResourceError):
+            self.record("missing")
+        elif is_unavailable(exc):
+            self.record("unreachable", type(exc).__name__)
+        else:
+            self.record("ok")  # it answered: the request was ours to fix
 
     def observe(self, status: int | None, detail: str = "") -> None:
         """One response's HTTP ``status`` (None: no answer at all). Other 4xx say nothing
@@ -108,36 +121,29 @@ class NotionWatch:
         wait: float = 5.0,
     ) -> NotionState:
         """The state, probing first when nothing was heard for ``max_age`` seconds (one
-        probe at a time; a caller waits at most ``wait`` seconds, the probe goes on)."""
+        probe at a time, shared by every caller; a caller waits at most ``wait`` seconds, the
+        probe goes on)."""
         if self.stale(max_age):
-            task = asyncio.ensure_future(self._probe_once(probe, max_age))
+            if self._probing is None or self._probing.done():
+                self._probing = asyncio.ensure_future(self._probe(probe))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(task), wait)
+                await asyncio.wait_for(asyncio.shield(self._probing), wait)
         return self._state
 
-    async def _probe_once(self, probe: Callable[[], Awaitable[None]], max_age: float) -> None:
-        async with self._lock:
-            if self.stale(max_age):  # another caller may have probed while we waited
-                try:
-                    await probe()
-                except Exception as exc:  # a probe must never take the caller down
-                    _log.warning("Notion probe failed: %s", type(exc).__name__)
-                    self.record("unreachable", type(exc).__name__)
+    async def _probe(self, probe: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await probe()
+        except Exception as exc:  # a probe must never take the caller down
+            _log.warning("Notion probe failed: %s", type(exc).__name__)
+            self.record("unreachable", type(exc).__name__)
 
 
 async def probe_database(client: NotionClient, database_id: str, watch: NotionWatch) -> None:
     """Retrieve the database once and record what that says (never raises a NotionError)."""
     try:
         await client.retrieve_database(database_id)
-    except UnauthorizedError:
-        watch.record("refused")
-    except (ObjectNotFoundError, RestrictedResourceError):
-        watch.record("missing")
     except NotionError as exc:
-        if is_unavailable(exc):
-            watch.record("unreachable", type(exc).__name__)
-        else:
-            watch.record("ok")  # it answered: the request was ours to fix
+        watch.record_error(exc)
     else:
         watch.record("ok")
 

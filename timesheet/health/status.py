@@ -11,14 +11,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
-from notion_client import (
-    NotionClient,
-    NotionError,
-    ObjectNotFoundError,
-    RestrictedResourceError,
-    UnauthorizedError,
-    is_unavailable,
-)
+from notion_client import NotionClient, NotionError
 from timesheet.config import Settings
 from timesheet.entries.schema import SchemaProblem
 from timesheet.entries.setup import check_database
@@ -51,12 +44,10 @@ async def check_notion(
     (None when it could not be read)."""
     try:
         problems = await check_database(client, database_id)
-    except UnauthorizedError:
-        watch.record("refused")
-    except (ObjectNotFoundError, RestrictedResourceError, NoDataSourceError):
+    except NoDataSourceError:
         watch.record("missing")
     except NotionError as exc:
-        watch.record("unreachable" if is_unavailable(exc) else "ok", type(exc).__name__)
+        watch.record_error(exc)
     else:
         watch.record("ok")
         return watch.state, tuple(problems)

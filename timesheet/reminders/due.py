@@ -8,8 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from timesheet.entries.duplicates import one_per_entry_id
-from timesheet.entries.model import TimeEntry, compact_id
-from timesheet.tracking.ledger_reminders import MAX_SEND_ATTEMPTS, ReminderBook, ReminderRow
+from timesheet.entries.model import TimeEntry
+from timesheet.tracking.ledger_reminders import (
+    MAX_SEND_ATTEMPTS,
+    ReminderBook,
+    ReminderRow,
+    reminder_key,
+)
 from timesheet.tracking.tracker import Tracker
 
 __all__ = ["Reminder", "due_reminders", "find_due", "next_due", "reminders_due", "running_timers"]
@@ -47,10 +52,10 @@ def due_reminders(
     running: list[TimeEntry], book: ReminderBook, remind_after: timedelta, now: datetime
 ) -> list[Reminder]:
     """The reminders owed now to the timers ``running`` (one read of the ledger)."""
-    latest = book.latest(e.entry_id for e in running)
+    latest = book.latest(reminder_key(e) for e in running)
     owed: list[Reminder] = []
     for entry in running:
-        found = next_due(entry, latest.get(compact_id(entry.entry_id)), remind_after)
+        found = next_due(entry, latest.get(reminder_key(entry)), remind_after)
         if found is not None and found[1] <= now:
             owed.append(Reminder(entry, found[0], found[1]))
     return owed

@@ -10,7 +10,7 @@ from timesheet.entries.store import EntryStore
 from timesheet.reminders.due import Reminder, find_due
 from timesheet.showcase.context import ShowcaseContext
 from timesheet.tracking.ledger import Ledger
-from timesheet.tracking.ledger_reminders import ReminderBook
+from timesheet.tracking.ledger_reminders import ReminderBook, reminder_key
 from timesheet.tracking.tracker import Tracker
 
 __all__ = ["showcase"]
@@ -53,8 +53,8 @@ async def showcase(ctx: ShowcaseContext) -> None:
         )
         for reminder in owed:
             entry = reminder.entry
-            if book.claim(entry.entry_id, reminder.threshold, entry.user_id, later):
-                book.settle(entry.entry_id, reminder.threshold, "sent")
+            if book.claim(reminder_key(entry), reminder.threshold, entry.user_id, later):
+                book.settle(reminder_key(entry), reminder.threshold, "sent")
                 print(_line(reminder, ctx, later), file=out)
         again = await find_due(tracker, REMIND_AFTER, later + timedelta(minutes=1))
         print(
@@ -63,7 +63,7 @@ async def showcase(ctx: ShowcaseContext) -> None:
         )
         for reminder in owed[:1]:
             entry = reminder.entry
-            kept_at, _ = book.keep_going(entry.entry_id, entry.user_id, later)
+            kept_at, _ = book.keep_going(reminder_key(entry), entry.user_id, later)
             asked = (kept_at + REMIND_AFTER).astimezone(ctx.tz)
             nxt = await find_due(tracker, REMIND_AFTER, kept_at + REMIND_AFTER)
             print(

@@ -1,10 +1,11 @@
 """The ledger's record of forgotten-timer reminders: which were marked, sent, kept going.
 
-One row per timer (its compact Entry ID) and threshold (1 for the first reminder, one more
-after each Keep going). A row is inserted (``claim``) before its DM is sent, in one write
-transaction, so two processes sharing DATA_DIR never both send it and a restart never sends
-it again: at most once. A send that failed for a passing reason (Discord 5xx, rate limit,
-connection) is put back (``retry``) and claimed again by a later check, a few times at most.
+One row per timer (its `reminder_key`: the compact Entry ID, or page id) and threshold (1
+for the first reminder, one more after each Keep going). A row is inserted (``claim``)
+before its DM is sent, in one write transaction, so two processes sharing DATA_DIR never
+both send it and a restart never sends it again: at most once. A send that failed for a
+passing reason (Discord 5xx, rate limit, connection) is put back (``retry``) and claimed
+again by a later check, a few times at most.
 """
 
 from __future__ import annotations
@@ -14,10 +15,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, Literal
 
-from timesheet.entries.model import compact_id
+from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.tracking.ledger_file import LedgerFile
 
-__all__ = ["MAX_SEND_ATTEMPTS", "ReminderBook", "ReminderRow", "ReminderState"]
+__all__ = [
+    "MAX_SEND_ATTEMPTS",
+    "ReminderBook",
+    "ReminderRow",
+    "ReminderState",
+    "reminder_key",
+]
 
 ReminderState = Literal["sending", "sent", "retry", "undeliverable", "failed"]
 
@@ -26,6 +33,12 @@ MAX_SEND_ATTEMPTS: Final = 3
 #: Seconds a reminder's row is kept: far longer than any timer runs unnoticed.
 KEEP_SECONDS: Final = 90 * 86_400.0
 _MAX_ERROR_CHARS: Final = 300
+
+
+def reminder_key(entry: TimeEntry) -> str:
+    """What a timer's reminders are kept under: its Entry ID, or its page id when it has none
+    (a page made by hand in Notion: every such timer would otherwise share the blank key)."""
+    return compact_id(entry.entry_id or entry.page_id or "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +62,12 @@ class ReminderBook:
         # The ledger's own connection and write lock: one file, one schema version.
         self._ledger = ledger
 
-    def latest(self, entry_ids: Iterable[str]) -> dict[str, ReminderRow]:
-        """The latest reminder (highest threshold) of each timer named, by compact Entry ID."""
-        keys = sorted({compact_id(e) for e in entry_ids})
+    def latest(self, keys: Iterable[str]) -> dict[str, ReminderRow]:
+        """The latest reminder (highest threshold) of each timer named (`reminder_key`)."""
+        wanted = sorted({compact_id(k) for k in keys})
         found: dict[str, ReminderRow] = {}
-        for first in range(0, len(keys), 500):  # SQLite's bound parameters
-            chunk = keys[first : first + 500]
+        for first in range(0, len(wanted), 500):  # SQLite's bound parameters
+            chunk = wanted[first : first + 500]
             marks = ", ".join("?" for _ in chunk)
             rows = self._ledger._rows(
                 f"SELECT * FROM reminders WHERE entry_key IN ({marks})"
@@ -78,11 +91,11 @@ class ReminderBook:
                 )
         return found
 
-    def claim(self, entry_id: str, threshold: int, user_id: str, at: datetime) -> bool:
+    def claim(self, key: str, threshold: int, user_id: str, at: datetime) -> bool:
         """Mark a reminder as being sent (at ``at``, the bot's clock): True when this call
         did (send it), False when it was marked already (by this or another process; do
         not send)."""
-        key, now = compact_id(entry_id), at.timestamp()
+        key, now = compact_id(key), at.timestamp()
         with self._ledger._write() as db:
             db.execute("DELETE FROM reminders WHERE marked_at < ?", (now - KEEP_SECONDS,))
             inserted = db.execute(
@@ -100,7 +113,7 @@ class ReminderBook:
         return bool(retried)
 
     def settle(
-        self, entry_id: str, threshold: int, state: ReminderState, error: str | None = None
+        self, key: str, threshold: int, state: ReminderState, error: str | None = None
     ) -> None:
         """What became of a claimed reminder: sent, to retry, undeliverable (DMs closed) or
         failed for good."""
@@ -111,16 +124,16 @@ class ReminderBook:
                 (
                     state,
                     error[:_MAX_ERROR_CHARS] if error else None,
-                    compact_id(entry_id),
+                    compact_id(key),
                     threshold,
                 ),
             )
 
-    def keep_going(self, entry_id: str, user_id: str, at: datetime) -> tuple[datetime, bool]:
+    def keep_going(self, key: str, user_id: str, at: datetime) -> tuple[datetime, bool]:
         """Keep going on a timer (clicked at ``at``): its next reminder is due a REMIND_AFTER
         after the time returned. ``(kept_at, first)``: ``first`` is False when Keep going was
         already clicked for its latest reminder (the first click's time stands)."""
-        key, now = compact_id(entry_id), at.timestamp()
+        key, now = compact_id(key), at.timestamp()
         with self._ledger._write() as db:
             row = db.execute(
                 "SELECT threshold, kept_at FROM reminders WHERE entry_key = ?"

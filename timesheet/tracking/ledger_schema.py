@@ -63,9 +63,9 @@ CREATE TABLE leases (
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-#: Version 3: one row per reminder of a running timer (``entry_key``: its compact Entry ID)
-#: and threshold (1 for the first, one more after each Keep going), inserted before the DM
-#: is sent (see ``timesheet.reminders.book``).
+#: Version 3: one row per reminder of a running timer (``entry_key``: its compact Entry ID, or
+#: page id when it has none) and threshold (1 for the first, one more after each Keep going),
+#: inserted before the DM is sent (see ``timesheet.tracking.ledger_reminders``).
 _REMINDERS: Final = """
 CREATE TABLE reminders (
     entry_key  TEXT    NOT NULL,

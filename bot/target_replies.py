@@ -45,10 +45,9 @@ _log = logging.getLogger("timetrack.bot")
 
 def target_store(model: Model) -> TargetStore:
     """The Targets database of the model's settings; InvalidTarget when there is none."""
-    database_id = model.settings.notion_targets_database_id
-    if database_id is None:
+    if model.targets is None:
         raise InvalidTarget(NOT_SET_UP)
-    return TargetStore(model.notion, database_id, week_start=model.settings.week_start)
+    return model.targets
 
 
 async def client_infos(model: Model) -> Sequence[ClientInfo]:
@@ -125,10 +124,9 @@ async def report_extra_notes(
     everyone) and the budgets. None when there is nothing to say. They never hold the report
     back: if Notion can't give them, the report says so in one note."""
     clients = await client_infos(model)
-    database_id = model.settings.notion_targets_database_id if targets else None
-    if database_id is None and not clients:
+    store = model.targets if targets else None
+    if store is None and not clients:
         return None
-    store = None if database_id is None else target_store(model)
     opts = ReportOptions.from_settings(model.settings)
     try:
         extras = await load_report_extras(

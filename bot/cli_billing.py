@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 __all__ = ["add_billing_commands"]
 
 
-
 def _period(spec: str, settings: Settings, now: datetime) -> Period:
     from timesheet.reports.week import InvalidPeriod, named_period
 
@@ -48,7 +47,6 @@ def _text(invoice: Invoice) -> list[str]:
 
 async def _invoice(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import _output, _write
-    from timesheet.clients.notion import ClientBook
     from timesheet.reports.invoice import NoRate, UnknownClient, fetch_invoice, invoice_csv
     from timesheet.reports.report import ReportOptions
 
@@ -59,11 +57,10 @@ async def _invoice(args: argparse.Namespace, settings: Settings) -> int:
     async with open_model(settings) as model:
         now = model.now()
         period = _period(args.period, settings, now)
-        book = ClientBook.from_settings(model.notion, settings)
         try:
             invoice = await fetch_invoice(
                 model.store,
-                book,
+                model.clients,
                 args.client,
                 period,
                 ReportOptions.from_settings(settings),

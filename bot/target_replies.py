@@ -14,7 +14,7 @@ from timesheet.clients.model import ClientInfo
 from timesheet.entries.checks import check_client
 from timesheet.entries.store import NoDataSourceError
 from timesheet.reports.report import ExtraNotes, ReportOptions
-from timesheet.reports.week import Period
+from timesheet.reports.week import WEEK_CHOICES, Period
 from timesheet.targets.errors import InvalidTarget, TargetsError
 from timesheet.targets.progress import compact_hours
 from timesheet.targets.report_notes import load_report_extras
@@ -100,6 +100,8 @@ async def show_targets(model: Model, user_id: str, week: str | None) -> TargetsS
     """``user_id``'s targets of the week (``this`` by default) against the hours tracked."""
     settings = model.settings
     chosen = target_week(week, settings.timezone, settings.week_start, model.now())
+    if chosen.every:  # ``every`` names targets, not a week whose hours can be tracked
+        raise InvalidTarget(f"the week must be {WEEK_CHOICES} (one week, not every week)")
     return await week_against_targets(
         model.store,
         target_store(model),

@@ -162,6 +162,13 @@ async def test_bad_input_is_one_line_and_writes_nothing(
     assert world.rows() == [] and world.writes() == 0
 
 
+async def test_show_of_every_week_is_one_line(bot: BotHarness) -> None:
+    reply = await bot.send(slash("target", "show", user_id=ALICE, week="every"))
+    assert reply.ephemeral and reply.content == (
+        "The week must be this, last or an ISO week such as 2026-W47 (one week, not every week)."
+    )
+
+
 async def test_without_a_targets_database_it_says_so(world: Targets) -> None:
     env = {k: v for k, v in world.env.items() if k != "NOTION_TARGETS_DATABASE_ID"}
     async with BotHarness(env, transport=world.fake.transport(), clock=Clock(FRIDAY_W47)) as bot:

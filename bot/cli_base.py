@@ -32,6 +32,7 @@ __all__ = [
     "as_handler",
     "end_now",
     "explained",
+    "named_period_of",
     "open_model",
     "period_of",
     "run",
@@ -126,14 +127,19 @@ def week_of(spec: str, settings: Settings, now: datetime) -> Period:
 def period_of(args: argparse.Namespace, settings: Settings, now: datetime) -> Period:
     """What ``--week W`` or ``--period P`` of the command ``args`` names (this week when
     neither); both, or a bad one, is one line."""
-    from timesheet.reports.week import InvalidPeriod, named_period
-
     week, period = args.week, args.period
     if week is not None and period is not None:
         raise CommandFailed(f"{args.command} takes --week or --period, not both")
     if period is None:
         return week_of(week or "this", settings, now)
+    return named_period_of(period, settings, now)
+
+
+def named_period_of(spec: str, settings: Settings, now: datetime) -> Period:
+    """The period ``--period spec`` names; a bad one is one line."""
+    from timesheet.reports.week import InvalidPeriod, named_period
+
     try:
-        return named_period(period, settings.timezone, settings.week_start, now)
+        return named_period(spec, settings.timezone, settings.week_start, now)
     except InvalidPeriod as exc:
-        raise CommandFailed(exc.answer(f"--period {period}: expected")) from None
+        raise CommandFailed(exc.answer(f"--period {spec}: expected")) from None

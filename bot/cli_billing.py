@@ -7,27 +7,22 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
-from bot.cli_base import EXIT_OK, CommandFailed, as_handler, open_model, say, user_of
+from bot.cli_base import (
+    EXIT_OK,
+    CommandFailed,
+    as_handler,
+    named_period_of,
+    open_model,
+    say,
+    user_of,
+)
 from timesheet.config import Settings
 from timesheet.reports.week import PERIOD_CHOICES
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
     from timesheet.reports.invoice import Invoice
-    from timesheet.reports.week import Period
 
 __all__ = ["add_billing_commands"]
-
-
-
-def _period(spec: str, settings: Settings, now: datetime) -> Period:
-    from timesheet.reports.week import InvalidPeriod, named_period
-
-    try:
-        return named_period(spec, settings.timezone, settings.week_start, now)
-    except InvalidPeriod as exc:
-        raise CommandFailed(exc.answer(f"--period {spec}: expected")) from None
 
 
 def _user(args: argparse.Namespace, settings: Settings) -> str | None:
@@ -48,7 +43,6 @@ def _text(invoice: Invoice) -> list[str]:
 
 async def _invoice(args: argparse.Namespace, settings: Settings) -> int:
     from bot.cli import _output, _write
-    from timesheet.clients.notion import ClientBook
     from timesheet.reports.invoice import NoRate, UnknownClient, fetch_invoice, invoice_csv
     from timesheet.reports.report import ReportOptions
 
@@ -58,12 +52,11 @@ async def _invoice(args: argparse.Namespace, settings: Settings) -> int:
     user = _user(args, settings)
     async with open_model(settings) as model:
         now = model.now()
-        period = _period(args.period, settings, now)
-        book = ClientBook.from_settings(model.notion, settings)
+        period = named_period_of(args.period, settings, now)
         try:
             invoice = await fetch_invoice(
                 model.store,
-                book,
+                model.clients,
                 args.client,
                 period,
                 ReportOptions.from_settings(settings),

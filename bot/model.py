@@ -18,6 +18,7 @@ from timesheet.config import Settings
 from timesheet.entries.store import CREATE_SETTLE, EntryStore
 from timesheet.health.notion_watch import NotionWatch, ObservedTransport, probe_database
 from timesheet.health.status import RemindersDue
+from timesheet.targets.store import TargetStore
 from timesheet.tracking.engine import Engine
 from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.replay import Replayer
@@ -81,6 +82,7 @@ class Model:
         self._options: list[str] = []
         self._options_read_at: float | None = None
         self._clients: ClientBook | None = None
+        self._targets: TargetStore | None = None
         #: Whether Notion answers, from every request this process makes (see /healthz).
         self.notion_watch = NotionWatch()
         #: How many forgotten-timer reminders are due (set by the reminders feature).
@@ -123,6 +125,12 @@ class Model:
         self._clients = ClientBook.from_settings(
             self._notion, self.settings, ttl=self._ttl, monotonic=self._monotonic
         )
+        targets_id = self.settings.notion_targets_database_id
+        if targets_id is not None:
+            # One store for the process: its data source is looked up once, not per command.
+            self._targets = TargetStore(
+                self._notion, targets_id, week_start=self.settings.week_start
+            )
 
     async def probe_notion(self) -> None:
         """One cheap request (retrieve the database), recorded in ``notion_watch``."""
@@ -143,7 +151,7 @@ class Model:
         if replayer is not None:
             await replayer.stop()
         notion, self._notion, self._tracker = self._notion, None, None
-        self._clients = None
+        self._clients = self._targets = None
         if notion is not None:
             await notion.aclose()
         ledger, self._ledger = self._ledger, None
@@ -185,6 +193,12 @@ class Model:
     def clients(self) -> ClientBook:
         """The Clients database (when set) merged with RATES/CURRENCY."""
         return _opened(self._clients)
+
+    @property
+    def targets(self) -> TargetStore | None:
+        """The Targets database; None when NOTION_TARGETS_DATABASE_ID is unset."""
+        _opened(self._notion)
+        return self._targets
 
     @property
     def store(self) -> EntryStore:

@@ -20,6 +20,7 @@ from timesheet.reports.week import (
     named_period,
     week_period,
 )
+from timesheet.text import clip
 
 __all__ = ["BOTH_GIVEN", "PERIOD_HELP", "autocomplete_period", "chosen_period"]
 
@@ -33,7 +34,7 @@ def _choice(spec: str, settings: Settings, now: datetime) -> tuple[str, str]:
     """``(name, value)``: the spec and the days it names, e.g. ``this-month · November 2026``."""
     tz, start = settings.timezone, settings.week_start
     title = period_title(named_period(spec, tz, start, now), tz, start)
-    return f"{spec} · {title}"[:MAX_CHOICE_LENGTH], spec
+    return clip(f"{spec} · {title}", MAX_CHOICE_LENGTH), spec
 
 
 async def autocomplete_period(

@@ -14,7 +14,7 @@ from timesheet.clients.model import ClientInfo
 from timesheet.entries.checks import check_client
 from timesheet.entries.store import NoDataSourceError
 from timesheet.reports.report import ExtraNotes, ReportOptions
-from timesheet.reports.week import Period
+from timesheet.reports.week import WEEK_CHOICES, Period
 from timesheet.targets.errors import InvalidTarget, TargetsError
 from timesheet.targets.progress import compact_hours
 from timesheet.targets.report_notes import load_report_extras
@@ -45,10 +45,9 @@ _log = logging.getLogger("timetrack.bot")
 
 def target_store(model: Model) -> TargetStore:
     """The Targets database of the model's settings; InvalidTarget when there is none."""
-    database_id = model.settings.notion_targets_database_id
-    if database_id is None:
+    if model.targets is None:
         raise InvalidTarget(NOT_SET_UP)
-    return TargetStore(model.notion, database_id, week_start=model.settings.week_start)
+    return model.targets
 
 
 async def client_infos(model: Model) -> Sequence[ClientInfo]:
@@ -101,6 +100,8 @@ async def show_targets(model: Model, user_id: str, week: str | None) -> TargetsS
     """``user_id``'s targets of the week (``this`` by default) against the hours tracked."""
     settings = model.settings
     chosen = target_week(week, settings.timezone, settings.week_start, model.now())
+    if chosen.every:  # ``every`` names targets, not a week whose hours can be tracked
+        raise InvalidTarget(f"the week must be {WEEK_CHOICES} (one week, not every week)")
     return await week_against_targets(
         model.store,
         target_store(model),
@@ -125,10 +126,9 @@ async def report_extra_notes(
     everyone) and the budgets. None when there is nothing to say. They never hold the report
     back: if Notion can't give them, the report says so in one note."""
     clients = await client_infos(model)
-    database_id = model.settings.notion_targets_database_id if targets else None
-    if database_id is None and not clients:
+    store = model.targets if targets else None
+    if store is None and not clients:
         return None
-    store = None if database_id is None else target_store(model)
     opts = ReportOptions.from_settings(model.settings)
     try:
         extras = await load_report_extras(

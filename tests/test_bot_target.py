@@ -162,6 +162,13 @@ async def test_bad_input_is_one_line_and_writes_nothing(
     assert world.rows() == [] and world.writes() == 0
 
 
+async def test_show_of_every_week_is_one_line(bot: BotHarness) -> None:
+    reply = await bot.send(slash("target", "show", user_id=ALICE, week="every"))
+    assert reply.ephemeral and reply.content == (
+        "The week must be this, last or an ISO week such as 2026-W47 (one week, not every week)."
+    )
+
+
 async def test_without_a_targets_database_it_says_so(world: Targets) -> None:
     env = {k: v for k, v in world.env.items() if k != "NOTION_TARGETS_DATABASE_ID"}
     async with BotHarness(env, transport=world.fake.transport(), clock=Clock(FRIDAY_W47)) as bot:
@@ -245,3 +252,15 @@ async def test_the_clients_database_gives_budgets_and_fallback_targets(world: Ta
         reply = await bot.send(slash("timesheet", user_id=ALICE))
     assert "Acme: 16.5 of 20 h this month; at this pace it runs out Tue 24 Nov" in reply.content
     assert "• Globex 3.00 / 5 h this week (60%)" in reply.content
+
+
+async def test_the_targets_database_is_looked_up_once_per_process(
+    bot: BotHarness, world: Targets
+) -> None:
+    """/target and /timesheet share one Targets store: its data source is found once."""
+    await bot.send(slash("target", "set", user_id=ALICE, client="Acme", hours="20"))
+    looked_up = world.fake.requests["retrieve_database"]
+    await bot.send(slash("target", "show", user_id=ALICE))
+    await bot.send(slash("timesheet", user_id=ALICE))
+    await bot.send(slash("target", "set", user_id=ALICE, client="Globex", hours="8"))
+    assert world.fake.requests["retrieve_database"] == looked_up

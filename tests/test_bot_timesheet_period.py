@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 from botkit import BotHarness, Clock, autocomplete, slash
-from notionkit import timesheet_notion
+from notionkit import NotionDB, timesheet_notion
 
 from timesheet.reports.week import NAMED_PERIODS, PERIOD_CHOICES
 
@@ -16,8 +16,13 @@ TOKEN = "secret_period_token"
 
 
 @pytest.fixture
-async def bot() -> AsyncIterator[BotHarness]:
-    fake, database_id, _ = timesheet_notion(("Acme", "Globex"), token=TOKEN)
+def notion() -> NotionDB:
+    return timesheet_notion(("Acme", "Globex"), token=TOKEN)
+
+
+@pytest.fixture
+async def bot(notion: NotionDB) -> AsyncIterator[BotHarness]:
+    fake, database_id, _ = notion
     env = {
         "NOTION_TOKEN": TOKEN,
         "NOTION_DATABASE_ID": database_id,
@@ -110,12 +115,13 @@ async def test_the_week_option_still_works_and_is_the_default(bot: BotHarness) -
     ],
 )
 async def test_a_bad_period_is_one_line_and_reads_nothing(
-    bot: BotHarness, options: dict[str, str], answer: str
+    bot: BotHarness, notion: NotionDB, options: dict[str, str], answer: str
 ) -> None:
     reply = await bot.send(slash("timesheet", user_id=ALICE, **options))
     assert reply.ephemeral
     assert reply.content == answer
     assert reply.final is None or not reply.final.files
+    assert notion.fake.requests["query_data_source"] == 0
 
 
 async def test_period_autocomplete_offers_the_named_periods(bot: BotHarness) -> None:

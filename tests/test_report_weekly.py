@@ -25,7 +25,7 @@ from timesheet.entries.setup import create_database
 from timesheet.entries.store import EntryStore
 from timesheet.publishing.discord_webhook import PublishError
 from timesheet.publishing.schedule import PostedLog, ScheduledRun
-from timesheet.reports.aggregate import MAX_NOTES_PER_KIND
+from timesheet.reports.notes import MAX_NOTES_PER_KIND
 from timesheet.reports.report import ReportOptions, build_timesheets, post_scheduled, publish_sheet
 from timesheet.reports.week import week_period
 

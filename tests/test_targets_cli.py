@@ -203,6 +203,18 @@ def test_without_a_targets_database_it_says_how_to_get_one(
     )
 
 
+def test_show_of_every_week_is_one_line(notion: Notion, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every week names targets, not a week with tracked hours: no traceback."""
+    database_id, _ = targets_db(notion)
+    env = notion.env(NOTION_TARGETS_DATABASE_ID=database_id)
+    assert main(["target", "show", "--week", "every"], env) == 1
+    assert capsys.readouterr() == (
+        "",
+        "timetrack: the week must be this, last or an ISO week such as 2026-W47 (one week, "
+        "not every week)\n",
+    )
+
+
 def test_show_csv_exact_bytes_week_row_over_every_week(
     notion: Notion, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["ClientInfo"]
+from timesheet.entries.checks import normalise
+
+__all__ = ["ClientInfo", "client_key"]
+
+
+def client_key(name: str) -> str:
+    """What two spellings of a client's name compare by: NFC, no zero-width characters, no
+    outer spaces, case-folded (a Clients row, RATES, an entry's Client)."""
+    return normalise(name).strip().casefold()
 
 
 @dataclass(frozen=True, slots=True)

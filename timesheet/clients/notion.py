@@ -25,7 +25,7 @@ from notion_client import (
     Title,
     timestamp,
 )
-from timesheet.clients.model import ClientInfo
+from timesheet.clients.model import ClientInfo, client_key
 from timesheet.clients.schema import ARCHIVED, BUDGET, CURRENCY, NAME, RATE, WEEKLY_TARGET
 from timesheet.config import Settings
 from timesheet.entries.checks import normalise
@@ -41,10 +41,6 @@ RETRY_AFTER_FAILURE: Final = 30.0
 _CODE: Final = re.compile(r"^[A-Z]{3}$")
 
 _log = logging.getLogger("timetrack.clients")
-
-
-def _key(name: str) -> str:
-    return normalise(name).strip().casefold()
 
 
 def _number(page: Page, prop: str, name: str) -> float | None:
@@ -99,7 +95,7 @@ async def _rows(client: NotionClient, data_source_id: str) -> list[ClientInfo]:
         info = parse_client(page)
         if info is None:
             continue
-        key = _key(info.name)
+        key = client_key(info.name)
         if key in seen:
             _log.warning("Clients: %r is listed twice; the first row counts", info.name)
             continue
@@ -119,10 +115,10 @@ def merge_clients(
 ) -> list[ClientInfo]:
     """Notion's rows, a missing Rate or Currency filled from RATES / CURRENCY (names compared
     case-insensitively), then the RATES clients Notion does not list."""
-    fallback = {_key(name): (name, rate) for name, rate in rates.items()}
+    fallback = {client_key(name): (name, rate) for name, rate in rates.items()}
     merged: list[ClientInfo] = []
     for row in rows:
-        _, rate = fallback.pop(_key(row.name), (row.name, None))
+        _, rate = fallback.pop(client_key(row.name), (row.name, None))
         merged.append(
             ClientInfo(
                 name=row.name,
@@ -199,8 +195,8 @@ class ClientBook:
 
     async def find(self, name: str, *, fresh: bool = False) -> ClientInfo | None:
         """The client called ``name`` (case-insensitive), or None. Raises NotionError."""
-        key = _key(name)
-        return next((c for c in await self.clients(fresh=fresh) if _key(c.name) == key), None)
+        key = client_key(name)
+        return next((c for c in await self.clients(fresh=fresh) if client_key(c.name) == key), None)
 
     async def active_names(self) -> list[str]:
         """The Clients database's clients not archived, for autocomplete (RATES alone adds

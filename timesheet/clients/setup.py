@@ -54,11 +54,11 @@ async def fix_clients_database(client: NotionClient, database_id: str) -> list[s
 
 async def setup_clients(
     client: NotionClient, settings: Settings, *, fix: bool, say: Callable[[str], None]
-) -> bool:
+) -> None:
     """What `timetrack setup` does for the Clients database, said line by line: create it
     under NOTION_PARENT_PAGE_ID when NOTION_CLIENTS_DATABASE_ID is unset (and print the
-    `.env` line), else check it (``fix``: add what is missing). Returns whether it is ready
-    (or simply not wanted: it is optional)."""
+    `.env` line), else check it (``fix``: add what is missing). The database is optional:
+    what is wrong with it is said, and `setup` goes on with the entries database."""
     database_id = settings.notion_clients_database_id
     if database_id is None:
         parent = settings.notion_parent_page_id
@@ -68,20 +68,20 @@ async def setup_clients(
                     "No Clients database (rates, targets): set NOTION_PARENT_PAGE_ID and run "
                     "setup again to create one."
                 )
-            return True
+            return
         try:
             created, _ = await create_clients_database(client, parent, currency=settings.currency)
         except ObjectNotFoundError:
             if settings.notion_database_id is None:
-                return False  # creating the entries database says how to share the page
+                return  # creating the entries database says how to share the page
             say(
                 "Notion can't find NOTION_PARENT_PAGE_ID: share that page with the "
                 "integration (⋯ → Connections) to create the Clients database"
             )
-            return False
+            return
         say("Created the Clients database (rates, targets, budgets). Add this line to .env:")
         say(f"NOTION_CLIENTS_DATABASE_ID={created}")
-        return True
+        return
     try:
         if fix:
             for line in await fix_clients_database(client, database_id):
@@ -92,13 +92,12 @@ async def setup_clients(
             "Notion can't find NOTION_CLIENTS_DATABASE_ID: share the Clients database with the "
             "integration (⋯ → Connections)"
         )
-        return False
+        return
     if not problems:
         say("The Clients database has every property timetrack reads.")
-        return True
+        return
     say("The Clients database is not complete:")
     for problem in problems:
         say(f"  - {problem}")
     if any(p.fixable for p in problems) and not fix:
         say("Run `timetrack setup --fix` to add the missing properties.")
-    return not any(p.required for p in problems)

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Final, Literal, TypeVar
+from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -26,19 +26,23 @@ from timesheet.reports.buckets import (
     row_starts,
 )
 from timesheet.reports.check import Finding
-from timesheet.reports.week import Period, day_bounds, local_midnight, period_days
+from timesheet.reports.notes import (
+    capped,
+    dst_notes,
+    duplicate_notes,
+    empty_notes,
+    overlap_notes,
+    renamed_notes,
+    skipped_note,
+)
+from timesheet.reports.week import Period, day_bounds, period_days
 from timesheet.reports.wording import (
     NO_CLIENT,
     TOTAL,
     column_name,
-    describe_entry,
-    moment_text,
-    page_ref,
-    span_text,
 )
 
 __all__ = [
-    "MAX_NOTES_PER_KIND",
     "NO_CLIENT",
     "ROUNDINGS",
     "TOTAL",
@@ -53,7 +57,6 @@ __all__ = [
 
 Rounding = Literal["nearest", "up", "down"]
 ROUNDINGS: Final[tuple[str, ...]] = ("nearest", "up", "down")
-MAX_NOTES_PER_KIND: Final = 10
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _US: Final = timedelta(microseconds=1)
@@ -61,7 +64,6 @@ _US_PER_HOUR: Final = 3_600_000_000
 _US_PER_MINUTE: Final = 60_000_000
 
 Int64Array = npt.NDArray[np.int64]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -250,13 +252,13 @@ def aggregate(
     hours = _hours_frame(cells.T, rows, clients, bucket)
     shown = _hours_frame(round_cells_to_centihours(cells.T), rows, clients, bucket)
     notes = [
-        *_dst_notes(days, day_us, tz),
-        *_renamed_notes(items),
-        *_empty_notes(items, starts, ends, running, p_start, p_end, tz),
-        *_duplicate_notes([*duplicates, *doubled], period, tz),
-        *_overlap_notes(items, starts, ends, p_start, p_end, tz),
-        *_capped(skipped, _skipped_note, "skipped pages"),
-        *_capped(findings, str, "findings of `timetrack check`"),
+        *dst_notes(days, day_us, tz),
+        *renamed_notes(items),
+        *empty_notes(items, starts, ends, running, p_start, p_end, tz),
+        *duplicate_notes([*duplicates, *doubled], period, tz),
+        *overlap_notes(items, starts, ends, p_start, p_end, tz),
+        *capped(skipped, skipped_note, "skipped pages"),
+        *capped(findings, str, "findings of `timetrack check`"),
     ]
     return WeekTable(
         hours=hours,
@@ -274,14 +276,6 @@ def aggregate(
     )
 
 
-def _capped(items: Sequence[T], note: Callable[[T], str], more: str) -> list[str]:
-    """``note`` of each item, at most ``MAX_NOTES_PER_KIND``, then ``"… and N more {more}."``."""
-    notes = [note(item) for item in items[:MAX_NOTES_PER_KIND]]
-    if len(items) > MAX_NOTES_PER_KIND:
-        notes.append(f"… and {len(items) - MAX_NOTES_PER_KIND} more {more}.")
-    return notes
-
-
 def _hours_frame(
     cells: Int64Array, rows: Sequence[date], clients: Sequence[str], bucket: Bucket
 ) -> pd.DataFrame:
@@ -292,122 +286,3 @@ def _hours_frame(
     index = pd.Index([*rows, TOTAL], dtype=object, name=bucket)
     columns = pd.Index([*clients, TOTAL], dtype=object, name="client")
     return pd.DataFrame(full / _US_PER_HOUR, index=index, columns=columns)
-
-
-def _day_text(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b %Y}"
-
-
-def _when(micros: int, tz: ZoneInfo) -> str:
-    return moment_text(_EPOCH + timedelta(microseconds=micros), tz)
-
-
-def _dst_notes(days: Sequence[date], bounds: Int64Array, tz: ZoneInfo) -> list[str]:
-    """Name the whole days inside the period that are not 24 hours long."""
-    notes = []
-    # Only a day whose clipped length is not 24 h can be a DST day (a year has two).
-    for i in np.flatnonzero(np.diff(bounds) != 24 * _US_PER_HOUR).tolist():
-        day, lo, hi = days[i], int(bounds[i]), int(bounds[i + 1])
-        natural = to_microseconds(local_midnight(day + timedelta(days=1), tz)) - to_microseconds(
-            local_midnight(day, tz)
-        )
-        if hi - lo == natural and natural != 24 * _US_PER_HOUR:
-            change = "forward" if natural < 24 * _US_PER_HOUR else "back"
-            hours = natural / _US_PER_HOUR
-            notes.append(f"{_day_text(day)} has {hours:g} hours (clocks went {change}).")
-    return notes
-
-
-def _renamed_notes(items: Sequence[TimeEntry]) -> list[str]:
-    if any(e.client == TOTAL for e in items):
-        return [f'The client "{TOTAL}" is shown as "{TOTAL} (client)" to keep the totals apart.']
-    return []
-
-
-def _empty_notes(
-    items: Sequence[TimeEntry],
-    starts: Int64Array,
-    ends: Int64Array,
-    running: npt.NDArray[np.bool_],
-    p_start: int,
-    p_end: int,
-    tz: ZoneInfo,
-) -> list[str]:
-    touches = ((starts >= p_start) & (starts < p_end)) | ((ends > p_start) & (ends <= p_end))
-    bad = np.flatnonzero((ends <= starts) & touches).tolist()
-
-    def note(i: int) -> str:
-        entry = items[i]
-        if running[i]:
-            problem = "starts after the report time"
-        else:
-            problem = "ends at its start" if ends[i] == starts[i] else "ends before it starts"
-            problem += f" ({_when(int(ends[i]), tz)})"
-        return (
-            f"Entry {entry.entry_id} ({column_name(entry.client)}, "
-            f"{_when(int(starts[i]), tz)}) {problem}; counted as 0 h."
-        )
-
-    return _capped(bad, note, "empty entries")
-
-
-def _duplicate_notes(groups: Sequence[DuplicatePages], period: Period, tz: ZoneInfo) -> list[str]:
-    """One note per Entry ID that several pages of this period carry."""
-    touching = [
-        g
-        for g in groups
-        if g.kept.start < period.end and (g.kept.end is None or g.kept.end > period.start)
-    ]
-
-    def note(group: DuplicatePages) -> str:
-        extra = "the extra page" if len(group.extra) == 1 else "the extra pages"
-        links = ", ".join(page_ref(e) for e in group.extra)
-        return (
-            f"{group.page_count} Notion pages share Entry ID {group.entry_id}; counted once, "
-            f"as {describe_entry(group.kept, tz)} on {page_ref(group.kept)} — trash {extra} in "
-            f"Notion: {links}."
-        )
-
-    return _capped(touching, note, "doubled Entry IDs")
-
-
-def _overlap_notes(
-    items: Sequence[TimeEntry],
-    starts: Int64Array,
-    ends: Int64Array,
-    p_start: int,
-    p_end: int,
-    tz: ZoneInfo,
-) -> list[str]:
-    """One note per entry that overlaps an earlier entry of the same user inside the period."""
-    lo = np.clip(starts, p_start, p_end)
-    hi = np.clip(ends, p_start, p_end)
-    users, user_ids = pd.factorize(pd.Series([e.user_id for e in items], dtype=object))
-    kept = np.flatnonzero(hi > lo)
-    order = kept[np.lexsort((hi[kept], lo[kept], users[kept]))]  # by user, then start
-    lo, hi, users = lo[order], hi[order], users[order]
-    # Furthest end reached so far by the user's entries, and the entry that reached it: the
-    # one a later entry overlaps most. A user's first entry always sets it, so a plain running
-    # maximum of setter positions never leaks across users.
-    reach = pd.Series(hi).groupby(users, sort=False).cummax().to_numpy(dtype=np.int64)
-    setter = np.maximum.accumulate(np.where(hi == reach, np.arange(len(order)), 0))
-    overlap = np.minimum(hi[1:], reach[:-1]) - lo[1:]
-    hit = np.flatnonzero((users[1:] == users[:-1]) & (overlap > 0))
-    hit = hit[np.lexsort((order[hit + 1], lo[hit + 1]))]  # in time order
-
-    def note(k: int) -> str:
-        first, second = items[int(order[setter[k]])], items[int(order[k + 1])]
-        who = f"User {second.user_id}: " if len(user_ids) > 1 else ""
-        return (
-            f"{who}{describe_entry(first, tz)} and {describe_entry(second, tz)} overlap by "
-            f"{span_text(int(overlap[k]))}; both are counted as recorded."
-        )
-
-    return _capped(hit.tolist(), note, "overlaps")
-
-
-def _skipped_note(page: SkippedPage) -> str:
-    return (
-        f"Skipped a Notion page ({page.reason}), not counted: {page.url or f'page {page.page_id}'}"
-        " — fix it in Notion to count it."
-    )

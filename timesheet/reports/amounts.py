@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 
-from timesheet.clients.model import ClientInfo
-from timesheet.entries.checks import normalise
+from timesheet.clients.model import ClientInfo, client_key
 from timesheet.reports.aggregate import WeekTable
 
 __all__ = ["ClientAmount", "amount_lines", "client_amounts"]
@@ -26,17 +25,13 @@ class ClientAmount:
     currency: str | None = None
 
 
-def _key(name: str) -> str:
-    return normalise(name).strip().casefold()
-
-
 def client_amounts(table: WeekTable, clients: Sequence[ClientInfo]) -> dict[str, ClientAmount]:
     """The amount of each client of ``table`` that has a rate (the table's column totals, as
     shown with 2 decimals, times the rate); clients without one are left out."""
-    rates = {_key(c.name): c for c in clients if c.rate is not None}
+    rates = {client_key(c.name): c for c in clients if c.rate is not None}
     found: dict[str, ClientAmount] = {}
     for client in table.clients:
-        info = rates.get(_key(client))
+        info = rates.get(client_key(client))
         if info is None or info.rate is None:
             continue
         hours = Decimal(f"{float(table.shown[client].iloc[-1]):.2f}")

@@ -19,9 +19,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from timesheet.clients.model import ClientInfo
+from timesheet.clients.model import ClientInfo, client_key
 from timesheet.clients.notion import ClientBook
-from timesheet.entries.checks import normalise
 from timesheet.entries.duplicates import collapse_duplicates
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.store import EntryStore
@@ -135,10 +134,6 @@ def period_span(period: Period, tz: ZoneInfo) -> str:
     return day_span(days[0], days[-1])
 
 
-def _key(name: str) -> str:
-    return normalise(name).strip().casefold()
-
-
 def _description(entry: TimeEntry) -> str:
     named = entry.name.strip() if entry.name.strip() != entry.client.strip() else ""
     return " — ".join(part for part in (named, entry.note.strip()) if part)
@@ -159,8 +154,8 @@ def build_invoice(
     client (case-insensitive) whose Start is in ``period``, ended, each page once."""
     if client.rate is None:
         raise NoRate(client.name)
-    key = _key(client.name)
-    unique, _ = collapse_duplicates(e for e in entries if _key(e.client) == key)
+    key = client_key(client.name)
+    unique, _ = collapse_duplicates(e for e in entries if client_key(e.client) == key)
     mine = sorted((e for e in unique if e.start in period), key=lambda e: e.start.astimezone(UTC))
     ended = [e for e in mine if e.end is not None]
     elapsed = np.array(
@@ -235,9 +230,9 @@ async def fetch_invoice(
     info = await book.find(name, fresh=True)
     scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
     if info is None:
-        key = _key(name)
+        key = client_key(name)
         named = [*presets, *(e.client for e in scanned.entries)]
-        spelled = next((n for n in named if _key(n) == key), None)
+        spelled = next((n for n in named if client_key(n) == key), None)
         if spelled is None:
             raise UnknownClient(name.strip())
         raise NoRate(spelled)

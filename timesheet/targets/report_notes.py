@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from timesheet.clients.model import ClientInfo
 from timesheet.entries.store import EntryStore
 from timesheet.reports.aggregate import WeekTable
+from timesheet.reports.buckets import is_week
 from timesheet.reports.report import ReportOptions, build_timesheets
-from timesheet.reports.week import Period, period_days
+from timesheet.reports.week import Period
 from timesheet.targets.progress import (
     budget_burn,
     burn_line,
@@ -35,10 +36,7 @@ NotesFor = Callable[[str | None, WeekTable], Sequence[str]]
 def week_of_period(period: Period, tz: ZoneInfo, week_start: int) -> date | None:
     """The first day of ``period`` when it is one whole week (per WEEK_START), else None:
     targets are weekly, so other periods get no target lines."""
-    days = period_days(period, tz)
-    if len(days) == 7 and days[0].weekday() == week_start:
-        return days[0]
-    return None
+    return period.start.astimezone(tz).date() if is_week(period, tz, week_start) else None
 
 
 @dataclass(frozen=True)

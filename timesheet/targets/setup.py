@@ -7,7 +7,7 @@ from typing import Final
 
 from notion_client import NotionClient, ObjectNotFoundError
 from timesheet.config import Settings
-from timesheet.entries.store import NoDataSourceError
+from timesheet.entries.setup import retrieve_schema
 from timesheet.targets.schema import expected_schema, schema_problems
 
 __all__ = ["TITLE", "check_targets_database", "create_targets_database", "setup_targets"]
@@ -23,10 +23,7 @@ async def create_targets_database(client: NotionClient, parent_page_id: str) -> 
 
 async def check_targets_database(client: NotionClient, database_id: str) -> list[str]:
     """Each property missing or of another type, as a line (empty: the schema is fine)."""
-    database = await client.retrieve_database(database_id)
-    if not database.data_sources:
-        raise NoDataSourceError(database_id)
-    return schema_problems(await client.retrieve_data_source(database.data_sources[0].id))
+    return schema_problems(await retrieve_schema(client, database_id))
 
 
 async def setup_targets(client: NotionClient, settings: Settings) -> list[str]:

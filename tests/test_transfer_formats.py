@@ -211,3 +211,52 @@ def test_zero_length_entries_restore_only_from_our_own_formats(
     out = convert(ParsedFile([item]), fmt=fmt, default_user=USER)
     assert [p.reason for p in out.problems] == ([problem] if problem else [])
     assert len(out.entries) == (0 if problem else 1)
+
+
+_TOGGL_HEAD = b"Project,Description,Start date,Start time,End date,End time,Duration\n"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data", "tz", "problem"),
+    [
+        # A wall time with no UTC instant: refused by the reader, not a traceback.
+        (
+            "toggl",
+            _TOGGL_HEAD + b"p,d,0001-01-01,00:10:00,0001-01-01,00:20:00,00:10:00\n",
+            ZoneInfo("Europe/Berlin"),
+            "start: 0001-01-01 00:10 is out of range",
+        ),
+        (
+            "csv",
+            b"start,end,client,name\n9999-12-31T23:30,9999-12-31T23:50,Acme,x\n",
+            NEW_YORK,
+            "start: 9999-12-31 23:30 is out of range",
+        ),
+        # Times the reader can hold but no tracker recorded: refused before any conversion.
+        (
+            "json",
+            b'[{"entry_id": "e", "start": "0001-01-01T00:30+01:00", "client": "Acme"}]',
+            LONDON,
+            "0001-01-01 is not in the years 1970 to 2099",
+        ),
+        (
+            "timew",
+            b'[{"start": "99991231T235959Z", "tags": ["acme"]}]',
+            LONDON,
+            "9999-12-31 is not in the years 1970 to 2099",
+        ),
+        (
+            "watson",
+            b'[[-62135596800, -62135596000, "acme", "f1"]]',
+            LONDON,
+            "0001-01-01 is not in the years 1970 to 2099",
+        ),
+    ],
+)
+def test_a_time_near_the_ends_of_the_calendar_is_a_skipped_row(
+    fmt: str, data: bytes, tz: ZoneInfo, problem: str
+) -> None:
+    from timesheet.transfer.convert import convert
+
+    out = convert(reader(fmt)(data, tz=tz), fmt=fmt, default_user=USER)
+    assert (out.entries, [p.reason for p in out.problems]) == ([], [problem])

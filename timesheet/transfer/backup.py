@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.store import EntryStore
+from timesheet.transfer.convert import EARLIEST
 from timesheet.transfer.write_json import write
 
 __all__ = ["BACKUP_DIR", "Backup", "all_entries", "backup_database", "write_backup"]
@@ -24,8 +25,6 @@ __all__ = ["BACKUP_DIR", "Backup", "all_entries", "backup_database", "write_back
 #: The folder of DATA_DIR the backups go to.
 BACKUP_DIR: Final = "backups"
 _NAME: Final = re.compile(r"\d{4}-\d{2}-\d{2}\.json\.gz")
-#: Where a scan of everything starts; ends a year after now (a clock far ahead).
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +38,10 @@ class Backup:
 
 async def all_entries(store: EntryStore, now: datetime) -> list[TimeEntry]:
     """Every entry of the database, each page once, by Start: one paginated query, split by
-    Start windows past Notion's row cap (``EntryStore.list_overlapping``)."""
+    Start windows past Notion's row cap (``EntryStore.list_overlapping``), from the earliest
+    time an import accepts to a year after now (a clock far ahead)."""
     until = now.astimezone(UTC) + timedelta(days=366)
-    entries = await store.list_overlapping(_EPOCH, until)
+    entries = await store.list_overlapping(EARLIEST, until)
     return sorted(entries, key=lambda e: (e.start, e.entry_id))
 
 

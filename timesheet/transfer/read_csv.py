@@ -9,7 +9,7 @@ from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 from timesheet.reports.render import spreadsheet_safe
-from timesheet.transfer.local_time import aware
+from timesheet.transfer.local_time import NonexistentTime, OutOfRange, aware
 from timesheet.transfer.records import ImportedEntry, NotThisFormat, ParsedFile, RowProblem
 
 __all__ = ["read"]
@@ -53,10 +53,13 @@ def _cell(row: dict[str, str | None], key: str) -> str:
 
 def _time(text: str, column: str, tz: ZoneInfo) -> datetime:
     try:
-        return aware(datetime.fromisoformat(text.strip()), tz)
-    except ValueError as exc:
-        detail = str(exc) if "exist" in str(exc) else f"{text.strip()!r} is not an ISO time"
-        raise ValueError(f"{column}: {detail}") from None
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{column}: {text.strip()!r} is not an ISO time") from None
+    try:
+        return aware(moment, tz)
+    except (NonexistentTime, OutOfRange) as exc:
+        raise ValueError(f"{column}: {exc}") from None
 
 
 def _entry(line: int, row: dict[str, str | None], tz: ZoneInfo) -> ImportedEntry:

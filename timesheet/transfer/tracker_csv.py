@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from timesheet.entries.checks import normalise
 from timesheet.transfer.csv_table import CsvRow, CsvTable
-from timesheet.transfer.local_time import NonexistentTime, aware
+from timesheet.transfer.local_time import NonexistentTime, OutOfRange, aware
 from timesheet.transfer.records import DateOrder, ImportedEntry, ParsedFile, RowProblem
 from timesheet.transfer.wall_clock import BadDateOrTime, is_ambiguous, parse_clock, parse_date
 
@@ -128,7 +128,7 @@ def _moment(
         else:
             day = parse_date(date_text, order)
         return aware(datetime.combine(day, parse_clock(row.get(time_column))), tz)
-    except (BadDateOrTime, NonexistentTime) as exc:
+    except (BadDateOrTime, NonexistentTime, OutOfRange) as exc:
         raise _RowError(f"{which}: {exc}") from None
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from botkit import WEBHOOK_TOKEN, BotHarness, Clock
@@ -17,8 +19,12 @@ from clikit import Notion, served_timesheet
 from notionkit import ALICE, fast_client, make_entry, seed_entry, timesheet_notion
 from transferkit import Term, comparable, seed_week
 
+from timesheet.entries.model import TimeEntry
 from timesheet.entries.store import EntryStore
-from timesheet.transfer.backup import all_entries
+from timesheet.transfer import backup as backup_module
+from timesheet.transfer.backup import all_entries, backup_database
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
@@ -71,6 +77,27 @@ async def test_a_backup_splits_its_scan_while_notion_caps_the_answer() -> None:
         found = await all_entries(store, datetime(2026, 12, 1, tzinfo=UTC))
     assert [e.entry_id for e in found] == [e.entry_id for e in entries]
     assert fake.requests["query_data_source"] > 3  # 12 entries, 5 a query: it was split
+
+
+async def test_the_backup_file_is_written_off_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, db_id, ds_id = timesheet_notion(("Acme",))
+    seed_entry(fake, ds_id, make_entry(1))
+    threads: list[threading.Thread] = []
+    encode = backup_module.write
+
+    def spy(entries: list[TimeEntry], *, tz: ZoneInfo) -> str:
+        threads.append(threading.current_thread())
+        return encode(entries, tz=tz)
+
+    monkeypatch.setattr(backup_module, "write", spy)
+    async with fast_client(fake.transport()) as client:
+        done = await backup_database(
+            EntryStore(client, db_id), tmp_path, tz=LONDON, now=datetime.now(UTC), keep=8
+        )
+    assert done.entries == 1 and done.path.exists()
+    assert threads and threads[0] is not threading.main_thread()
 
 
 async def _weekly(data_dir: Path, done: Callable[[], bool]) -> None:

@@ -4,6 +4,7 @@ Restore is ``timetrack import json`` of that file."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
 import os
@@ -75,7 +76,9 @@ def write_backup(
 async def backup_database(
     store: EntryStore, data_dir: Path, *, tz: ZoneInfo, now: datetime, keep: int
 ) -> Backup:
-    """Back the whole database up to ``DATA_DIR/backups/<today in tz>.json.gz``."""
+    """Back the whole database up to ``DATA_DIR/backups/<today in tz>.json.gz``. The file is
+    written in a worker thread: encoding, gzip and fsync of a large database take most of a
+    second, which the bot's event loop must not wait through."""
     entries = await all_entries(store, now)
     day = now.astimezone(tz).date().isoformat()
-    return write_backup(data_dir, entries, tz=tz, day=day, keep=keep)
+    return await asyncio.to_thread(write_backup, data_dir, entries, tz=tz, day=day, keep=keep)

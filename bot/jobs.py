@@ -145,6 +145,11 @@ class BackgroundJobs:
             _log.warning("weekly backup failed: %s", reason(exc))
             return
         _log.info("weekly backup: %d entries in %s", backup.entries, backup.path)
+        if backup.skipped:
+            _log.warning(
+                "weekly backup: %d page(s) left out, not usable entries (timetrack check)",
+                len(backup.skipped),
+            )
 
     async def stop(self) -> None:
         health, self._health = self._health, None

@@ -65,6 +65,20 @@ def test_backup_then_restore_into_an_empty_database(
         assert comparable(empty.entries()) == comparable([*week, old])
 
 
+def test_a_backup_names_the_pages_it_cannot_hold(term: Term) -> None:
+    t0 = datetime(2026, 11, 16, 9, tzinfo=UTC)
+    seed_entry(term.notion.fake, term.notion.data_source_id, make_entry(1, start=t0, minutes=30))
+    broken = make_entry(2, start=t0, end=t0 - timedelta(hours=1))  # End before Start
+    page_id = seed_entry(term.notion.fake, term.notion.data_source_id, broken)
+    lines = term.ok("backup").splitlines()
+    assert lines[0].startswith("Backed up 1 entries to ")
+    assert lines[1:3] == [
+        "Not in the backup: 1 page(s) that are not usable entries (fix them in Notion; "
+        "`timetrack check` lists them):",
+        f"  page {term.notion.fake.page(page_id)['url']}: End is before Start",
+    ]
+
+
 async def test_a_backup_splits_its_scan_while_notion_caps_the_answer() -> None:
     fake, db_id, ds_id = timesheet_notion(("Acme",))
     fake.result_limit = 5
@@ -75,7 +89,7 @@ async def test_a_backup_splits_its_scan_while_notion_caps_the_answer() -> None:
     async with fast_client(fake.transport()) as client:
         store = EntryStore(client, db_id)
         found = await all_entries(store, datetime(2026, 12, 1, tzinfo=UTC))
-    assert [e.entry_id for e in found] == [e.entry_id for e in entries]
+    assert [e.entry_id for e in found.entries] == [e.entry_id for e in entries]
     assert fake.requests["query_data_source"] > 3  # 12 entries, 5 a query: it was split
 
 

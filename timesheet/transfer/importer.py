@@ -135,17 +135,23 @@ async def plan_import(store: EntryStore, ledger: Ledger, converted: Converted) -
     written, pending = _in_ledger(ledger, users)
     ours = {compact_id(p.entry.entry_id) for p in entries}
     plan.existing = [e for e in existing if compact_id(e.entry_id) not in ours]
+    #: Operations whose create landed before their process died: still pending, so their
+    #: lane is applied too (the create finds its page), or they would wait for `sync`.
+    landed: list[int] = []
     for p in entries:
         key = compact_id(p.entry.entry_id)
         copied = p.copy_of is not None and (compact_id(p.copy_of), p.entry.start) in copies
         if key in in_notion or key in written or copied:
             plan.present.append(p)
+            if key in pending:
+                landed.append(pending[key])
         elif key in pending:
             plan.pending.append(p)
             plan.pending_ops.append(pending[key])
         else:
             plan.new.append(p)
-    pending_lanes = {r.lane for r in map(ledger.get, plan.pending_ops) if r is not None}
+    ops = [*plan.pending_ops, *landed]
+    pending_lanes = {r.lane for r in map(ledger.get, ops) if r is not None}
     plan.lanes = sorted(pending_lanes | {op.lane for op in plan.operations()})
     for p in plan.new:
         if p.entry.end is None:

@@ -139,6 +139,13 @@ def test_the_json_reader_takes_a_bare_list_and_names_bad_records() -> None:
     ]
     with pytest.raises(NotThisFormat, match='no "entries" list'):
         read_json(b'{"frames": []}', tz=LONDON)
+    pauses = read_json(
+        b'[{"entry_id": "p1", "start": "2026-11-16T09:00Z", "end": "2026-11-16T10:00Z",'
+        b' "paused": true}, {"entry_id": "p2", "start": "2026-11-16T09:00Z", "paused": "false"}]',
+        tz=LONDON,
+    )
+    assert [e.paused for e in pauses.entries] == [True]
+    assert pauses.problems == [RowProblem(2, "'paused' is not true or false")]
     with pytest.raises(NotThisFormat, match="the entries are not objects"):
         read_json(b'[[1700000000, 1700003600, "acme", "f1", [], 1700003600]]', tz=LONDON)
     timew = b'[{"id": 1, "start": "20261116T090000Z", "end": "20261116T100000Z", "tags": ["a"]}]'

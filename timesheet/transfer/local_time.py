@@ -3,8 +3,10 @@ hour the clocks skip (a DST gap); a time that happens twice is the first of the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from timesheet.entries.when import wall_time_exists
 
 __all__ = ["NonexistentTime", "OutOfRange", "aware"]
 
@@ -32,9 +34,9 @@ def aware(moment: datetime, tz: ZoneInfo) -> datetime:
         return moment
     local = moment.replace(tzinfo=tz, fold=0)
     try:
-        back = local.astimezone(UTC).astimezone(tz)
+        exists = wall_time_exists(local)
     except OverflowError:
         raise OutOfRange(moment) from None
-    if back.replace(tzinfo=None) != moment.replace(tzinfo=None, fold=0):
+    if not exists:
         raise NonexistentTime(moment, tz)
     return local

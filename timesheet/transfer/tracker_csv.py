@@ -27,10 +27,11 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.entries.checks import normalise
+from timesheet.entries.when import is_ambiguous
 from timesheet.transfer.csv_table import CsvRow, CsvTable
 from timesheet.transfer.local_time import NonexistentTime, OutOfRange, aware
 from timesheet.transfer.records import DateOrder, ImportedEntry, ParsedFile, RowProblem
-from timesheet.transfer.wall_clock import BadDateOrTime, is_ambiguous, parse_clock, parse_date
+from timesheet.transfer.wall_clock import BadDateOrTime, parse_clock, parse_date
 
 __all__ = ["Columns", "read_rows", "required_columns"]
 

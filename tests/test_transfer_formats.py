@@ -164,6 +164,19 @@ def test_the_csv_reader_takes_columns_in_any_order_and_local_times() -> None:
     assert read_csv(b"start,end,client,name\n", tz=LONDON) == ParsedFile()
 
 
+def test_the_csv_reader_takes_a_file_a_spreadsheet_saved_with_semicolons() -> None:
+    saved = (
+        "\ufeffentry_id;user;client;name;note;start;end;hours\r\n"
+        'e1;42;Acme;Design;"two\r\nlines";2026-07-01T09:00:00+01:00;2026-07-01T10:30:00+01:00;1,5\r\n'
+        "e2;42;Acme;Bad;;soon;2026-07-01T10:30:00+01:00;\r\n"
+    )
+    parsed = read_csv(saved.encode(), tz=LONDON)
+    (entry,) = parsed.entries
+    assert (entry.entry_id, entry.user_id, entry.note) == ("e1", "42", "two\r\nlines")
+    assert entry.start == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    assert parsed.problems == [RowProblem(4, "start: 'soon' is not an ISO time")]  # line 2 + 2
+
+
 def test_progress_off_a_terminal_is_a_line_every_few_seconds() -> None:
     now = [0.0]
     out = io.StringIO()

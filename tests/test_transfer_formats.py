@@ -2,11 +2,10 @@
 its module name (a stand-in here), its entries get Entry IDs derived from the source's own
 identity and the importing user; local times are DST-correct; the json and csv readers take
 reasonable variants and name what a file that is not theirs lacks; and a timew round trip
-gives the same report (once the timew reader and writer are there)."""
+gives the same report."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import sys
 import types
@@ -191,11 +190,6 @@ def test_progress_off_a_terminal_is_a_line_every_few_seconds() -> None:
     ]
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("timesheet.transfer.read_timew") is None
-    or importlib.util.find_spec("timesheet.transfer.write_timew") is None,
-    reason="the timew reader and writer are not merged yet",
-)
 def test_timew_export_then_import_into_an_empty_database_gives_the_same_report(
     term: Term, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

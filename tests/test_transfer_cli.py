@@ -160,6 +160,19 @@ def test_user_option_takes_every_entry_and_json_keeps_its_users_without_it(
     assert sorted(e.user_id for e in term.notion.entries()) == sorted([USER, BOB])
 
 
+def test_a_file_is_read_from_stdin_with_a_dash(
+    term: Term, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+    import io
+
+    file = _write_json(tmp_path / "in.json", [_record(1, 1, start="2026-11-16T09:00:00+00:00")])
+    piped = io.TextIOWrapper(io.BytesIO(gzip.compress(file.read_bytes())))  # a backup, piped
+    monkeypatch.setattr("sys.stdin", piped)
+    assert term.ok("import", "json", "-").startswith("1 imported, 0 already present")
+    assert [e.entry_id for e in term.notion.entries()] == ["00000000-0000-4000-8000-000000000001"]
+
+
 def test_user_option_overrides_the_file(term: Term, tmp_path: Path) -> None:
     file = _write_json(tmp_path / "in.json", [_record(1, 1, start="2026-11-16T09:00:00+00:00")])
     term.ok("import", "json", str(file), "--user", BOB)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.store import EntryStore
 from timesheet.tracking.edit_ops import import_lane
-from timesheet.tracking.engine import DrainReport, Engine
+from timesheet.tracking.engine import Engine
 from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.operations import LogOp, Operation, StartOp
 from timesheet.tracking.writes import running_pages
@@ -80,7 +80,6 @@ class ImportResult:
     remaining: int = 0
     failed: list[str] = field(default_factory=list)
     stopped: str | None = None
-    drains: list[DrainReport] = field(default_factory=list)
 
 
 def _span(entries: Iterable[TimeEntry]) -> tuple[datetime, datetime]:
@@ -197,7 +196,6 @@ async def run_import(
     try:
         for lane in lanes:
             report = await engine.drain(lane, wait=lane_wait)
-            result.drains.append(report)
             result.stopped = result.stopped or report.stopped
             result.failed += [line for line in report.lines if line.startswith("failed:")]
     finally:

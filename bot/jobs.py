@@ -126,7 +126,15 @@ class BackgroundJobs:
             raise
         if self.monitor is not None:
             await self.monitor.post_done(run.key)
-        await self._backup()
+        # A task of its own: the post is recorded as soon as it is sent, not after a backup
+        # that may take minutes (or be cut short by a stop, leaving the week unrecorded).
+        backup = asyncio.create_task(self._backup(), name="weekly backup")
+        self._tasks.append(backup)
+        backup.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
 
     async def _backup(self) -> None:
         """The weekly backup, after the post: a failure is logged and never fails the post."""

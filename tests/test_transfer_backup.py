@@ -145,6 +145,25 @@ async def test_the_bot_backs_up_after_its_weekly_post(tmp_path: Path) -> None:
     assert [e["entry_id"] for e in doc["entries"]] == [make_entry(1).entry_id]
 
 
+async def test_the_post_is_recorded_without_waiting_for_the_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = asyncio.Event()
+
+    async def endless(*args: object, **kwargs: object) -> None:
+        started.set()
+        await asyncio.Event().wait()  # a backup of a large database, still reading
+
+    monkeypatch.setattr(backup_module, "backup_database", endless)
+    data_dir = tmp_path / "data"
+    record = data_dir / "posted-reports.json"
+
+    def recorded() -> bool:
+        return started.is_set() and "2026-W46" in json.loads(record.read_text())["posted"]
+
+    await _weekly(data_dir, recorded)
+
+
 async def test_a_failing_backup_never_fails_the_post(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -262,6 +262,12 @@ async def _backup(args: argparse.Namespace, settings: Settings) -> int:
     say(f"Backed up {backup.entries} entries to {backup.path}")
     if backup.removed:
         say(f"Removed {len(backup.removed)} older backup(s) (BACKUP_KEEP={settings.backup_keep})")
+    if backup.skipped:
+        say(
+            f"Not in the backup: {len(backup.skipped)} page(s) that are not usable entries "
+            "(fix them in Notion; `timetrack check` lists them):"
+        )
+        say("\n".join(f"  {page}" for page in backup.skipped))
     if note:
         say(note, sys.stderr)
     return EXIT_OK

@@ -126,7 +126,15 @@ class BackgroundJobs:
             raise
         if self.monitor is not None:
             await self.monitor.post_done(run.key)
-        await self._backup()
+        # A task of its own: the post is recorded as soon as it is sent, not after a backup
+        # that may take minutes (or be cut short by a stop, leaving the week unrecorded).
+        backup = asyncio.create_task(self._backup(), name="weekly backup")
+        self._tasks.append(backup)
+        backup.add_done_callback(self._forget)
+
+    def _forget(self, task: asyncio.Task[None]) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
 
     async def _backup(self) -> None:
         """The weekly backup, after the post: a failure is logged and never fails the post."""
@@ -145,6 +153,11 @@ class BackgroundJobs:
             _log.warning("weekly backup failed: %s", reason(exc))
             return
         _log.info("weekly backup: %d entries in %s", backup.entries, backup.path)
+        if backup.skipped:
+            _log.warning(
+                "weekly backup: %d page(s) left out, not usable entries (timetrack check)",
+                len(backup.skipped),
+            )
 
     async def stop(self) -> None:
         health, self._health = self._health, None

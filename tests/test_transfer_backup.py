@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from botkit import WEBHOOK_TOKEN, BotHarness, Clock
@@ -17,8 +19,12 @@ from clikit import Notion, served_timesheet
 from notionkit import ALICE, fast_client, make_entry, seed_entry, timesheet_notion
 from transferkit import Term, comparable, seed_week
 
+from timesheet.entries.model import TimeEntry
 from timesheet.entries.store import EntryStore
-from timesheet.transfer.backup import all_entries
+from timesheet.transfer import backup as backup_module
+from timesheet.transfer.backup import all_entries, backup_database
+
+LONDON = ZoneInfo("Europe/London")
 
 
 @pytest.fixture
@@ -59,6 +65,20 @@ def test_backup_then_restore_into_an_empty_database(
         assert comparable(empty.entries()) == comparable([*week, old])
 
 
+def test_a_backup_names_the_pages_it_cannot_hold(term: Term) -> None:
+    t0 = datetime(2026, 11, 16, 9, tzinfo=UTC)
+    seed_entry(term.notion.fake, term.notion.data_source_id, make_entry(1, start=t0, minutes=30))
+    broken = make_entry(2, start=t0, end=t0 - timedelta(hours=1))  # End before Start
+    page_id = seed_entry(term.notion.fake, term.notion.data_source_id, broken)
+    lines = term.ok("backup").splitlines()
+    assert lines[0].startswith("Backed up 1 entries to ")
+    assert lines[1:3] == [
+        "Not in the backup: 1 page(s) that are not usable entries (fix them in Notion; "
+        "`timetrack check` lists them):",
+        f"  page {term.notion.fake.page(page_id)['url']}: End is before Start",
+    ]
+
+
 async def test_a_backup_splits_its_scan_while_notion_caps_the_answer() -> None:
     fake, db_id, ds_id = timesheet_notion(("Acme",))
     fake.result_limit = 5
@@ -69,8 +89,29 @@ async def test_a_backup_splits_its_scan_while_notion_caps_the_answer() -> None:
     async with fast_client(fake.transport()) as client:
         store = EntryStore(client, db_id)
         found = await all_entries(store, datetime(2026, 12, 1, tzinfo=UTC))
-    assert [e.entry_id for e in found] == [e.entry_id for e in entries]
+    assert [e.entry_id for e in found.entries] == [e.entry_id for e in entries]
     assert fake.requests["query_data_source"] > 3  # 12 entries, 5 a query: it was split
+
+
+async def test_the_backup_file_is_written_off_the_event_loop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, db_id, ds_id = timesheet_notion(("Acme",))
+    seed_entry(fake, ds_id, make_entry(1))
+    threads: list[threading.Thread] = []
+    encode = backup_module.write
+
+    def spy(entries: list[TimeEntry], *, tz: ZoneInfo) -> str:
+        threads.append(threading.current_thread())
+        return encode(entries, tz=tz)
+
+    monkeypatch.setattr(backup_module, "write", spy)
+    async with fast_client(fake.transport()) as client:
+        done = await backup_database(
+            EntryStore(client, db_id), tmp_path, tz=LONDON, now=datetime.now(UTC), keep=8
+        )
+    assert done.entries == 1 and done.path.exists()
+    assert threads and threads[0] is not threading.main_thread()
 
 
 async def _weekly(data_dir: Path, done: Callable[[], bool]) -> None:
@@ -102,6 +143,25 @@ async def test_the_bot_backs_up_after_its_weekly_post(tmp_path: Path) -> None:
     assert backup.name == "2026-11-16.json.gz"
     doc = json.loads(gzip.decompress(backup.read_bytes()))
     assert [e["entry_id"] for e in doc["entries"]] == [make_entry(1).entry_id]
+
+
+async def test_the_post_is_recorded_without_waiting_for_the_backup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = asyncio.Event()
+
+    async def endless(*args: object, **kwargs: object) -> None:
+        started.set()
+        await asyncio.Event().wait()  # a backup of a large database, still reading
+
+    monkeypatch.setattr(backup_module, "backup_database", endless)
+    data_dir = tmp_path / "data"
+    record = data_dir / "posted-reports.json"
+
+    def recorded() -> bool:
+        return started.is_set() and "2026-W46" in json.loads(record.read_text())["posted"]
+
+    await _weekly(data_dir, recorded)
 
 
 async def test_a_failing_backup_never_fails_the_post(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from clikit import USER, Notion, served_timesheet
@@ -159,10 +160,48 @@ def test_user_option_takes_every_entry_and_json_keeps_its_users_without_it(
     assert sorted(e.user_id for e in term.notion.entries()) == sorted([USER, BOB])
 
 
+def test_a_file_is_read_from_stdin_with_a_dash(
+    term: Term, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+    import io
+
+    file = _write_json(tmp_path / "in.json", [_record(1, 1, start="2026-11-16T09:00:00+00:00")])
+    piped = io.TextIOWrapper(io.BytesIO(gzip.compress(file.read_bytes())))  # a backup, piped
+    monkeypatch.setattr("sys.stdin", piped)
+    assert term.ok("import", "json", "-").startswith("1 imported, 0 already present")
+    assert [e.entry_id for e in term.notion.entries()] == ["00000000-0000-4000-8000-000000000001"]
+
+
 def test_user_option_overrides_the_file(term: Term, tmp_path: Path) -> None:
     file = _write_json(tmp_path / "in.json", [_record(1, 1, start="2026-11-16T09:00:00+00:00")])
     term.ok("import", "json", str(file), "--user", BOB)
     assert [e.user_id for e in term.notion.entries()] == [BOB]
+
+
+def test_an_import_whose_last_create_landed_as_it_died_is_finished_by_running_it_again(
+    term: Term, tmp_path: Path
+) -> None:
+    from timesheet.tracking.edit_ops import import_lane
+    from timesheet.tracking.operations import LogOp
+    from timesheet.transfer.read_json import read
+
+    file = _write_json(tmp_path / "in.json", [_record(1, 1, start="2026-11-16T09:00:00+00:00")])
+    (item,) = read(file.read_bytes(), tz=ZoneInfo("UTC")).entries
+    entry = make_entry(1, user=USER, start=item.start, end=item.end, entry_id=item.entry_id)
+    # The dead import's state: its operation recorded, claimed and its create sent (and
+    # landed in Notion), the answer never recorded.
+    with Ledger.in_dir(term.notion.data_dir) as ledger:
+        (op_id,) = ledger.record(LogOp(entry, imported=True))
+        ledger.claim(import_lane(USER), op_id)
+        ledger.mark_create_sent(op_id)
+        ledger.release_lease(import_lane(USER))
+    seed_entry(term.notion.fake, term.notion.data_source_id, entry)
+
+    assert term.ok("import", "json", str(file)).startswith("0 imported, 1 already present")
+    with Ledger.in_dir(term.notion.data_dir) as ledger:
+        assert len(ledger) == 0  # finished, not left for `timetrack sync`
+    assert [e.entry_id for e in term.notion.entries()] == [entry.entry_id]  # not doubled
 
 
 def test_a_running_interval_becomes_the_running_timer(term: Term, tmp_path: Path) -> None:

@@ -2,11 +2,10 @@
 its module name (a stand-in here), its entries get Entry IDs derived from the source's own
 identity and the importing user; local times are DST-correct; the json and csv readers take
 reasonable variants and name what a file that is not theirs lacks; and a timew round trip
-gives the same report (once the timew reader and writer are there)."""
+gives the same report."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import sys
 import types
@@ -139,6 +138,13 @@ def test_the_json_reader_takes_a_bare_list_and_names_bad_records() -> None:
     ]
     with pytest.raises(NotThisFormat, match='no "entries" list'):
         read_json(b'{"frames": []}', tz=LONDON)
+    pauses = read_json(
+        b'[{"entry_id": "p1", "start": "2026-11-16T09:00Z", "end": "2026-11-16T10:00Z",'
+        b' "paused": true}, {"entry_id": "p2", "start": "2026-11-16T09:00Z", "paused": "false"}]',
+        tz=LONDON,
+    )
+    assert [e.paused for e in pauses.entries] == [True]
+    assert pauses.problems == [RowProblem(2, "'paused' is not true or false")]
     with pytest.raises(NotThisFormat, match="the entries are not objects"):
         read_json(b'[[1700000000, 1700003600, "acme", "f1", [], 1700003600]]', tz=LONDON)
     timew = b'[{"id": 1, "start": "20261116T090000Z", "end": "20261116T100000Z", "tags": ["a"]}]'
@@ -157,6 +163,19 @@ def test_the_csv_reader_takes_columns_in_any_order_and_local_times() -> None:
     assert read_csv(b"start,end,client,name\n", tz=LONDON) == ParsedFile()
 
 
+def test_the_csv_reader_takes_a_file_a_spreadsheet_saved_with_semicolons() -> None:
+    saved = (
+        "\ufeffentry_id;user;client;name;note;start;end;hours\r\n"
+        'e1;42;Acme;Design;"two\r\nlines";2026-07-01T09:00:00+01:00;2026-07-01T10:30:00+01:00;1,5\r\n'
+        "e2;42;Acme;Bad;;soon;2026-07-01T10:30:00+01:00;\r\n"
+    )
+    parsed = read_csv(saved.encode(), tz=LONDON)
+    (entry,) = parsed.entries
+    assert (entry.entry_id, entry.user_id, entry.note) == ("e1", "42", "two\r\nlines")
+    assert entry.start == datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    assert parsed.problems == [RowProblem(4, "start: 'soon' is not an ISO time")]  # line 2 + 2
+
+
 def test_progress_off_a_terminal_is_a_line_every_few_seconds() -> None:
     now = [0.0]
     out = io.StringIO()
@@ -171,11 +190,6 @@ def test_progress_off_a_terminal_is_a_line_every_few_seconds() -> None:
     ]
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("timesheet.transfer.read_timew") is None
-    or importlib.util.find_spec("timesheet.transfer.write_timew") is None,
-    reason="the timew reader and writer are not merged yet",
-)
 def test_timew_export_then_import_into_an_empty_database_gives_the_same_report(
     term: Term, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -211,3 +225,52 @@ def test_zero_length_entries_restore_only_from_our_own_formats(
     out = convert(ParsedFile([item]), fmt=fmt, default_user=USER)
     assert [p.reason for p in out.problems] == ([problem] if problem else [])
     assert len(out.entries) == (0 if problem else 1)
+
+
+_TOGGL_HEAD = b"Project,Description,Start date,Start time,End date,End time,Duration\n"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "data", "tz", "problem"),
+    [
+        # A wall time with no UTC instant: refused by the reader, not a traceback.
+        (
+            "toggl",
+            _TOGGL_HEAD + b"p,d,0001-01-01,00:10:00,0001-01-01,00:20:00,00:10:00\n",
+            ZoneInfo("Europe/Berlin"),
+            "start: 0001-01-01 00:10 is out of range",
+        ),
+        (
+            "csv",
+            b"start,end,client,name\n9999-12-31T23:30,9999-12-31T23:50,Acme,x\n",
+            NEW_YORK,
+            "start: 9999-12-31 23:30 is out of range",
+        ),
+        # Times the reader can hold but no tracker recorded: refused before any conversion.
+        (
+            "json",
+            b'[{"entry_id": "e", "start": "0001-01-01T00:30+01:00", "client": "Acme"}]',
+            LONDON,
+            "0001-01-01 is not in the years 1970 to 2099",
+        ),
+        (
+            "timew",
+            b'[{"start": "99991231T235959Z", "tags": ["acme"]}]',
+            LONDON,
+            "9999-12-31 is not in the years 1970 to 2099",
+        ),
+        (
+            "watson",
+            b'[[-62135596800, -62135596000, "acme", "f1"]]',
+            LONDON,
+            "0001-01-01 is not in the years 1970 to 2099",
+        ),
+    ],
+)
+def test_a_time_near_the_ends_of_the_calendar_is_a_skipped_row(
+    fmt: str, data: bytes, tz: ZoneInfo, problem: str
+) -> None:
+    from timesheet.transfer.convert import convert
+
+    out = convert(reader(fmt)(data, tz=tz), fmt=fmt, default_user=USER)
+    assert (out.entries, [p.reason for p in out.problems]) == ([], [problem])

@@ -42,8 +42,10 @@ __all__ = [
     "MAX_DURATION",
     "TIME_FORMS",
     "When",
+    "is_ambiguous",
     "parse_duration",
     "parse_when",
+    "wall_time_exists",
 ]
 
 #: The longest duration accepted, and the furthest back ``-15m`` / ``15m ago`` may go.
@@ -214,7 +216,7 @@ def _parse_point(typed: str, text: str, field: str, tz: ZoneInfo, present: datet
 
     wall = datetime(day.year, day.month, day.day, hour, minute)
     moment = wall.replace(tzinfo=tz)
-    if not _exists(moment):
+    if not wall_time_exists(moment):
         start, end = _gap_around(moment)
         to = f"{end:%H:%M}"
         if end.date() != start.date():  # a day skipped (Pacific/Apia, 2011-12-30)
@@ -282,13 +284,13 @@ def _back_from_now(typed: str) -> str | None:
     return None
 
 
-def _exists(moment: datetime) -> bool:
+def wall_time_exists(moment: datetime) -> bool:
     """Whether the wall time of ``moment`` (aware, zoneinfo) is one the clocks show."""
     back = moment.astimezone(UTC).astimezone(moment.tzinfo)
     return back.replace(tzinfo=None, fold=0) == moment.replace(tzinfo=None, fold=0)
 
 
-def _is_ambiguous(moment: datetime) -> bool:
+def is_ambiguous(moment: datetime) -> bool:
     """Whether the wall time of ``moment`` (one that exists) happens twice."""
     return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
 
@@ -298,7 +300,7 @@ def _is_future(day: date, hour: int, minute: int, tz: ZoneInfo, present: datetim
     a wall time the clocks skip is compared on the wall clock."""
     wall = datetime(day.year, day.month, day.day, hour, minute)
     moment = wall.replace(tzinfo=tz)
-    if _exists(moment):
+    if wall_time_exists(moment):
         return _after_tolerance(moment, present)
     return wall > present.replace(tzinfo=None) + FUTURE_TOLERANCE
 
@@ -330,7 +332,7 @@ def _gap_around(moment: datetime) -> tuple[datetime, datetime]:
 
 
 def _when(moment: datetime) -> When:
-    return When(moment, _is_ambiguous(moment))
+    return When(moment, is_ambiguous(moment))
 
 
 def _day_text(moment: datetime, *, with_year: bool) -> str:

@@ -4,19 +4,22 @@ Restore is ``timetrack import json`` of that file."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
 import os
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.entries.model import TimeEntry
-from timesheet.entries.store import EntryStore
+from timesheet.entries.schema import SkippedPage
+from timesheet.entries.store import EntryStore, Overlapping
+from timesheet.transfer.convert import EARLIEST
 from timesheet.transfer.write_json import write
 
 __all__ = ["BACKUP_DIR", "Backup", "all_entries", "backup_database", "write_backup"]
@@ -24,25 +27,28 @@ __all__ = ["BACKUP_DIR", "Backup", "all_entries", "backup_database", "write_back
 #: The folder of DATA_DIR the backups go to.
 BACKUP_DIR: Final = "backups"
 _NAME: Final = re.compile(r"\d{4}-\d{2}-\d{2}\.json\.gz")
-#: Where a scan of everything starts; ends a year after now (a clock far ahead).
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
 class Backup:
-    """A backup written: where, how many entries, and the old backups removed."""
+    """A backup written: where, how many entries, the old backups removed, and the pages
+    left out because they are not usable entries (a restore can't bring those back)."""
 
     path: Path
     entries: int
     removed: list[Path] = field(default_factory=list)
+    skipped: list[SkippedPage] = field(default_factory=list)
 
 
-async def all_entries(store: EntryStore, now: datetime) -> list[TimeEntry]:
-    """Every entry of the database, each page once, by Start: one paginated query, split by
-    Start windows past Notion's row cap (``EntryStore.list_overlapping``)."""
+async def all_entries(store: EntryStore, now: datetime) -> Overlapping:
+    """Every entry of the database, each page once, by Start, and the pages that are not
+    usable entries: one paginated query, split by Start windows past Notion's row cap
+    (``EntryStore.scan_overlapping``), from the earliest time an import accepts to a year
+    after now (a clock far ahead)."""
     until = now.astimezone(UTC) + timedelta(days=366)
-    entries = await store.list_overlapping(_EPOCH, until)
-    return sorted(entries, key=lambda e: (e.start, e.entry_id))
+    scanned = await store.scan_overlapping(EARLIEST, until)
+    entries = sorted(scanned.entries, key=lambda e: (e.start, e.entry_id))
+    return Overlapping(entries, scanned.skipped)
 
 
 def write_backup(
@@ -75,7 +81,12 @@ def write_backup(
 async def backup_database(
     store: EntryStore, data_dir: Path, *, tz: ZoneInfo, now: datetime, keep: int
 ) -> Backup:
-    """Back the whole database up to ``DATA_DIR/backups/<today in tz>.json.gz``."""
-    entries = await all_entries(store, now)
+    """Back the whole database up to ``DATA_DIR/backups/<today in tz>.json.gz``. The file is
+    written in a worker thread: encoding, gzip and fsync of a large database take most of a
+    second, which the bot's event loop must not wait through."""
+    scanned = await all_entries(store, now)
     day = now.astimezone(tz).date().isoformat()
-    return write_backup(data_dir, entries, tz=tz, day=day, keep=keep)
+    written = await asyncio.to_thread(
+        write_backup, data_dir, scanned.entries, tz=tz, day=day, keep=keep
+    )
+    return replace(written, skipped=scanned.skipped)

@@ -14,11 +14,24 @@ from timesheet.entries.errors import TrackerError
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.transfer.records import ImportedEntry, ParsedFile, RowProblem
 
-__all__ = ["IMPORT_NAMESPACE", "Converted", "Planned", "convert", "import_entry_id"]
+__all__ = [
+    "EARLIEST",
+    "IMPORT_NAMESPACE",
+    "LATEST",
+    "Converted",
+    "Planned",
+    "convert",
+    "import_entry_id",
+]
 
 #: The namespace of every Entry ID an import derives (UUID5 of ``"<format>:<key>"``): fixed
 #: forever, or importing a file again would write its entries twice.
 IMPORT_NAMESPACE: Final = uuid.UUID("6b1d3f9e-2c4a-5e7b-9d1f-7a0c3e5b8d24")
+#: The times an imported entry may have, from EARLIEST to before LATEST: a tracker's record
+#: outside them is a broken one (a Watson frame at second 0 of year 1), and the backup's scan
+#: of the whole database starts at EARLIEST.
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(2100, 1, 1, tzinfo=UTC)
 #: timetrack's own formats: a backup restores every entry as it was, zero-length ones too.
 _RESTORED_AS_IS: Final = frozenset({"json", "csv"})
 
@@ -100,6 +113,10 @@ def convert(
 
 
 def _entry(item: ImportedEntry, fmt: str, user: str, presets: Sequence[str]) -> TimeEntry:
+    for moment in (item.start, item.end):
+        # Compared before any conversion: near year 1 or 9999 a conversion overflows.
+        if moment is not None and not EARLIEST <= moment < LATEST:
+            raise ValueError(f"{moment.date().isoformat()} is not in the years 1970 to 2099")
     start = to_millis(item.start)
     end = None if item.end is None else to_millis(item.end)
     if end is not None and end.astimezone(UTC) < start.astimezone(UTC):

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.store import EntryStore
 from timesheet.tracking.edit_ops import import_lane
-from timesheet.tracking.engine import DrainReport, Engine
+from timesheet.tracking.engine import Engine
 from timesheet.tracking.ledger import Ledger
 from timesheet.tracking.operations import LogOp, Operation, StartOp
 from timesheet.tracking.writes import running_pages
@@ -80,7 +80,6 @@ class ImportResult:
     remaining: int = 0
     failed: list[str] = field(default_factory=list)
     stopped: str | None = None
-    drains: list[DrainReport] = field(default_factory=list)
 
 
 def _span(entries: Iterable[TimeEntry]) -> tuple[datetime, datetime]:
@@ -135,17 +134,23 @@ async def plan_import(store: EntryStore, ledger: Ledger, converted: Converted) -
     written, pending = _in_ledger(ledger, users)
     ours = {compact_id(p.entry.entry_id) for p in entries}
     plan.existing = [e for e in existing if compact_id(e.entry_id) not in ours]
+    #: Operations whose create landed before their process died: still pending, so their
+    #: lane is applied too (the create finds its page), or they would wait for `sync`.
+    landed: list[int] = []
     for p in entries:
         key = compact_id(p.entry.entry_id)
         copied = p.copy_of is not None and (compact_id(p.copy_of), p.entry.start) in copies
         if key in in_notion or key in written or copied:
             plan.present.append(p)
+            if key in pending:
+                landed.append(pending[key])
         elif key in pending:
             plan.pending.append(p)
             plan.pending_ops.append(pending[key])
         else:
             plan.new.append(p)
-    pending_lanes = {r.lane for r in map(ledger.get, plan.pending_ops) if r is not None}
+    ops = [*plan.pending_ops, *landed]
+    pending_lanes = {r.lane for r in map(ledger.get, ops) if r is not None}
     plan.lanes = sorted(pending_lanes | {op.lane for op in plan.operations()})
     for p in plan.new:
         if p.entry.end is None:
@@ -191,7 +196,6 @@ async def run_import(
     try:
         for lane in lanes:
             report = await engine.drain(lane, wait=lane_wait)
-            result.drains.append(report)
             result.stopped = result.stopped or report.stopped
             result.failed += [line for line in report.lines if line.startswith("failed:")]
     finally:

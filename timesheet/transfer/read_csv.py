@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
 from timesheet.reports.render import spreadsheet_safe
-from timesheet.transfer.local_time import aware
+from timesheet.transfer.csv_table import CsvRow, column_key, read_table
+from timesheet.transfer.local_time import NonexistentTime, OutOfRange, aware
 from timesheet.transfer.records import ImportedEntry, NotThisFormat, ParsedFile, RowProblem
 
 __all__ = ["read"]
 
+_WHAT: Final = "timetrack CSV"
 _REQUIRED: Final = ("start", "end", "client", "name")
 
 
@@ -21,31 +21,28 @@ def read(
     data: bytes, *, tz: ZoneInfo, date_order: Literal["mdy", "dmy"] | None = None
 ) -> ParsedFile:
     """Rows of ``entry_id,user,client,name,note,start,end,hours`` (any order; ``entry_id``,
-    ``user``, ``note`` and ``hours`` optional). A row without ``entry_id`` is keyed by its
-    content. The ``'`` written before a formula is taken off again. Lines count from 1, the
-    header being line 1."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise NotThisFormat("not timetrack CSV: not UTF-8 text") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in reader.fieldnames or ()]
-    missing = [c for c in _REQUIRED if c not in header]
+    ``user``, ``note`` and ``hours`` optional), with the variants `csv_table` forgives (``;``
+    or tab between fields, as a spreadsheet saves it in some locales). A row without
+    ``entry_id`` is keyed by its content. The ``'`` written before a formula is taken off
+    again. Lines count from 1, the header being line 1."""
+    table = read_table(data, what=_WHAT, required=())
+    missing = [c for c in _REQUIRED if not table.has(c)]
     if missing:
-        raise NotThisFormat(f"not timetrack CSV: no column {', '.join(missing)}")
-    reader.fieldnames = header
+        raise NotThisFormat(f"not {_WHAT}: no column {', '.join(missing)}")
     parsed = ParsedFile()
-    for row in reader:
-        line = reader.line_num
+    for row in table.rows:
+        if isinstance(row, RowProblem):
+            parsed.problems.append(row)
+            continue
         try:
-            parsed.entries.append(_entry(line, row, tz))
+            parsed.entries.append(_entry(row, tz))
         except ValueError as exc:
-            parsed.problems.append(RowProblem(line, str(exc)))
+            parsed.problems.append(RowProblem(row.line, str(exc)))
     return parsed
 
 
-def _cell(row: dict[str, str | None], key: str) -> str:
-    value = row.get(key) or ""
+def _cell(row: CsvRow, column: str) -> str:
+    value = row.fields.get(column_key(column), "")
     unquoted = value[1:] if value.startswith("'") else value
     # Only the quote ``write_csv`` adds: the cell it protected gives the same cell back.
     return unquoted if value and spreadsheet_safe(unquoted) == value else value
@@ -53,13 +50,16 @@ def _cell(row: dict[str, str | None], key: str) -> str:
 
 def _time(text: str, column: str, tz: ZoneInfo) -> datetime:
     try:
-        return aware(datetime.fromisoformat(text.strip()), tz)
-    except ValueError as exc:
-        detail = str(exc) if "exist" in str(exc) else f"{text.strip()!r} is not an ISO time"
-        raise ValueError(f"{column}: {detail}") from None
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{column}: {text.strip()!r} is not an ISO time") from None
+    try:
+        return aware(moment, tz)
+    except (NonexistentTime, OutOfRange) as exc:
+        raise ValueError(f"{column}: {exc}") from None
 
 
-def _entry(line: int, row: dict[str, str | None], tz: ZoneInfo) -> ImportedEntry:
+def _entry(row: CsvRow, tz: ZoneInfo) -> ImportedEntry:
     start_text, end_text = _cell(row, "start"), _cell(row, "end")
     if not start_text.strip():
         raise ValueError("start is empty")
@@ -70,7 +70,7 @@ def _entry(line: int, row: dict[str, str | None], tz: ZoneInfo) -> ImportedEntry
     key = entry_id or "|".join((_cell(row, "user"), client, name, start.isoformat(), end_text))
     return ImportedEntry(
         key=key,
-        line=line,
+        line=row.line,
         start=start,
         end=end,
         client=client or None,

@@ -59,6 +59,13 @@ def _text(record: dict[str, Any], key: str) -> str:
     return value
 
 
+def _flag(record: dict[str, Any], key: str) -> bool:
+    value = record.get(key, False)
+    if not isinstance(value, bool):  # bool("false") is True
+        raise ValueError(f"{key!r} is not true or false")
+    return value
+
+
 def _time(value: Any, key: str, tz: ZoneInfo) -> datetime:
     if not isinstance(value, str):
         raise ValueError(f"{key!r} is not an ISO time")
@@ -87,5 +94,5 @@ def _entry(number: int, record: Any, tz: ZoneInfo) -> ImportedEntry:
         note=_text(record, "note"),
         entry_id=entry_id,
         user_id=_text(record, "user_id") or _text(record, "user") or None,
-        paused=bool(record.get("paused", False)),
+        paused=_flag(record, "paused"),
     )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from timesheet.entries.model import TimeEntry
 from timesheet.reports.week import week_label, week_period
+from timesheet.reports.wording import NO_CLIENT
 from timesheet.text import clip, one_line
 from timesheet.transfer.convert import Planned
 from timesheet.transfer.importer import ImportPlan, ImportResult
@@ -16,7 +17,6 @@ from timesheet.transfer.records import RowProblem
 
 __all__ = ["dry_run_lines", "problem_lines", "summary_lines"]
 
-_NO_CLIENT = "(no client)"
 _SHOWN = 40
 
 
@@ -47,7 +47,7 @@ def _hours(entry: TimeEntry, now: datetime) -> float:
 
 def _entry_line(entry: TimeEntry, tz: ZoneInfo, now: datetime) -> str:
     name = clip(one_line(entry.name), _SHOWN)
-    client = clip(one_line(entry.client), _SHOWN) or _NO_CLIENT
+    client = clip(one_line(entry.client), _SHOWN) or NO_CLIENT
     note = f" — {clip(one_line(entry.note), _SHOWN)}" if entry.note else ""
     hours = f"{_hours(entry, now):5.2f} h"
     return f"  {_when(entry, tz)}  {hours}  {client}: {name}{note}  (user {entry.user_id})"
@@ -95,7 +95,7 @@ def dry_run_lines(plan: ImportPlan, tz: ZoneInfo, now: datetime, week_start: int
     hours: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for p in todo:
         week = _week_of(p.entry.start, tz, week_start)
-        hours[week][p.entry.client or _NO_CLIENT] += _hours(p.entry, now)
+        hours[week][p.entry.client or NO_CLIENT] += _hours(p.entry, now)
     if hours:
         lines.append("Hours per client per week:")
         for week in sorted(hours):

@@ -27,10 +27,11 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from timesheet.entries.checks import normalise
+from timesheet.entries.when import is_ambiguous
 from timesheet.transfer.csv_table import CsvRow, CsvTable
-from timesheet.transfer.local_time import NonexistentTime, aware
+from timesheet.transfer.local_time import NonexistentTime, OutOfRange, aware
 from timesheet.transfer.records import DateOrder, ImportedEntry, ParsedFile, RowProblem
-from timesheet.transfer.wall_clock import BadDateOrTime, is_ambiguous, parse_clock, parse_date
+from timesheet.transfer.wall_clock import BadDateOrTime, parse_clock, parse_date
 
 __all__ = ["Columns", "read_rows", "required_columns"]
 
@@ -128,7 +129,7 @@ def _moment(
         else:
             day = parse_date(date_text, order)
         return aware(datetime.combine(day, parse_clock(row.get(time_column))), tz)
-    except (BadDateOrTime, NonexistentTime) as exc:
+    except (BadDateOrTime, NonexistentTime, OutOfRange) as exc:
         raise _RowError(f"{which}: {exc}") from None
 
 

@@ -4,14 +4,15 @@
   (`parse_clock`).
 - Dates: ISO ``2026-03-04``, or numeric ``03/04/2026`` (also with ``.`` or ``-``) whose
   day/month order the caller knows (`parse_date`, `numeric_date_parts`).
-- Whether a wall time happens twice in its zone (`is_ambiguous`); `local_time.aware` makes
-  wall times aware, refusing those the clocks skip.
+
+`local_time.aware` makes wall times aware, refusing those the clocks skip;
+`timesheet.entries.when.is_ambiguous` tells a wall time that happens twice.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, time
 from typing import Final
 
 from timesheet.text import clip, one_line
@@ -19,7 +20,6 @@ from timesheet.transfer.records import DateOrder
 
 __all__ = [
     "BadDateOrTime",
-    "is_ambiguous",
     "numeric_date_parts",
     "parse_clock",
     "parse_date",
@@ -85,11 +85,6 @@ def _date(year: int, month: int, day: int, text: str, shape: str) -> date:
 
 
 _SHAPE: Final[dict[DateOrder, str]] = {"mdy": "MM/DD/YYYY", "dmy": "DD/MM/YYYY"}
-
-
-def is_ambiguous(moment: datetime) -> bool:
-    """Whether the wall time of ``moment`` (aware, one that exists) happens twice."""
-    return moment.replace(fold=0).utcoffset() != moment.replace(fold=1).utcoffset()
 
 
 def _shown(text: str) -> str:

@@ -2,9 +2,10 @@
 
 Each finished entry is a VEVENT: UID ``<Entry ID>@timetrack`` (so a calendar app that
 subscribes to or re-imports the file updates events rather than doubling them), SUMMARY
-``client — name`` (just the client when the name is empty or the client itself), CATEGORIES
-the client, DTSTART and DTEND in UTC, DESCRIPTION the note when there is one, and DTSTAMP the
-entry's last edit when known, else its end: the same entries always give the same file.
+``client — name`` (just the client when the name is empty or the client itself, just the
+name when there is no client), CATEGORIES the client when there is one, DTSTART and DTEND
+in UTC, DESCRIPTION the note when there is one, and DTSTAMP the entry's last edit when
+known, else its end: the same entries always give the same file.
 A running entry is left out: it has no end yet, and an end of "now" would go stale in the
 calendar and make the file depend on when it was written. The calendar's X-WR-TIMEZONE is
 ``tz``, which calendar apps show the events in.
@@ -46,9 +47,12 @@ def write(entries: Sequence[TimeEntry], *, tz: ZoneInfo) -> str:
 
 
 def summary(entry: TimeEntry) -> str:
-    """``client — name``, or the client alone when the name adds nothing."""
+    """``client — name``, the client alone when the name adds nothing, the name alone when
+    there is no client."""
     if not entry.name or entry.name == entry.client:
         return entry.client
+    if not entry.client:
+        return entry.name
     return f"{entry.client} — {entry.name}"
 
 
@@ -63,7 +67,8 @@ def _event(entry: TimeEntry) -> Event:
     event.add("dtstart", entry.start.astimezone(UTC))
     event.add("dtend", end)
     event.add("summary", summary(entry))
-    event.add("categories", [entry.client])
+    if entry.client:
+        event.add("categories", [entry.client])
     if entry.note:
         event.add("description", entry.note)
     return event

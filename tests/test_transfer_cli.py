@@ -142,7 +142,7 @@ def test_rows_are_skipped_with_their_line_and_why(term: Term, tmp_path: Path) ->
     assert (entry.name, entry.start, entry.user_id) == ("Design", MONDAY, USER)
     # Keyed by the row's content: the same Entry ID on every import of the file.
     assert entry.entry_id == import_entry_id(
-        "csv", f"|Acme|Design|{MONDAY.isoformat()}|2026-11-16 10:00"
+        "csv", f"|Acme|Design|{MONDAY.isoformat()}|2026-11-16 10:00", USER
     )
 
 
@@ -333,3 +333,20 @@ def test_a_page_duplicated_in_notion_is_restored_as_an_entry_of_its_own(
         )
         again = other.run("import", "json", str(out))[1]
         assert again.startswith("0 imported, 2 already present, 1 skipped")
+
+
+def test_a_timew_interval_exported_running_then_stopped_is_imported_once(
+    term: Term, tmp_path: Path
+) -> None:
+    """Timewarrior names an interval by its start (intervals never overlap): the export made
+    while it ran, then the one made after it was stopped and re-tagged, give one entry."""
+    running = tmp_path / "running.json"
+    running.write_text('[{"id":1,"start":"20261130T090000Z","tags":["Acme","design"]}]')
+    stopped = tmp_path / "stopped.json"
+    stopped.write_text(
+        '[{"id":1,"start":"20261130T090000Z","end":"20261130T103000Z","tags":["Acme","review"]}]'
+    )
+    assert term.ok("import", "timew", str(running)).startswith("1 imported, 0 already present")
+    term.ok("end")
+    assert term.ok("import", "timew", str(stopped)).startswith("0 imported, 1 already present")
+    assert len(term.pages()) == 1

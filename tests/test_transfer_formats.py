@@ -71,11 +71,13 @@ def test_another_trackers_reader_plugs_in_by_name_and_ids_come_from_its_keys(
     ]
     entries = term.notion.entries()
     assert [(e.entry_id, e.user_id, e.client, e.name) for e in entries] == [
-        (import_entry_id("watson", "frame-a"), BOB, "Acme", "design"),
-        (import_entry_id("watson", "frame-b"), BOB, "", "reading"),
+        (import_entry_id("watson", "frame-a", BOB), BOB, "Acme", "design"),
+        (import_entry_id("watson", "frame-b", BOB), BOB, "", "reading"),
     ]
     assert import_entry_id("watson", "frame-a") == import_entry_id("watson", "frame-a")
     assert import_entry_id("watson", "frame-a") != import_entry_id("timew", "frame-a")
+    # the same file imported for someone else: their own entries, never a shared Entry ID
+    assert import_entry_id("watson", "frame-a", BOB) != import_entry_id("watson", "frame-a", USER)
 
     (tmp_path / "notes.txt").write_text("hello")
     line = term.refused("import", "watson", str(tmp_path / "notes.txt"))

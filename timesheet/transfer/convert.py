@@ -36,9 +36,11 @@ LATEST: Final = datetime(2100, 1, 1, tzinfo=UTC)
 _RESTORED_AS_IS: Final = frozenset({"json", "csv"})
 
 
-def import_entry_id(fmt: str, key: str) -> str:
-    """The Entry ID of the entry a file of ``fmt`` knows as ``key``: the same every import."""
-    return str(uuid.uuid5(IMPORT_NAMESPACE, f"{fmt}:{key}"))
+def import_entry_id(fmt: str, key: str, user: str | None = None) -> str:
+    """The Entry ID of the entry a file of ``fmt`` knows as ``key``: the same every import.
+    With ``user`` (the user it is imported for) the same file imported for two people gives
+    two sets of entries, never two pages sharing an Entry ID."""
+    return str(uuid.uuid5(IMPORT_NAMESPACE, f"{fmt}:{user}:{key}" if user else f"{fmt}:{key}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,7 @@ def _entry(item: ImportedEntry, fmt: str, user: str, presets: Sequence[str]) -> 
     if not raw_name.strip():
         raise ValueError("no name and no client")
     return TimeEntry(
-        entry_id=item.entry_id or import_entry_id(fmt, item.key),
+        entry_id=item.entry_id or import_entry_id(fmt, item.key, user),
         user_id=check_text("user", user, limit=100),
         client=client,
         name=check_text("name", raw_name),

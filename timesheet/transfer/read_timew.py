@@ -3,9 +3,11 @@
 The file is an array of intervals ``{"id": 2, "start": "20261120T093000Z", "end": "…",
 "tags": ["acme", "design"], "annotation": "…"}``; ``id``, ``tags``, ``annotation`` and
 ``end`` are optional, and an interval without ``end`` is running (its entry's end is None).
-The mapping is `timew_format`'s. ``id`` changes as intervals come and go, so an interval's
-key is its content: start, end, tags and annotation in a canonical JSON form. Times are UTC
-in the file, so ``tz`` and ``date_order`` are not needed.
+The mapping is `timew_format`'s. ``id`` changes as intervals come and go, and an interval's
+end, tags and annotation change when it is stopped or re-tagged, but intervals never overlap in
+Timewarrior: an interval's key is its start. So a file exported while an interval ran and again
+after it ended imports it once. Times are UTC in the file, so ``tz`` and ``date_order`` are not
+needed.
 """
 
 from __future__ import annotations
@@ -68,14 +70,14 @@ def _entry(number: int, record: object) -> ImportedEntry:
         raise _RecordError("has an 'annotation' that is not a string")
     annotation = normalise(annotation).strip()
     client, name = client_and_name(tags)
-    key = json.dumps(
-        {"start": record["start"], "end": record.get("end"), "tags": tags, "note": annotation},
-        ensure_ascii=False,
-        separators=(",", ":"),
-        sort_keys=True,
-    )
     return ImportedEntry(
-        key=key, line=number, start=start, end=end, client=client, name=name, note=annotation
+        key=start.strftime("%Y%m%dT%H%M%SZ"),
+        line=number,
+        start=start,
+        end=end,
+        client=client,
+        name=name,
+        note=annotation,
     )
 
 

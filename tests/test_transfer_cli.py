@@ -350,3 +350,14 @@ def test_a_timew_interval_exported_running_then_stopped_is_imported_once(
     term.ok("end")
     assert term.ok("import", "timew", str(stopped)).startswith("0 imported, 1 already present")
     assert len(term.pages()) == 1
+
+
+def test_a_calendar_export_counts_only_the_events_it_holds(term: Term, tmp_path: Path) -> None:
+    """A running timer has no end, so the calendar leaves it out, and says so by its count."""
+    week = seed_week(term.notion)
+    running = make_entry(60, start=MONDAY + timedelta(hours=100))
+    seed_entry(term.notion.fake, term.notion.data_source_id, running)
+    out = tmp_path / "week.ics"
+    said = term.ok("export", "--week", "2026-W47", "--format", "ics", "--out", str(out))
+    assert said == f"Wrote {len(week)} entries to {out}\n"
+    assert out.read_text().count("BEGIN:VEVENT") == len(week)

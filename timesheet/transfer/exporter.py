@@ -11,6 +11,9 @@ from timesheet.transfer.formats import writer
 
 __all__ = ["export_period", "period_entries"]
 
+#: Formats that hold only ended entries.
+_ENDED_ONLY = frozenset({"ics"})
+
 
 async def period_entries(
     store: EntryStore, period: Period, user: str | None = None
@@ -24,7 +27,8 @@ async def export_period(
     store: EntryStore, period: Period, fmt: str, tz: ZoneInfo, user: str | None = None
 ) -> tuple[str, int]:
     """The text of ``fmt`` (FormatUnavailable when unknown, checked before Notion is read)
-    and how many entries it holds."""
+    and how many entries it holds (a calendar leaves running ones out: they have no end)."""
     write = writer(fmt)
     entries = await period_entries(store, period, user)
-    return write(entries, tz=tz), len(entries)
+    held = [e for e in entries if e.end is not None] if fmt in _ENDED_ONLY else entries
+    return write(held, tz=tz), len(held)

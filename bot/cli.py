@@ -50,7 +50,7 @@ def _expected(exc: Exception, tz: tzinfo | None) -> str | None:
     times in ``tz`` (TIMEZONE) once settings are read."""
     from bot.errors import describe_error
     from notion_client import NotionError
-    from timesheet.entries.store import NoDataSourceError, NotAnEntryError
+    from timesheet.entries.store_errors import NoDataSourceError, NotAnEntryError
     from timesheet.tracking.tracker import TrackerError
 
     if isinstance(exc, CommandFailed):

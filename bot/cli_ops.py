@@ -50,7 +50,7 @@ def _reminders_due(settings: Settings, *, notion_ok: bool) -> RemindersDue | Non
 
     async def count() -> int | None:
         from notion_client import NotionError
-        from timesheet.entries.store import NoDataSourceError
+        from timesheet.entries.store_errors import NoDataSourceError
         from timesheet.reminders.due import reminders_due
 
         try:

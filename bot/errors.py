@@ -19,7 +19,7 @@ from notion_client import (
 )
 from timesheet.config import ConfigError
 from timesheet.entries.errors import TrackerError
-from timesheet.entries.store import NoDataSourceError, NotAnEntryError
+from timesheet.entries.store_errors import NoDataSourceError, NotAnEntryError
 
 if TYPE_CHECKING:
     from notion_client import NotionClient

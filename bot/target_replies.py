@@ -12,7 +12,7 @@ from bot.model import Model
 from notion_client import NotionError
 from timesheet.clients.model import ClientInfo
 from timesheet.entries.checks import check_client
-from timesheet.entries.store import NoDataSourceError
+from timesheet.entries.store_errors import NoDataSourceError
 from timesheet.reports.report import ExtraNotes, ReportOptions
 from timesheet.reports.week import WEEK_CHOICES, Period
 from timesheet.targets.errors import InvalidTarget, TargetsError

@@ -29,7 +29,8 @@ from notion_client import (
     ServerError,
 )
 from timesheet.entries.schema import END, ENTRY_ID, START, USER, expected_schema
-from timesheet.entries.store import EntryStore, NotAnEntryError
+from timesheet.entries.store import EntryStore
+from timesheet.entries.store_errors import NotAnEntryError
 
 PRESETS = ("Acme", "Globex")
 

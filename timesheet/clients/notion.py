@@ -29,7 +29,7 @@ from timesheet.clients.model import ClientInfo, client_key
 from timesheet.clients.schema import ARCHIVED, BUDGET, CURRENCY, NAME, RATE, WEEKLY_TARGET
 from timesheet.config import Settings
 from timesheet.entries.checks import normalise
-from timesheet.entries.store import NoDataSourceError
+from timesheet.entries.store_errors import NoDataSourceError
 
 __all__ = ["CLIENTS_TTL", "ClientBook", "fetch_clients", "merge_clients", "parse_client"]
 

@@ -10,7 +10,7 @@ from timesheet.clients.schema import check_clients_schema, clients_schema
 from timesheet.config import Settings
 from timesheet.entries.schema import SchemaProblem
 from timesheet.entries.setup import retrieve_schema
-from timesheet.entries.store import NoDataSourceError
+from timesheet.entries.store_errors import NoDataSourceError
 
 __all__ = [
     "CLIENTS_TITLE",

@@ -9,7 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 from notion_client import ObjectNotFoundError
 from timesheet.entries.errors import EntryNotFound, InvalidEntryRef
 from timesheet.entries.model import TimeEntry, dashed_id
-from timesheet.entries.store import EntryStore, NotAnEntryError
+from timesheet.entries.store import EntryStore
+from timesheet.entries.store_errors import NotAnEntryError
 
 __all__ = ["find_entry", "notion_id", "parse_entry_ref"]
 

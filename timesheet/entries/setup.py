@@ -14,7 +14,7 @@ from timesheet.entries.schema import (
     check_schema,
     expected_schema,
 )
-from timesheet.entries.store import NoDataSourceError
+from timesheet.entries.store_errors import NoDataSourceError
 
 __all__ = [
     "DEFAULT_TITLE",

@@ -15,7 +15,7 @@ from notion_client import NotionClient, NotionError
 from timesheet.config import Settings
 from timesheet.entries.schema import SchemaProblem
 from timesheet.entries.setup import check_database
-from timesheet.entries.store import NoDataSourceError
+from timesheet.entries.store_errors import NoDataSourceError
 from timesheet.health.alerts import POST_INCIDENT
 from timesheet.health.incidents import HEALTH_FILENAME, IncidentLog
 from timesheet.health.notion_watch import NotionState, NotionWatch

@@ -14,7 +14,7 @@ from notion_client import (
     ValidationError,
     prop,
 )
-from timesheet.entries.store import NoDataSourceError
+from timesheet.entries.store_errors import NoDataSourceError
 from timesheet.targets.errors import TargetsNotReady
 from timesheet.targets.schema import (
     USER,

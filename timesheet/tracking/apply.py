@@ -17,11 +17,8 @@ from notion_client import (
 )
 from timesheet.entries.duplicates import entry_key, running_group, running_twins
 from timesheet.entries.errors import EntryNotFound
-from timesheet.entries.store import (
-    EntryStore,
-    MaybeCreated,
-    NotAnEntryError,
-)
+from timesheet.entries.store import EntryStore
+from timesheet.entries.store_errors import MaybeCreated, NotAnEntryError
 from timesheet.tracking.apply_edits import (
     apply_delete,
     apply_edit,

@@ -9,10 +9,8 @@ from notion_client import (
 )
 from timesheet.entries.errors import EntryNotFound
 from timesheet.entries.model import TimeEntry
-from timesheet.entries.store import (
-    EntryStore,
-    NotAnEntryError,
-)
+from timesheet.entries.store import EntryStore
+from timesheet.entries.store_errors import NotAnEntryError
 from timesheet.tracking.ledger import EffectKind, Ledger, Recorded
 from timesheet.tracking.operations import (
     DeleteOp,

@@ -14,11 +14,8 @@ from notion_client import (
 )
 from timesheet.entries.model import TimeEntry, compact_id
 from timesheet.entries.refs import find_entry
-from timesheet.entries.store import (
-    EntryStore,
-    NotAnEntryError,
-    may_have_created,
-)
+from timesheet.entries.store import EntryStore
+from timesheet.entries.store_errors import NotAnEntryError, may_have_created
 from timesheet.tracking.ledger import Ledger, Recorded, Written
 from timesheet.tracking.operations import (
     StartOp,

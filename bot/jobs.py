@@ -110,7 +110,7 @@ class BackgroundJobs:
         settings = self._model.settings
         assert settings.timesheet_webhook_url is not None
         try:
-            notes = await report_extra_notes(self._model, run.period, self._model.now())
+            notes = report_extra_notes(self._model, run.period, self._model.now())
             await post_scheduled(
                 run,
                 self._model.store,
@@ -118,7 +118,7 @@ class BackgroundJobs:
                 settings.timesheet_webhook_url,
                 now=self._model.now,
                 users=settings.timesheet_users,
-                extra_notes=notes,
+                extra_notes=notes,  # read at the same time as the week
             )
         except Exception as exc:
             if self.monitor is not None:

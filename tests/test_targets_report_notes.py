@@ -117,3 +117,33 @@ async def test_set_costs_one_query_and_one_write() -> None:
         removed = await targets.set_target(ALICE, "acme", every, 0)
         assert removed.removed == 1 and removed.row is None
         assert env.since(before) == {"query_data_source": 1, "update_page": 1}  # to the trash
+
+
+async def test_the_notes_are_read_while_the_period_is() -> None:
+    """Targets and budgets cost Notion requests of their own: given as an awaitable, they are
+    read at the same time as the period's entries, not before them."""
+    import asyncio
+
+    from timesheet.entries.store import Overlapping
+
+    order: list[str] = []
+
+    async def notes() -> object:
+        order.append("notes start")
+        await asyncio.sleep(0.01)
+        order.append("notes end")
+        return lambda user, table: ["Acme 1.00 / 2 h this week (50%)"]
+
+    class Store:
+        async def scan_overlapping(self, *args: object, **kwargs: object) -> Overlapping:
+            order.append("scan start")
+            await asyncio.sleep(0.01)
+            order.append("scan end")
+            return Overlapping([make_entry(1, user=ALICE, start=MONDAY, minutes=60)], [])
+
+    period = week_period("2026-W47", LONDON, 0, NOW)
+    opts = ReportOptions(tz=LONDON)
+    (sheet,) = await build_timesheets(Store(), period, opts, NOW, extra_notes=notes())  # type: ignore[arg-type]
+    assert order.index("notes start") < order.index("scan end")
+    assert order.index("scan start") < order.index("notes end")
+    assert sheet.extra_notes == ("Acme 1.00 / 2 h this week (50%)",)

@@ -47,7 +47,7 @@ class Timesheet:
             ReportOptions.from_settings(settings),
             now,
             user_id=user_id,
-            extra_notes=await report_extra_notes(
+            extra_notes=report_extra_notes(
                 model, period, now, user_id, targets=user_id is not None
             ),
         )

@@ -8,9 +8,10 @@ tables take half a second, and the bot's event loop must keep answering meanwhil
 from __future__ import annotations
 
 import asyncio
+import inspect
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -200,7 +201,7 @@ async def build_timesheets(
     user_id: str | None = None,
     per_user: bool = False,
     users: Sequence[str] = (),
-    extra_notes: ExtraNotes | None = None,
+    extra_notes: ExtraNotes | Awaitable[ExtraNotes | None] | None = None,
     clients: Sequence[ClientInfo] | None = None,
 ) -> list[Timesheet]:
     """Fetch the period with ONE paginated query and render its table(s).
@@ -211,18 +212,28 @@ async def build_timesheets(
 
     ``user_id`` restricts the query to one user; ``users`` restricts the report to those users;
     ``per_user`` makes one table per user (an empty week still gives one empty table).
-    ``extra_notes(user, table)`` gives lines added to a table's notes (targets, budgets).
+    ``extra_notes(user, table)`` gives lines added to a table's notes (targets, budgets); it
+    may be an awaitable of that function, read at the same time as the period.
     ``clients`` (with their rates) add an amount per client to the notes and the post.
     The tables are built in a worker thread (see the module's docstring).
     """
     background_imports.start(*SLOW_IMPORTS)
-    scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
+    notes_task = asyncio.ensure_future(extra_notes) if inspect.isawaitable(extra_notes) else None
+    try:
+        scanned = await store.scan_overlapping(period.start, period.end, user_id=user_id)
+    except BaseException:
+        if notes_task is not None:
+            notes_task.cancel()
+        raise
+    if notes_task is not None:
+        extra_notes = await notes_task
     entries, skipped = scanned.entries, scanned.skipped
     if users:
         wanted = set(users)
         entries = [e for e in entries if e.user_id in wanted]
         skipped = [s for s in skipped if s.user_id in wanted]
     per_user = per_user and user_id is None
+    assert not inspect.isawaitable(extra_notes)
     build = partial(
         _sheets, entries, skipped, period, opts, now, per_user, user_id, extra_notes, clients
     )
@@ -312,7 +323,7 @@ async def post_scheduled(
     *,
     now: Callable[[], datetime],
     users: Sequence[str] = (),
-    extra_notes: ExtraNotes | None = None,
+    extra_notes: ExtraNotes | Awaitable[ExtraNotes | None] | None = None,
 ) -> None:
     """The scheduled post: the week ``run.period`` (see ``publishing.schedule.report_week``),
     one table per user, each sent once.

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from notionkit import TOKEN, fast_client, make_entry, seed_entry, timesheet_notion
+from showcasekit import run_step
 
 from timesheet.demo import CLIENTS, DEMO_TZ, demo_shifts
 from timesheet.showcase.bigquery import showcase
-from timesheet.showcase.context import ShowcaseContext
 
 MONDAY = datetime(2026, 11, 16, tzinfo=DEMO_TZ)
 
@@ -22,22 +21,17 @@ async def test_the_showcase_reports_the_same_week_under_a_tiny_cap(tmp_path: Pat
         start = datetime.combine(MONDAY.date() + timedelta(days=shift.day), shift.start, DEMO_TZ)
         entry = make_entry(n, client=shift.client, start=start, minutes=shift.minutes)
         seed_entry(fake, ds_id, entry)
-    out = io.StringIO()
     async with fast_client(fake.transport()) as client:
-        ctx = ShowcaseContext(
-            client=client,
-            fake=fake,
+        printed = await run_step(
+            showcase,
+            client,
+            fake,
+            database_id,
+            tmp_path,
             parent_page_id=fake.add_parent_page("Other"),
-            database_id=database_id,
-            data_dir=tmp_path,
-            tz=DEMO_TZ,
-            now=datetime.combine(MONDAY.date() + timedelta(days=4), time(17, 30), DEMO_TZ),
             user_id="100000000000000001",
-            out_dir=tmp_path,
-            stdout=out,
         )
-        await showcase(ctx)
-    text = out.getvalue()
+    text = printed
     assert "the week's 15 entries" in text
     assert "usual 10,000-row cap: 1 query request(s)" in text
     capped = re.search(r"cut off after 5 rows: (\d+) query requests", text)

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from notionkit import ALICE, BOB, make_entry, notion_env, seed_entry
+from notionkit import BOB, make_entry, notion_env, seed_entry
+from showcasekit import run_step
 
-from timesheet.showcase.context import ShowcaseContext
 from timesheet.showcase.invoices import showcase
 
 LONDON = ZoneInfo("Europe/London")
@@ -30,23 +30,17 @@ async def test_showcase_bills_acme_for_the_week(tmp_path: Path) -> None:
         ]
         for entry in week:
             seed_entry(env.fake, env.ds_id, entry)
-        stdout = io.StringIO()
-        ctx = ShowcaseContext(
-            client=env.client,
-            fake=env.fake,
+        printed = await run_step(
+            showcase,
+            env.client,
+            env.fake,
+            env.db_id,
+            tmp_path,
             parent_page_id=env.fake.add_parent_page("Demo workspace"),
-            database_id=env.db_id,
-            data_dir=tmp_path / "data",
-            tz=LONDON,
-            now=NOW,
-            user_id=ALICE,
-            out_dir=tmp_path / "out",
-            stdout=stdout,
         )
-        await showcase(ctx)
 
     out = tmp_path / "out"
-    assert stdout.getvalue().splitlines() == [
+    assert printed.splitlines() == [
         "Clients database created (NOTION_CLIENTS_DATABASE_ID); rates: Acme 120.00, "
         "Globex 95.50, Initech 80.00, Umbrella 110.00, Wayne 100.00 EUR/h.",
         "Invoice: Acme, 16–22 Nov 2026: 2.75 h × 120.00 = 330.00 EUR (3 entries); "

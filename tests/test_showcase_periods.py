@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from notionkit import make_entry
+from showcasekit import run_step
 
 from notion_client import NotionClient, RateLimit
 from notion_client.fake import FakeNotion
 from timesheet.demo import demo_shifts
 from timesheet.entries.setup import create_database
 from timesheet.entries.store import EntryStore
-from timesheet.showcase.context import ShowcaseContext
 from timesheet.showcase.periods import showcase
 
 TZ = ZoneInfo("Europe/London")
-NOW = datetime(2026, 11, 20, 17, 30, tzinfo=TZ)
 USER = "123456789012345678"
 
 
 async def test_the_month_of_the_demo_week(tmp_path: Path) -> None:
     fake = FakeNotion(token="secret_demo")
     parent = fake.add_parent_page("Workspace")
-    out = io.StringIO()
     async with NotionClient(
         token="secret_demo", transport=fake.transport(), rate_limit=RateLimit(rate=0)
     ) as client:
@@ -41,21 +38,11 @@ async def test_the_month_of_the_demo_week(tmp_path: Path) -> None:
                     n, user=USER, client=shift.client, start=start, minutes=shift.minutes
                 )
                 await store.create(entry)
-        ctx = ShowcaseContext(
-            client=client,
-            fake=fake,
-            parent_page_id=parent,
-            database_id=database_id,
-            data_dir=tmp_path / "data",
-            tz=TZ,
-            now=NOW,
-            user_id=USER,
-            out_dir=tmp_path / "out",
-            stdout=out,
+        printed = await run_step(
+            showcase, client, fake, database_id, tmp_path, parent_page_id=parent, user_id=USER
         )
-        await showcase(ctx)
 
-    text = out.getvalue()
+    text = printed
     assert "November 2026 · Europe/London" in text
     assert "Sun  1 Nov" in text and "Mon 30 Nov" in text
     assert "30 day rows from 1 Notion query" in text

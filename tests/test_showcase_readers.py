@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
-from notionkit import ALICE, BOB, make_entry, notion_env, seed_entry
+from notionkit import BOB, make_entry, notion_env, seed_entry
+from showcasekit import run_step
 
-from timesheet.showcase.context import ShowcaseContext
 from timesheet.showcase.readers import showcase
 from timesheet.transfer import read_timew
 
@@ -32,22 +31,11 @@ async def test_showcase_exports_the_week_and_reads_other_trackers(tmp_path: Path
         ]
         for entry in week:
             seed_entry(env.fake, env.ds_id, entry)
-        stdout = io.StringIO()
-        ctx = ShowcaseContext(
-            client=env.client,
-            fake=env.fake,
-            parent_page_id="",
-            database_id=env.db_id,
-            data_dir=tmp_path / "data",
-            tz=LONDON,
-            now=NOW,
-            user_id=ALICE,
-            out_dir=tmp_path,
-            stdout=stdout,
+        printed = await run_step(
+            showcase, env.client, env.fake, env.db_id, tmp_path, out_dir=tmp_path
         )
-        await showcase(ctx)
 
-    assert stdout.getvalue().splitlines() == [
+    assert printed.splitlines() == [
         "Exported 2026-W47 for Timewarrior: 3 intervals (1 running, without an end) to "
         "week.timew.json; read back: 3 entries, same clients, notes and times.",
         "Calendar: 2 events in week.ics (a running timer has no end yet, so it is left out).",

@@ -3,14 +3,12 @@ minute after it was marked, another only a REMIND_AFTER after Keep going."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from notionkit import fast_client, make_entry, seed_entry, timesheet_notion
+from showcasekit import run_step
 
-from timesheet.showcase.context import ShowcaseContext
 from timesheet.showcase.reminders import showcase
 
 USER = "123456789012345678"
@@ -22,22 +20,9 @@ async def test_the_demo_step_shows_one_reminder_then_none(tmp_path: Path) -> Non
     start = NOW - timedelta(hours=2, minutes=20)
     seed_entry(fake, ds_id, make_entry(1, user=USER, client="Globex", start=start))
     seed_entry(fake, ds_id, make_entry(2, user=USER, start=start - timedelta(hours=3), minutes=60))
-    out = io.StringIO()
     async with fast_client(fake.transport()) as client:
-        ctx = ShowcaseContext(
-            client=client,
-            fake=fake,
-            parent_page_id="",
-            database_id=database_id,
-            data_dir=tmp_path / "data",
-            tz=ZoneInfo("Europe/London"),
-            now=NOW,
-            user_id=USER,
-            out_dir=tmp_path / "out",
-            stdout=out,
-        )
-        await showcase(ctx)
-    assert out.getvalue().splitlines() == [
+        printed = await run_step(showcase, client, fake, database_id, tmp_path, user_id=USER)
+    assert printed.splitlines() == [
         "Reminders (REMIND_AFTER=8h), checked at Sat 01:30 Europe/London: 1 owed, "
         "1 Notion request(s) for every user's running timers together",
         f"  DM to user {USER}: your timer Globex is running since Fri 15:10 Europe/London, "

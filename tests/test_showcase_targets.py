@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from notionkit import fast_client, make_entry, seed_entry, timesheet_notion
+from showcasekit import run_step
 
-from timesheet.showcase.context import ShowcaseContext
 from timesheet.showcase.targets import showcase
 
 LONDON = ZoneInfo("Europe/London")
 DEMO_USER = "123456789012345678"
-NOW = datetime(2026, 11, 20, 17, 30, tzinfo=LONDON)
 MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=LONDON)
 
 
@@ -37,23 +35,12 @@ async def test_showcase_prints_target_show_and_a_burn_down(tmp_path: Path) -> No
         entry = make_entry(n, user=DEMO_USER, client=client, start=start, minutes=hours * 60)
         seed_entry(fake, ds_id, entry)
     fake.faults.index_lag = 3.0
-    out = io.StringIO()
     async with fast_client(fake.transport()) as client:
-        ctx = ShowcaseContext(
-            client=client,
-            fake=fake,
-            parent_page_id=parent,
-            database_id=database_id,
-            data_dir=tmp_path / "data",
-            tz=LONDON,
-            now=NOW,
-            user_id=DEMO_USER,
-            out_dir=tmp_path / "out",
-            stdout=out,
+        printed = await run_step(
+            showcase, client, fake, database_id, tmp_path, parent_page_id=parent, user_id=DEMO_USER
         )
-        await showcase(ctx)
     assert fake.faults.index_lag == 3.0  # given back as it was
-    assert out.getvalue().splitlines() == [
+    assert printed.splitlines() == [
         "Targets: `timetrack setup` created the Targets database; the demo user set",
         "  timetrack target set Acme 12            (every week)",
         "  timetrack target set Globex 10 --week 2026-W47",

@@ -3,14 +3,13 @@ restored into an empty database with every field equal, imported again adding no
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from notionkit import ALICE, fast_client, make_entry, seed_entry, timesheet_notion
+from notionkit import fast_client, make_entry, seed_entry, timesheet_notion
+from showcasekit import run_step
 
-from timesheet.showcase.context import ShowcaseContext
 from timesheet.showcase.transfer import showcase
 
 LONDON = ZoneInfo("Europe/London")
@@ -31,22 +30,11 @@ async def test_the_demo_restores_the_week_and_a_second_import_adds_nothing(
     for e in week:
         seed_entry(fake, ds_id, e)
     fake.faults.index_lag = 3.0
-    out = io.StringIO()
     async with fast_client(fake.transport()) as client:
-        ctx = ShowcaseContext(
-            client=client,
-            fake=fake,
-            parent_page_id=parent,
-            database_id=database_id,
-            data_dir=tmp_path / "data",
-            tz=LONDON,
-            now=datetime(2026, 11, 20, 17, 30, tzinfo=LONDON),
-            user_id=ALICE,
-            out_dir=tmp_path / "out",
-            stdout=out,
+        printed = await run_step(
+            showcase, client, fake, database_id, tmp_path, parent_page_id=parent
         )
-        await showcase(ctx)
-    lines = out.getvalue().splitlines()
+    lines = printed.splitlines()
     assert lines[0] == "timetrack export --week 2026-W47 --format json|csv: 3 entries"
     assert lines[2].endswith("(into an empty database): 3 imported, 0 already present, 0 skipped")
     assert lines[4] == "  Running timer started: Acme since 2026-11-20 09:00"

@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from timesheet.entries.model import TimeEntry
-from timesheet.reports.aggregate import TOTAL, WeekTable, aggregate, split_by_day, to_microseconds
+from timesheet.reports.aggregate import TOTAL, WeekTable, aggregate, split_by_day
+from timesheet.reports.micros import to_microseconds
 from timesheet.reports.week import Period, day_bounds, local_midnight, period_days, week_period
 
 ZONES = [

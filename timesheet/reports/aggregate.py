@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from timesheet.reports.buckets import (
     row_starts,
 )
 from timesheet.reports.check import Finding
+from timesheet.reports.micros import US_PER_HOUR, US_PER_MINUTE, to_microseconds
 from timesheet.reports.notes import (
     capped,
     dst_notes,
@@ -52,16 +53,11 @@ __all__ = [
     "round_cells",
     "round_cells_to_centihours",
     "split_by_day",
-    "to_microseconds",
 ]
 
 Rounding = Literal["nearest", "up", "down"]
 ROUNDINGS: Final[tuple[str, ...]] = ("nearest", "up", "down")
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
-_US: Final = timedelta(microseconds=1)
-_US_PER_HOUR: Final = 3_600_000_000
-_US_PER_MINUTE: Final = 60_000_000
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -138,11 +134,6 @@ class WeekTable:
         return period_title(self.period, self.tz, self.week_start)
 
 
-def to_microseconds(moment: datetime) -> int:
-    """Microseconds since the Unix epoch (exact; ``moment`` must be aware)."""
-    return (moment - _EPOCH) // _US
-
-
 def split_by_day(starts: Int64Array, ends: Int64Array, bounds: Int64Array) -> Int64Array:
     """Microseconds of each ``[starts[i], ends[i])`` inside each ``[bounds[j], bounds[j+1])``.
 
@@ -165,7 +156,7 @@ def round_cells(micros: Int64Array, round_minutes: int, rounding: str) -> Int64A
         raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, got {rounding!r}")
     if round_minutes == 0:
         return micros
-    unit = round_minutes * _US_PER_MINUTE
+    unit = round_minutes * US_PER_MINUTE
     if rounding == "down":
         steps = micros // unit
     elif rounding == "up":
@@ -177,7 +168,7 @@ def round_cells(micros: Int64Array, round_minutes: int, rounding: str) -> Int64A
 
 def round_cells_to_centihours(micros: Int64Array) -> Int64Array:
     """Each value to the nearest 0.01 h (36 s), halves up: what two decimals of hours show."""
-    unit = _US_PER_HOUR // 100
+    unit = US_PER_HOUR // 100
     rounded: Int64Array = (micros + unit // 2) // unit * unit
     return rounded
 
@@ -285,4 +276,4 @@ def _hours_frame(
     full = np.vstack([body, body.sum(axis=0, keepdims=True)])
     index = pd.Index([*rows, TOTAL], dtype=object, name=bucket)
     columns = pd.Index([*clients, TOTAL], dtype=object, name="client")
-    return pd.DataFrame(full / _US_PER_HOUR, index=index, columns=columns)
+    return pd.DataFrame(full / US_PER_HOUR, index=index, columns=columns)

@@ -24,7 +24,8 @@ from timesheet.clients.notion import ClientBook
 from timesheet.entries.duplicates import collapse_duplicates
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.store import EntryStore
-from timesheet.reports.aggregate import TOTAL, round_cells, to_microseconds
+from timesheet.reports.aggregate import TOTAL, round_cells
+from timesheet.reports.micros import US_PER_HOUR, to_microseconds
 from timesheet.reports.render import csv_text
 from timesheet.reports.report import ReportOptions
 from timesheet.reports.week import Period, day_span, period_days
@@ -43,7 +44,6 @@ __all__ = [
 
 CSV_HEADER: Final = ("date", "start", "end", "description", "hours", "rate", "amount")
 _CENT: Final = Decimal("0.01")
-_US_PER_HOUR: Final = 3_600_000_000
 
 
 class UnknownClient(LookupError):
@@ -165,7 +165,7 @@ def build_invoice(
     lines = []
     for entry, micros in zip(ended, rounded, strict=True):
         assert entry.end is not None
-        hours = _cents(Decimal(int(micros)) / _US_PER_HOUR)
+        hours = _cents(Decimal(int(micros)) / US_PER_HOUR)
         start = entry.start.astimezone(opts.tz)
         lines.append(
             InvoiceLine(

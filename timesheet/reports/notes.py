@@ -8,7 +8,7 @@ computes them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Final, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ import pandas as pd
 from timesheet.entries.duplicates import DuplicatePages
 from timesheet.entries.model import TimeEntry
 from timesheet.entries.schema import SkippedPage
+from timesheet.reports.micros import US_PER_DAY, from_microseconds
 from timesheet.reports.week import Period, local_midnight
 from timesheet.reports.wording import (
     TOTAL,
@@ -42,9 +43,7 @@ __all__ = [
 
 MAX_NOTES_PER_KIND: Final = 10
 
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _US: Final = timedelta(microseconds=1)
-_US_PER_DAY: Final = 24 * 3_600_000_000
 
 Int64Array = npt.NDArray[np.int64]
 T = TypeVar("T")
@@ -63,7 +62,7 @@ def _day_text(day: date) -> str:
 
 
 def _when(micros: int, tz: ZoneInfo) -> str:
-    return moment_text(_EPOCH + timedelta(microseconds=micros), tz)
+    return moment_text(from_microseconds(micros), tz)
 
 
 def dst_notes(days: Sequence[date], bounds: Int64Array, tz: ZoneInfo) -> list[str]:
@@ -71,14 +70,14 @@ def dst_notes(days: Sequence[date], bounds: Int64Array, tz: ZoneInfo) -> list[st
     period's day boundaries, clipped to it)."""
     notes = []
     # Only a day whose clipped length is not 24 h can be a DST day (a year has two).
-    for i in np.flatnonzero(np.diff(bounds) != _US_PER_DAY).tolist():
+    for i in np.flatnonzero(np.diff(bounds) != US_PER_DAY).tolist():
         day, lo, hi = days[i], int(bounds[i]), int(bounds[i + 1])
         # In UTC: aware datetimes sharing a zone subtract by wall time.
         begins = local_midnight(day, tz).astimezone(UTC)
         natural = (local_midnight(day + timedelta(days=1), tz).astimezone(UTC) - begins) // _US
-        if hi - lo == natural and natural != _US_PER_DAY:
-            change = "forward" if natural < _US_PER_DAY else "back"
-            hours = natural * 24 / _US_PER_DAY
+        if hi - lo == natural and natural != US_PER_DAY:
+            change = "forward" if natural < US_PER_DAY else "back"
+            hours = natural * 24 / US_PER_DAY
             notes.append(f"{_day_text(day)} has {hours:g} hours (clocks went {change}).")
     return notes
 

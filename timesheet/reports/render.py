@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from typing import Final
 
 from timesheet.reports.aggregate import TOTAL, WeekTable
 from timesheet.reports.amounts import ClientAmount, amount_lines
 from timesheet.reports.chart import CHART_CLIENTS_MAX, render_png
+from timesheet.reports.wording import moment_text
 from timesheet.text import pack_lines, split_hard
 
 __all__ = [
@@ -130,16 +131,10 @@ def _heading(table: WeekTable, title: str | None, *, markdown: bool) -> str:
 def as_of_line(table: WeekTable) -> str:
     """When the table's entries were read, and whether its period was over by then:
     ``"As of Sun 22 Nov 2026 09:00 Europe/London: the week so far."``."""
-    as_of = table.as_of.astimezone(table.tz)
     over = table.as_of.astimezone(UTC) >= table.period.end.astimezone(UTC)
     span = "week" if table.is_week else "period"
     scope = f"the whole {span}" if over else f"the {span} so far"
-    return f"As of {_moment(as_of, year=True)} {table.tz.key}: {scope}."
-
-
-def _moment(local: datetime, *, year: bool = False) -> str:
-    day = f"{local:%a} {local.day} {local:%b}" + (f" {local:%Y}" if year else "")
-    return f"{day} {local:%H:%M}"
+    return f"As of {moment_text(table.as_of, table.tz, year=True)} {table.tz.key}: {scope}."
 
 
 def footnotes(table: WeekTable, amounts: Mapping[str, ClientAmount] | None = None) -> list[str]:
@@ -147,8 +142,8 @@ def footnotes(table: WeekTable, amounts: Mapping[str, ClientAmount] | None = Non
     DST days, targets), then amounts when given."""
     lines = []
     if table.running:
-        as_of = table.as_of.astimezone(table.tz)
-        lines.append(f"Marked *: still running, counted up to {_moment(as_of)}.")
+        as_of = moment_text(table.as_of, table.tz)
+        lines.append(f"Marked *: still running, counted up to {as_of}.")
     if table.round_minutes:
         how = "to the nearest" if table.rounding == "nearest" else f"{table.rounding} to"
         lines.append(

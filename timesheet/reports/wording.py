@@ -32,10 +32,11 @@ def column_name(client: str) -> str:
     return client
 
 
-def moment_text(moment: datetime, tz: ZoneInfo) -> str:
-    """E.g. ``"Mon 16 Nov 09:00"`` in ``tz``."""
+def moment_text(moment: datetime, tz: ZoneInfo, *, year: bool = False) -> str:
+    """E.g. ``"Mon 16 Nov 09:00"`` in ``tz`` (``"Mon 16 Nov 2026 09:00"`` with ``year``)."""
     local = moment.astimezone(tz)
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M}"
+    day = f"{local:%a} {local.day} {local:%b}" + (f" {local:%Y}" if year else "")
+    return f"{day} {local:%H:%M}"
 
 
 def entry_span(entry: TimeEntry, tz: ZoneInfo) -> str:

@@ -74,6 +74,20 @@ def test_full_environment_is_parsed() -> None:
         ("PRESET_CLIENTS", "Acme,Ev\x01il", "a client name contains a control character (U+0001)"),
         ("PRESET_CLIENTS", "Acme,\u200b", "a client name is blank"),
         ("PRESET_CLIENTS", "x" * 101, "a client name is too long (101 characters, max 100)"),
+        ("RATES", "Acme=120", "expected client:rate pairs"),
+        ("RATES", "Acme:lots", "the rate of 'Acme' is not a number"),
+        ("RATES", "Acme:-5", "the rate of 'Acme' must be 0 or more"),
+        ("RATES", "Acme:NaN", "the rate of 'Acme' must be 0 or more"),
+        ("RATES", ":99", "expected client:rate pairs"),
+        ("CURRENCY", "euro", "3-letter ISO 4217"),
+        ("REMIND_AFTER", "soon", "duration such as 8h"),
+        ("REMIND_AFTER", "30h", "at most 24h"),
+        ("ALERT_AFTER", "off", "duration such as 8h"),
+        ("HEALTH_PORT", "70000", "TCP port from 1 to 65535"),
+        ("HEALTH_PORT", "http", "TCP port from 1 to 65535"),
+        ("BACKUP_KEEP", "0", "whole number from 1 to 10000"),
+        ("NOTION_CLIENTS_DATABASE_ID", "clients", "Notion id"),
+        ("ALERT_WEBHOOK_URL", "discord", "http(s) URL"),
     ],
 )
 def test_bad_value_names_the_variable_in_one_line(variable: str, value: str, fragment: str) -> None:
@@ -105,3 +119,33 @@ def test_token_with_whitespace_is_refused_without_echo() -> None:
 )
 def test_timesheet_week_overrides_the_rule_or_is_left_to_it(value: str, week: str | None) -> None:
     assert Settings.from_env({"TIMESHEET_WEEK": value}).timesheet_week == week
+
+
+def test_the_settings_of_rates_reminders_alerts_and_backups() -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    s = Settings.from_env(
+        {
+            "RATES": " Acme:120, Globex:95.50 ,,",
+            "CURRENCY": "eur",
+            "REMIND_AFTER": "1h30m",
+            "ALERT_AFTER": "5m",
+            "HEALTH_PORT": "8081",
+            "BACKUP_KEEP": "3",
+            "ALERT_WEBHOOK_URL": "https://discord.com/api/webhooks/1/SECRET-hook",
+        }
+    )
+    assert s.rates == {"Acme": Decimal("120"), "Globex": Decimal("95.50")}
+    assert s.currency == "EUR"
+    assert (s.remind_after, s.alert_after) == (timedelta(minutes=90), timedelta(minutes=5))
+    assert (s.health_port, s.backup_keep) == (8081, 3)
+    assert "SECRET-hook" not in repr(s)
+    defaults = Settings.from_env({})
+    assert (defaults.rates, defaults.currency, defaults.health_port) == ({}, None, None)
+    assert (defaults.remind_after, defaults.alert_after) == (
+        timedelta(hours=8),
+        timedelta(minutes=15),
+    )
+    assert defaults.backup_keep == 8
+    assert Settings.from_env({"REMIND_AFTER": "off"}).remind_after is None
